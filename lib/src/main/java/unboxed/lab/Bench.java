@@ -1,0 +1,113 @@
+package unboxed.lab;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import unboxed.net.Ip;
+import unboxed.net.Netns;
+import unboxed.ns.Mounts;
+import unboxed.ns.NsThread;
+import unboxed.sys.Cmd;
+
+/**
+ * What a step, solve or reset works with: the console to narrate on, and makers for every kind of object a lab
+ * creates. Each maker writes the object to the journal before creating it, so a lab that only makes objects through
+ * its bench can always be cleaned up, even after SIGKILL.
+ */
+public final class Bench {
+    private final Lab lab;
+    private final Console console;
+    private final Journal journal;
+    private final String scope;
+
+    Bench(Lab lab, Console console, Journal journal, String scope) {
+        this.lab = lab;
+        this.console = console;
+        this.journal = journal;
+        this.scope = scope;
+    }
+
+    public Lab lab() { return lab; }
+    public Console console() { return console; }
+
+    // ---- narration -------------------------------------------------------------------------------------------
+
+    /** Prose for the learner. */
+    public void say(String text) { console.text(text); }
+
+    /** What Java does now, in the syscall's own words: "unshare(CLONE_NEWNET) on thread 4242". */
+    public void java(String what) { console.java(what); }
+
+    /** One fact of kernel state. */
+    public void show(String label, Object value) { console.show(label, value); }
+
+    /**
+     * Runs a shell command on the host, printing it as "$ command" and its output under it, as the learner would see
+     * it in a terminal. Returns what it printed. A failing command is shown, not thrown: showing failure is often the point.
+     */
+    public Cmd.Result sh(String commandLine) {
+        console.shell(commandLine);
+        Cmd.Result r = Cmd.run(List.of("bash", "-c", commandLine), 60);
+        console.output(r.out());
+        console.output(r.err());
+        return r;
+    }
+
+    // ---- makers: journal first, then create ---------------------------------------------------------------
+
+    /** Records an object that is about to be made (for makers this class does not have yet). */
+    public void willCreate(String kind, String target, String where) {
+        journal.record(new Journal.Entry(kind, target, where, scope));
+    }
+
+    /** ip netns add NAME. */
+    public void netns(String name) {
+        rememberRunNetns();
+        willCreate("netns", name, null);
+        Netns.add(name);
+    }
+
+    /** Pins the network namespace of an NsThread under /run/netns/NAME, as ip netns add does with its own. */
+    public void pinNetns(NsThread thread, String name) {
+        rememberRunNetns();
+        willCreate("netns", name, null);
+        thread.run(() -> Netns.pinThisThread(name));
+    }
+
+    /** ip link add A type veth peer name B (deleting either end removes both). */
+    public void veth(String a, String b) {
+        willCreate("link", a, null);
+        willCreate("link", b, null);
+        Ip.addVeth(a, b);
+    }
+
+    /** mkdir -p DIR; the journal removes it, and everything below it, on cleanup. */
+    public void dir(Path dir) throws java.io.IOException {
+        willCreate("dir", dir.toString(), null);
+        Files.createDirectories(dir);
+    }
+
+    /** mount --bind SOURCE TARGET in the host's mount namespace. */
+    public void bind(String source, String target) {
+        willCreate("mount", target, null);
+        Mounts.bind(source, target);
+    }
+
+    /** A long-lived process, started with UNBOXED_TAG=&lt;lab id&gt; so the journal can find and end it. */
+    public Process spawn(ProcessBuilder pb) throws java.io.IOException {
+        willCreate("procs", lab.id, null);
+        pb.environment().put(Journal.TAG_VARIABLE, lab.id);
+        return pb.start();
+    }
+
+    /**
+     * ip netns add leaves /run/netns behind (as a shared mount point). Remember how it was before the lab's first
+     * namespace, so reset can put it back. Kept until reset, whichever scope made the namespace.
+     */
+    private void rememberRunNetns() {
+        if (journal.entries().stream().anyMatch(e -> e.kind().equals("runnetns"))) return;
+        Path dir = Path.of(Netns.RUN_NETNS);
+        String before = !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(dir.toString()) ? "mount" : "dir";
+        journal.record(new Journal.Entry("runnetns", dir.toString(), before, Journal.LAB));
+    }
+}

@@ -1,0 +1,243 @@
+package unboxed.lab;
+
+import com.google.gson.Gson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import unboxed.net.Ip;
+import unboxed.net.Netns;
+import unboxed.ns.Mounts;
+import unboxed.ns.Processes;
+import unboxed.sys.Sys;
+
+/**
+ * The cleanup journal: every object a lab makes is written here, and flushed to disk, <em>before</em> it is made.
+ * So whenever the lab dies (an exception, Ctrl-C, SIGKILL between two syscalls), replaying the journal removes all it
+ * made and nothing else: each undo is idempotent and checks the object is still there first.
+ *
+ * <p>One file per lab under /run/unboxed (tmpfs: a reboot clears both the objects and the journal). One JSON
+ * object per line. Scope "demo" entries are what run's steps made and are undone when run ends; scope "lab" entries
+ * (what solve made, or state to restore on reset) stay until reset.
+ */
+public final class Journal {
+    public static final Path DIR = Path.of("/run/unboxed");
+    public static final String DEMO = "demo", LAB = "lab";
+    /** Set in the environment of every long-lived process a lab starts, so replay finds them even if their pid was never written. */
+    public static final String TAG_VARIABLE = "UNBOXED_TAG";
+
+    /**
+     * One object. kind says how to undo it: netns (name), link (target = device, where = netns or null),
+     * mount (target = path), dir (target = path, removed with everything below), procs (target = tag),
+     * hostname (target = the old name), runnetns (where = "absent" or "dir": how /run/netns was before).
+     */
+    public record Entry(String kind, String target, String where, String scope) {
+        public String describe() {
+            return switch (kind) {
+                case "netns" -> "network namespace " + target;
+                case "link" -> "link " + target + (where == null ? "" : " in " + where);
+                case "mount" -> "mount on " + target;
+                case "dir" -> "directory " + target;
+                case "procs" -> "processes tagged " + TAG_VARIABLE + "=" + target;
+                case "hostname" -> "hostname (back to " + target + ")";
+                case "runnetns" -> "/run/netns as it was (" + where + ")";
+                default -> kind + " " + target;
+            };
+        }
+    }
+
+    private static final Gson GSON = new Gson();
+    private final Path file;
+
+    private Journal(Path file) {
+        this.file = file;
+    }
+
+    public static Journal of(String labId) {
+        return new Journal(DIR.resolve(labId + ".journal"));
+    }
+
+    public Path file() { return file; }
+
+    /** Writes the entry and forces it to disk before returning: call this before making the object. */
+    public void record(Entry e) {
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE)) {
+                ch.write(StandardCharsets.UTF_8.encode(GSON.toJson(e) + "\n"));
+                ch.force(true);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write the journal " + file, ex);
+        }
+    }
+
+    public List<Entry> entries() {
+        if (!Files.exists(file)) return List.of();
+        try {
+            List<Entry> out = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    try {
+                        out.add(GSON.fromJson(line, Entry.class));
+                    } catch (RuntimeException torn) {
+                        // a line cut short by a crash mid-write: its object was never made
+                    }
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the journal " + file, e);
+        }
+    }
+
+    public boolean isEmpty() {
+        return entries().isEmpty();
+    }
+
+    /** What a replay did: objects removed (or found already gone) and undos that failed, with why. */
+    public record Replay(List<String> undone, List<String> failed) {}
+
+    /** Undoes every entry, newest first. */
+    public Replay replayAll() {
+        return replay(e -> true);
+    }
+
+    /** Undoes the entries of one scope, newest first; keeps the others, and any whose undo failed, for next time. */
+    public Replay replay(String scope) {
+        return replay(e -> scope.equals(e.scope()));
+    }
+
+    private synchronized Replay replay(Predicate<Entry> which) {
+        List<Entry> all = entries();
+        List<Entry> keep = new ArrayList<>();
+        List<String> undone = new ArrayList<>(), failed = new ArrayList<>();
+        List<Entry> reversed = new ArrayList<>(all);
+        Collections.reverse(reversed);
+        for (Entry e : reversed) {
+            if (!which.test(e)) {
+                keep.add(0, e);
+                continue;
+            }
+            try {
+                if (undo(e)) undone.add(e.describe());
+            } catch (RuntimeException ex) {
+                failed.add(e.describe() + ": " + ex.getMessage());
+                keep.add(0, e);
+            }
+        }
+        try {
+            if (keep.isEmpty()) {
+                Files.deleteIfExists(file);
+            } else {
+                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                StringBuilder b = new StringBuilder();
+                for (Entry e : keep) b.append(GSON.toJson(e)).append('\n');
+                Files.writeString(tmp, b.toString());
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot rewrite the journal " + file, ex);
+        }
+        return new Replay(undone, failed);
+    }
+
+    /** Removes one object if it is still there. True if something was removed. */
+    static boolean undo(Entry e) {
+        switch (e.kind()) {
+            case "netns" -> {
+                if (!java.nio.file.Files.exists(Netns.path(e.target()))) return false;
+                Netns.delete(e.target());
+                return true;
+            }
+            case "link" -> {
+                if (e.where() != null && !Netns.exists(e.where())) return false;
+                if (Ip.link(e.where(), e.target()).isEmpty()) return false;
+                Ip.delLink(e.where(), e.target());
+                return true;
+            }
+            case "mount" -> {
+                boolean any = false;
+                while (Mounts.isMountPoint(e.target())) {
+                    Mounts.detach(e.target());
+                    any = true;
+                }
+                return any;
+            }
+            case "dir" -> {
+                return removeTree(Path.of(e.target()));
+            }
+            case "procs" -> {
+                return Processes.killTagged(e.target());
+            }
+            case "hostname" -> {
+                if (Processes.hostname().equals(e.target())) return false;
+                Sys.sethostname(e.target());
+                return true;
+            }
+            case "runnetns" -> {
+                return restoreRunNetns(e.where());
+            }
+            default -> throw new IllegalStateException("unknown journal entry kind " + e.kind());
+        }
+    }
+
+    /** rm -rf that first detaches anything mounted below, so it can never delete through a bind mount into the host. */
+    static boolean removeTree(Path dir) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
+        String prefix = dir.toString() + "/";
+        List<Mounts.Mount> below = Mounts.ofHost().stream()
+            .filter(m -> m.mountPoint().equals(dir.toString()) || m.mountPoint().startsWith(prefix)).toList();
+        for (int i = below.size() - 1; i >= 0; i--) {
+            if (Mounts.isMountPoint(below.get(i).mountPoint())) Mounts.detach(below.get(i).mountPoint());
+        }
+        if (Mounts.ofHost().stream().anyMatch(m -> m.mountPoint().startsWith(prefix) || m.mountPoint().equals(dir.toString()))) {
+            throw new IllegalStateException("still mounted below " + dir + ": not removing it");
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot remove " + dir, ex);
+        }
+        return true;
+    }
+
+    /**
+     * `ip netns add` leaves /run/netns behind (and makes it a mount point). If it was absent, or a plain directory,
+     * before the lab, and no namespace is left in it, put it back the way it was.
+     */
+    private static boolean restoreRunNetns(String before) {
+        Path dir = Path.of(Netns.RUN_NETNS);
+        if (!Files.isDirectory(dir)) return false;
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isPresent()) return false; // someone's namespaces live there: leave it
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        boolean changed = false;
+        while (Mounts.isMountPoint(dir.toString())) {
+            Mounts.detach(dir.toString());
+            changed = true;
+        }
+        if ("absent".equals(before)) {
+            try {
+                Files.delete(dir);
+                changed = true;
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+        return changed;
+    }
+}

@@ -1,0 +1,98 @@
+package unboxed.lab;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A lab as data: the story it tells, its steps, the exercise and the checks that grade it, and the quiz.
+ * The CLI (LabCli) runs it, explain prints it, describe --json hands it to the guide generator.
+ */
+public final class Lab {
+    public final String id, title, summary, story, exercise;
+    public final int minutes;
+    public final List<String> objectives, prerequisites, tools;
+    public final List<Step> steps;
+    public final List<Check> checks;
+    public final List<Question> quiz;
+    /** Refuses (LabException) when something not ours holds a name or address the lab needs. Runs before run and solve. */
+    public final Step.Action preflight;
+    public final Step.Action solve;
+    /** Removes what the learner made for the exercise, by name. The journal takes care of what the lab made. */
+    public final Step.Action resetExercise;
+
+    private Lab(Builder b) {
+        id = b.id;
+        title = b.title;
+        summary = b.summary;
+        story = b.story;
+        exercise = b.exercise;
+        minutes = b.minutes;
+        objectives = List.copyOf(b.objectives);
+        prerequisites = List.copyOf(b.prerequisites);
+        tools = List.copyOf(b.tools);
+        steps = List.copyOf(b.steps);
+        checks = List.copyOf(b.checks);
+        quiz = List.copyOf(b.quiz);
+        preflight = b.preflight;
+        solve = b.solve;
+        resetExercise = b.resetExercise;
+    }
+
+    public static Builder define(String id, String title) {
+        return new Builder(id, title);
+    }
+
+    public static final class Builder {
+        private final String id, title;
+        private String summary = "", story = "", exercise = "";
+        private int minutes = 30;
+        private final List<String> objectives = new ArrayList<>(), prerequisites = new ArrayList<>(), tools = new ArrayList<>();
+        private final List<Step> steps = new ArrayList<>();
+        private final List<Check> checks = new ArrayList<>();
+        private final List<Question> quiz = new ArrayList<>();
+        private Step.Action preflight = b -> {}, solve = b -> {}, resetExercise = b -> {};
+
+        private Builder(String id, String title) {
+            this.id = id;
+            this.title = title;
+        }
+
+        public Builder summary(String s) { summary = s.strip(); return this; }
+        public Builder minutes(int m) { minutes = m; return this; }
+        public Builder objectives(String... o) { objectives.addAll(List.of(o)); return this; }
+        public Builder prerequisites(String... p) { prerequisites.addAll(List.of(p)); return this; }
+        /** Programs the lab runs; missing ones stop it with exit 3 and the apt-get line. */
+        public Builder needs(String... t) { tools.addAll(List.of(t)); return this; }
+        public Builder story(String markdown) { story = markdown.strip(); return this; }
+        public Builder preflight(Step.Action a) { preflight = a; return this; }
+
+        public Builder step(String title, UnaryOperator<Step.Builder> fill) {
+            steps.add(fill.apply(new Step.Builder(title)).build());
+            return this;
+        }
+
+        public Builder exercise(String markdown) { exercise = markdown.strip(); return this; }
+
+        public Builder check(String id, String title, int points, String hint, Check.Grader grader) {
+            if (checks.stream().anyMatch(c -> c.id().equals(id))) throw new IllegalArgumentException("duplicate check " + id);
+            checks.add(new Check(id, title, points, hint, grader));
+            return this;
+        }
+
+        public Builder solve(Step.Action a) { solve = a; return this; }
+        public Builder reset(Step.Action a) { resetExercise = a; return this; }
+
+        /** A quiz question: its choices in order, and answer, the index of the right one among them. */
+        public Builder question(String prompt, int answer, String why, String... choices) {
+            quiz.add(new Question(prompt.strip(), List.of(choices), answer, why.strip()));
+            return this;
+        }
+
+        public Lab build() { return new Lab(this); }
+    }
+
+    public int maxPoints() {
+        return checks.stream().mapToInt(Check::points).sum();
+    }
+}

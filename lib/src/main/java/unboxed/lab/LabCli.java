@@ -1,0 +1,429 @@
+package unboxed.lab;
+
+import com.google.gson.GsonBuilder;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import unboxed.sys.Cmd;
+
+/**
+ * The command line every lab shares: run (the default), explain, check, watch, solve, reset, describe.
+ * Exit codes are LabException's: 0 done, 1 a check failed, 2 bad input, 3 environment, 4 conflict.
+ */
+public final class LabCli {
+    private LabCli() {}
+
+    /** For a lab's main(): runs the command line and exits with its code. */
+    public static void main(Lab lab, String... args) {
+        System.exit(execute(lab, args, System.out, System.err, System.in, Console.terminalWantsColor()));
+    }
+
+    /** Runs one command line against a lab and returns the exit code (tests call this in-process). */
+    public static int execute(Lab lab, String[] args, PrintStream out, PrintStream err, InputStream in, boolean color) {
+        Root root = new Root(lab, out, in, color);
+        CommandLine cli = new CommandLine(root);
+        cli.setCommandName("./jbang " + lab.id);
+        for (Object sub : List.of(new RunCmd(), new ExplainCmd(), new CheckCmd(), new WatchCmd(), new SolveCmd(),
+                new ResetCmd(), new DescribeCmd())) {
+            cli.addSubcommand(sub);
+        }
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println(lab.id + ": " + badInputLine(ex));
+            return LabException.BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof LabException le) {
+                err.println(lab.id + ": " + le.getMessage());
+                return le.exitCode();
+            }
+            if (ex instanceof Cmd.ToolMissingException tm) {
+                err.println(lab.id + ": " + tm.getMessage());
+                return LabException.ENVIRONMENT;
+            }
+            err.println(lab.id + ": " + c.getCommandName() + " failed: " + ex.getMessage());
+            return LabException.ENVIRONMENT;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        return code;
+    }
+
+    private static String badInputLine(CommandLine.ParameterException ex) {
+        String valid = "run, explain, check, watch, solve, reset, describe";
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String what = u.getUnmatched().get(0);
+            return (what.startsWith("-") ? "unknown option '" + what + "'" : "unknown command '" + what + "'")
+                + " (commands: " + valid + "; see --help)";
+        }
+        return ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)";
+    }
+
+    // ---- the commands ----------------------------------------------------------------------------------------
+
+    @Command(mixinStandardHelpOptions = true, description = "Runs the lab (the default), or one of its commands.",
+        footer = {"", "Exit codes: 0 done/all checks passed, 1 a check failed, 2 bad input, 3 this machine cannot run it"
+            + " (the message says the fix), 4 conflict (another lab running, or our name taken)."})
+    static final class Root implements Callable<Integer> {
+        final Lab lab;
+        final PrintStream out;
+        final InputStream in;
+        final boolean color;
+        @Option(names = "--no-color", description = "Plain text even on a terminal.")
+        boolean noColor;
+
+        Root(Lab lab, PrintStream out, InputStream in, boolean color) {
+            this.lab = lab;
+            this.out = out;
+            this.in = in;
+            this.color = color;
+        }
+
+        Console console(boolean noColorHere) {
+            return new Console(out, in, color && !noColor && !noColorHere);
+        }
+
+        @Override
+        public Integer call() {
+            RunCmd run = new RunCmd();
+            run.root = this;
+            return run.call();
+        }
+
+        void requireRootAndTools(String command) {
+            if (!LabCli.isRoot()) {
+                throw LabException.environment(command + " changes or reads kernel state that needs root: run with sudo"
+                    + " (sudo ./jbang " + lab.id + " " + command + ")");
+            }
+            for (String tool : lab.tools) {
+                if (!Cmd.has(tool)) throw LabException.environment(tool + " is not installed: " + Cmd.installHint(tool));
+            }
+        }
+
+        Bench bench(Console c, String scope) {
+            return new Bench(lab, c, Journal.of(lab.id), scope);
+        }
+
+        /** Run after a crash: replay the leftovers first, and say so. */
+        void cleanLeftovers(Console c) {
+            Journal j = Journal.of(lab.id);
+            if (j.isEmpty()) return;
+            c.warn("Found objects left by an earlier run that did not finish; removing them first:");
+            Journal.Replay r = j.replayAll();
+            r.undone().forEach(u -> c.note("  removed " + u));
+            failIfStuck(r);
+        }
+
+        void failIfStuck(Journal.Replay r) {
+            if (!r.failed().isEmpty()) {
+                throw LabException.environment("could not remove: " + String.join("; ", r.failed()));
+            }
+        }
+    }
+
+    /** Base of the subcommands: their parent and the shared --no-color. */
+    abstract static class Sub {
+        @ParentCommand
+        Root root;
+        @Option(names = "--no-color", description = "Plain text even on a terminal.")
+        boolean noColor;
+
+        Console console() { return root.console(noColor); }
+        Lab lab() { return root.lab; }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Walk through the lab: each step prints its shell equivalent, does it for real, and shows what changed.")
+    static final class RunCmd extends Sub implements Callable<Integer> {
+        @Option(names = "--pace", description = "Wait for Enter before each step.")
+        boolean pace;
+        @Option(names = "--step", paramLabel = "N",
+            description = "Stop after step N and leave what it made, to look around (reset removes it).")
+        Integer stopAfter;
+
+        @Override
+        public Integer call() {
+            Lab lab = lab();
+            Console c = console();
+            if (stopAfter != null && (stopAfter < 1 || stopAfter > lab.steps.size())) {
+                throw LabException.badInput("--step must be between 1 and " + lab.steps.size());
+            }
+            root.requireRootAndTools("run");
+            try (LabLock lock = LabLock.acquire(lab.id, "run")) {
+                root.cleanLeftovers(c);
+                Bench bench = root.bench(c, Journal.DEMO);
+                c.title(lab.id + " · " + lab.title);
+                c.text(lab.summary);
+                lab.preflight.act(bench);
+                int last = stopAfter == null ? lab.steps.size() : stopAfter;
+                for (int i = 0; i < last; i++) {
+                    Step s = lab.steps.get(i);
+                    if (pace && !c.pause("\n[Enter] step " + (i + 1) + "/" + lab.steps.size() + ": " + s.title() + " ")) {
+                        pace = false;
+                    }
+                    c.heading("Step " + (i + 1) + "/" + lab.steps.size() + " · " + s.title());
+                    c.text(s.explain());
+                    c.shell(s.shell());
+                    try {
+                        s.action().act(bench);
+                    } catch (Exception e) {
+                        c.error("Step " + (i + 1) + " failed: " + e.getMessage());
+                        cleanDemo(c);
+                        throw e instanceof LabException le ? le
+                            : LabException.environment("step " + (i + 1) + " (" + s.title() + ") failed: " + e.getMessage());
+                    }
+                    c.observe(s.observe());
+                }
+                if (stopAfter != null) {
+                    c.note("\nStopped after step " + stopAfter + "; what it made is still there. `sudo ./jbang "
+                        + lab.id + " reset` removes it.");
+                    return LabException.OK;
+                }
+                cleanDemo(c);
+                c.heading("Your turn");
+                c.text(lab.exercise);
+                c.out().println();
+                c.note("Grade it with: sudo ./jbang " + lab.id + " check   (or `watch` to re-check live; `solve` shows one way)");
+                return LabException.OK;
+            } catch (LabException e) {
+                throw e;
+            } catch (Exception e) {
+                throw LabException.environment(e.getMessage());
+            }
+        }
+
+        private void cleanDemo(Console c) {
+            Journal.Replay r = Journal.of(lab().id).replay(Journal.DEMO);
+            if (!r.undone().isEmpty()) c.note("\nCleaned up the demo: " + String.join(", ", r.undone()));
+            root.failIfStuck(r);
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+        description = "Print every step and its shell equivalent; change nothing (no root needed).")
+    static final class ExplainCmd extends Sub implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            Lab lab = lab();
+            Console c = console();
+            c.title(lab.id + " · " + lab.title);
+            c.text(lab.summary);
+            c.heading("Background");
+            c.text(lab.story);
+            for (int i = 0; i < lab.steps.size(); i++) {
+                Step s = lab.steps.get(i);
+                c.heading("Step " + (i + 1) + "/" + lab.steps.size() + " · " + s.title());
+                c.text(s.explain());
+                c.shell(s.shell());
+                c.observe(s.observe());
+            }
+            c.heading("Exercise");
+            c.text(lab.exercise);
+            for (Check ch : lab.checks) c.text("- " + ch.title() + " [" + ch.points() + " points]");
+            return LabException.OK;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Grade the exercise from kernel state; records the result in the progress file.")
+    static final class CheckCmd extends Sub implements Callable<Integer> {
+        @Parameters(paramLabel = "ID", arity = "0..*", description = "Only these checks (default: all).")
+        List<String> ids = new ArrayList<>();
+        @Option(names = "--json", description = "Print the results as JSON.")
+        boolean json;
+        @Option(names = "--junit", paramLabel = "FILE", description = "Also write the results as JUnit XML.")
+        Path junit;
+
+        @Override
+        public Integer call() {
+            Lab lab = lab();
+            List<Check> chosen = select(lab, ids);
+            root.requireRootAndTools("check");
+            List<Check.Result> results = chosen.stream().map(Check::evaluate).toList();
+            if (json) {
+                root.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+                    .toJson(Reports.summary(lab, results)));
+            } else {
+                Console c = console();
+                c.title(lab.id + " · " + lab.title + " — check");
+                Reports.text(c, lab, results);
+            }
+            if (junit != null) Reports.junit(junit, lab, results);
+            if (ids.isEmpty()) Progress.record(progressFile(), lab, results);
+            return results.stream().allMatch(Check.Result::passed) ? LabException.OK : LabException.CHECK_FAILED;
+        }
+    }
+
+    static List<Check> select(Lab lab, List<String> ids) {
+        if (ids.isEmpty()) return lab.checks;
+        List<Check> out = new ArrayList<>();
+        for (String id : ids) {
+            out.add(lab.checks.stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow(() ->
+                LabException.badInput("no check '" + id + "' (checks: "
+                    + String.join(", ", lab.checks.stream().map(Check::id).toList()) + ")")));
+        }
+        return out;
+    }
+
+    /** The progress file: /var/lib/unboxed/progress.json, or UNBOXED_PROGRESS (tests and shared machines). */
+    static Path progressFile() {
+        String p = System.getProperty("unboxed.progress", System.getenv("UNBOXED_PROGRESS"));
+        return p == null || p.isBlank() ? Progress.FILE : Path.of(p);
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+        description = "Re-check every second and redraw the checklist until all pass (or Ctrl-C).")
+    static final class WatchCmd extends Sub implements Callable<Integer> {
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Seconds between checks (default 1).")
+        double interval;
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Give up after this long, exit 1 (default 0: never).")
+        double timeout;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Lab lab = lab();
+            if (interval <= 0 || timeout < 0) throw LabException.badInput("--interval must be > 0 and --timeout >= 0");
+            root.requireRootAndTools("watch");
+            Console c = console();
+            long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (timeout * 1e9);
+            while (true) {
+                List<Check.Result> results = lab.checks.stream().map(Check::evaluate).toList();
+                c.clear();
+                c.title(lab.id + " · " + lab.title + " — watching (Ctrl-C to stop)   " + java.time.LocalTime.now()
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                Reports.text(c, lab, results);
+                c.out().flush();
+                if (results.stream().allMatch(Check.Result::passed)) {
+                    Progress.record(progressFile(), lab, results);
+                    return LabException.OK;
+                }
+                if (System.nanoTime() > deadline) return LabException.CHECK_FAILED;
+                Thread.sleep((long) (interval * 1000));
+            }
+        }
+    }
+
+    @Command(name = "solve", mixinStandardHelpOptions = true, description = "Do the exercise (one correct way), for real.")
+    static final class SolveCmd extends Sub implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            Lab lab = lab();
+            root.requireRootAndTools("solve");
+            Console c = console();
+            try (LabLock lock = LabLock.acquire(lab.id, "solve")) {
+                Bench bench = root.bench(c, Journal.LAB);
+                lab.preflight.act(bench);
+                c.title(lab.id + " · solving the exercise");
+                lab.solve.act(bench);
+                c.out().println();
+                c.note("Solved. Grade it with: sudo ./jbang " + lab.id + " check; remove it with: sudo ./jbang " + lab.id + " reset");
+                return LabException.OK;
+            }
+        }
+    }
+
+    @Command(name = "reset", mixinStandardHelpOptions = true,
+        description = "Remove everything the lab or the exercise made, and nothing else.")
+    static final class ResetCmd extends Sub implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            Lab lab = lab();
+            root.requireRootAndTools("reset");
+            Console c = console();
+            try (LabLock lock = LabLock.acquire(lab.id, "reset")) {
+                Bench bench = root.bench(c, Journal.LAB);
+                lab.resetExercise.act(bench);
+                Journal.Replay r = Journal.of(lab.id).replayAll();
+                r.undone().forEach(u -> c.note("removed " + u));
+                root.failIfStuck(r);
+                c.note(lab.id + ": reset done.");
+                return LabException.OK;
+            }
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+        description = "The lab's metadata, steps, checks and quiz (for the guide generator).")
+    static final class DescribeCmd extends Sub implements Callable<Integer> {
+        @Option(names = "--json", description = "As JSON (the guide generator reads this).")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Lab lab = lab();
+            if (json) {
+                root.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(describe(lab)));
+            } else {
+                Console c = console();
+                c.title(lab.id + " · " + lab.title + " (" + lab.minutes + " min)");
+                c.text(lab.summary);
+                for (int i = 0; i < lab.steps.size(); i++) c.text((i + 1) + ". " + lab.steps.get(i).title());
+                for (Check ch : lab.checks) c.text("check " + ch.id() + ": " + ch.title() + " [" + ch.points() + "]");
+            }
+            return LabException.OK;
+        }
+    }
+
+    /** The lab as plain data: everything but the code. */
+    public static Map<String, Object> describe(Lab lab) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", lab.id);
+        m.put("title", lab.title);
+        m.put("summary", lab.summary);
+        m.put("minutes", lab.minutes);
+        m.put("objectives", lab.objectives);
+        m.put("prerequisites", lab.prerequisites);
+        m.put("tools", lab.tools);
+        m.put("story", lab.story);
+        List<Map<String, Object>> steps = new ArrayList<>();
+        for (Step s : lab.steps) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("title", s.title());
+            sm.put("explain", s.explain());
+            sm.put("shell", s.shell());
+            sm.put("observe", s.observe());
+            steps.add(sm);
+        }
+        m.put("steps", steps);
+        m.put("exercise", lab.exercise);
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (Check ch : lab.checks) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("id", ch.id());
+            cm.put("title", ch.title());
+            cm.put("points", ch.points());
+            cm.put("hint", ch.hint());
+            checks.add(cm);
+        }
+        m.put("checks", checks);
+        m.put("maxPoints", lab.maxPoints());
+        m.put("quiz", lab.quiz);
+        m.put("commands", List.of("run", "explain", "check", "watch", "solve", "reset", "describe"));
+        return m;
+    }
+
+    /** Effective uid 0, read from /proc so that explain and describe never need the native library. */
+    static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        return false;
+    }
+}

@@ -1,0 +1,121 @@
+package unboxed.ns;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import unboxed.sys.LibC;
+import unboxed.sys.Sys;
+
+/**
+ * Mount tables as the kernel reports them in /proc/PID/mountinfo (proc(5)), and the few mount operations the labs use.
+ * Each mount namespace has its own table; a thread that joined another mount namespace reads that one through
+ * /proc/thread-self/mountinfo.
+ */
+public final class Mounts {
+    private Mounts() {}
+
+    /**
+     * One line of mountinfo. {@code propagation} holds the optional fields: "shared:N" means the mount has peers that
+     * see its submounts (the systemd default for /), "master:N" that it receives them, empty that it is private.
+     */
+    public record Mount(int id, int parentId, String root, String mountPoint, String options,
+                        List<String> propagation, String fsType, String source) {
+        public boolean shared() {
+            return propagation.stream().anyMatch(p -> p.startsWith("shared:"));
+        }
+
+        /** The peer group number, or empty when private or slave only. */
+        public Optional<String> peerGroup() {
+            return propagation.stream().filter(p -> p.startsWith("shared:")).map(p -> p.substring(7)).findFirst();
+        }
+    }
+
+    /** The mount table of a process's mount namespace. */
+    public static List<Mount> of(long pid) {
+        return parse(Path.of("/proc", Long.toString(pid), "mountinfo"));
+    }
+
+    /** The mount table the calling thread sees (differs from the JVM's after the thread joined another namespace). */
+    public static List<Mount> ofThisThread() {
+        return parse(Path.of("/proc/thread-self/mountinfo"));
+    }
+
+    /** The JVM's mount table (its main thread's namespace). */
+    public static List<Mount> ofHost() {
+        return parse(Path.of("/proc/self/mountinfo"));
+    }
+
+    /** The topmost mount on a path in a table, if any. */
+    public static Optional<Mount> at(List<Mount> table, String mountPoint) {
+        Mount found = null;
+        for (Mount m : table) if (m.mountPoint().equals(mountPoint)) found = m;
+        return Optional.ofNullable(found);
+    }
+
+    /** Whether anything is mounted on this path in the JVM's mount namespace. */
+    public static boolean isMountPoint(String path) {
+        return at(ofHost(), path).isPresent();
+    }
+
+    static List<Mount> parse(Path file) {
+        try {
+            List<Mount> out = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                // 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+                String[] f = line.split(" ");
+                int dash = java.util.Arrays.asList(f).indexOf("-");
+                List<String> optional = new ArrayList<>(List.of(f).subList(6, dash));
+                out.add(new Mount(Integer.parseInt(f[0]), Integer.parseInt(f[1]), unescape(f[3]), unescape(f[4]),
+                    f[5], optional, f[dash + 1], unescape(f[dash + 2])));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** mountinfo escapes space, tab, newline and backslash as octal (\040). */
+    private static String unescape(String s) {
+        if (s.indexOf('\\') < 0) return s;
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 3 < s.length()) {
+                b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** mount --make-rprivate PATH: later mounts below it stay in this namespace. */
+    public static void makePrivate(String path) {
+        Sys.mount("none", path, null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+    }
+
+    /** mount --bind SOURCE TARGET. */
+    public static void bind(String source, String target) {
+        Sys.mount(source, target, null, LibC.MS_BIND, null);
+    }
+
+    /** mount -t tmpfs tmpfs TARGET. */
+    public static void tmpfs(String target) {
+        Sys.mount("tmpfs", target, "tmpfs", 0, "size=16m");
+    }
+
+    /** mount -t proc proc TARGET. */
+    public static void proc(String target) {
+        Sys.mount("proc", target, "proc", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
+    }
+
+    /** umount -l TARGET: detach now, free when no longer busy. */
+    public static void detach(String target) {
+        Sys.umount2(target, LibC.MNT_DETACH);
+    }
+}

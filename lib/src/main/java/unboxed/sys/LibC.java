@@ -1,0 +1,64 @@
+package unboxed.sys;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/**
+ * The libc calls the labs teach, bound with JNA. Names and constants are the man pages' own.
+ * Every call throws {@link LastErrorException} on -1; {@link Sys} turns that into a {@link SysCallException}
+ * that says which call failed and what to check. Use {@link Sys}, not this interface, from lab code.
+ */
+public interface LibC extends Library {
+    LibC C = Native.load("c", LibC.class);
+
+    // clone(2) / unshare(2) / setns(2) namespace flags
+    int CLONE_NEWNS = 0x00020000;
+    int CLONE_NEWCGROUP = 0x02000000;
+    int CLONE_NEWUTS = 0x04000000;
+    int CLONE_NEWIPC = 0x08000000;
+    int CLONE_NEWUSER = 0x10000000;
+    int CLONE_NEWPID = 0x20000000;
+    int CLONE_NEWNET = 0x40000000;
+    int CLONE_NEWTIME = 0x00000080;
+    int CLONE_FS = 0x00000200;
+
+    // mount(2) flags
+    long MS_RDONLY = 1;
+    long MS_NOSUID = 2;
+    long MS_NODEV = 4;
+    long MS_NOEXEC = 8;
+    long MS_REMOUNT = 32;
+    long MS_BIND = 4096;
+    long MS_MOVE = 8192;
+    long MS_REC = 16384;
+    long MS_PRIVATE = 1 << 18;
+    long MS_SLAVE = 1 << 19;
+    long MS_SHARED = 1 << 20;
+
+    // umount2(2) flags
+    int MNT_DETACH = 2;
+
+    // open(2) flags
+    int O_RDONLY = 0;
+    int O_CLOEXEC = 0x80000;
+
+    /** syscall numbers for calls glibc does not wrap, per architecture. */
+    long SYS_pivot_root = "aarch64".equals(System.getProperty("os.arch")) ? 41 : 155;
+    long SYS_gettid = "aarch64".equals(System.getProperty("os.arch")) ? 178 : 186;
+
+    int unshare(int flags) throws LastErrorException;
+    int setns(int fd, int nstype) throws LastErrorException;
+    int mount(String source, String target, String filesystemtype, long mountflags, String data) throws LastErrorException;
+    int umount2(String target, int flags) throws LastErrorException;
+    int chroot(String path) throws LastErrorException;
+    int chdir(String path) throws LastErrorException;
+    int sethostname(String name, long len) throws LastErrorException;
+    int open(String pathname, int flags) throws LastErrorException;
+    int close(int fd) throws LastErrorException;
+    int kill(int pid, int sig) throws LastErrorException;
+    int geteuid();
+    int getpid();
+    /** Variadic: pivot_root and gettid go through here (see SYS_* above). */
+    long syscall(long number, Object... args) throws LastErrorException;
+}

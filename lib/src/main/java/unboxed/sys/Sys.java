@@ -1,0 +1,190 @@
+package unboxed.sys;
+
+import static unboxed.sys.LibC.C;
+
+import com.sun.jna.LastErrorException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The calls of {@link LibC}, each turning a failure into a {@link SysCallException} that names the call with its
+ * arguments, the errno symbol, and the likely fix. These are thread-scoped in the kernel: unshare, setns, chroot and
+ * chdir change only the calling thread (see unboxed.ns.Namespaces for running work on a thread of its own).
+ */
+public final class Sys {
+    private Sys() {}
+
+    public static void unshare(int flags) {
+        try {
+            C.unshare(flags);
+        } catch (LastErrorException e) {
+            String hint = e.getErrorCode() == 22 && (flags & LibC.CLONE_NEWUSER) != 0
+                ? "A multithreaded process (every JVM is one) cannot unshare a user namespace: start a child with `unshare -U`"
+                : null;
+            throw fail("unshare(" + cloneFlags(flags) + ")", e, hint, "unshare");
+        }
+    }
+
+    public static void setns(int fd, int nstype, String what) {
+        try {
+            C.setns(fd, nstype);
+        } catch (LastErrorException e) {
+            String hint = e.getErrorCode() == 22 && nstype == LibC.CLONE_NEWNS
+                ? "A thread that shares its filesystem state with others cannot join a mount namespace: unshare(CLONE_FS) first"
+                : null;
+            throw fail("setns(" + what + ", " + cloneFlags(nstype) + ")", e, hint, "setns");
+        }
+    }
+
+    public static void mount(String source, String target, String fstype, long flags, String data) {
+        try {
+            C.mount(source, target, fstype, flags, data);
+        } catch (LastErrorException e) {
+            String hint = switch (e.getErrorCode()) {
+                case 2 -> "Does " + target + " exist?";
+                case 22 -> (flags & (LibC.MS_PRIVATE | LibC.MS_SHARED | LibC.MS_SLAVE)) != 0
+                    ? target + " is not a mount point" : null;
+                default -> null;
+            };
+            throw fail("mount(" + q(source) + ", " + q(target) + ", " + q(fstype) + ", " + mountFlags(flags) + ")",
+                e, hint, "mount");
+        }
+    }
+
+    public static void umount2(String target, int flags) {
+        try {
+            C.umount2(target, flags);
+        } catch (LastErrorException e) {
+            String hint = switch (e.getErrorCode()) {
+                case 22 -> target + " is not a mount point";
+                case 16 -> "Something still uses it: try MNT_DETACH (umount -l)";
+                default -> null;
+            };
+            throw fail("umount2(" + q(target) + (flags == LibC.MNT_DETACH ? ", MNT_DETACH" : ", " + flags) + ")",
+                e, hint, "umount2");
+        }
+    }
+
+    public static void chroot(String path) {
+        try {
+            C.chroot(path);
+        } catch (LastErrorException e) {
+            throw fail("chroot(" + q(path) + ")", e, null, "chroot");
+        }
+    }
+
+    public static void chdir(String path) {
+        try {
+            C.chdir(path);
+        } catch (LastErrorException e) {
+            throw fail("chdir(" + q(path) + ")", e, null, "chdir");
+        }
+    }
+
+    public static void pivotRoot(String newRoot, String putOld) {
+        try {
+            C.syscall(LibC.SYS_pivot_root, newRoot, putOld);
+        } catch (LastErrorException e) {
+            String hint = e.getErrorCode() == 22
+                ? "new_root must be a mount point other than /, put_old must be under it, and neither may have shared propagation"
+                : null;
+            throw fail("pivot_root(" + q(newRoot) + ", " + q(putOld) + ")", e, hint, "pivot_root");
+        }
+    }
+
+    public static void sethostname(String name) {
+        try {
+            C.sethostname(name, name.length());
+        } catch (LastErrorException e) {
+            throw fail("sethostname(" + q(name) + ")", e, null, "sethostname");
+        }
+    }
+
+    public static int open(String path, int flags) {
+        try {
+            return C.open(path, flags);
+        } catch (LastErrorException e) {
+            throw fail("open(" + q(path) + ")", e, null, "open");
+        }
+    }
+
+    public static void close(int fd) {
+        try {
+            C.close(fd);
+        } catch (LastErrorException e) {
+            throw fail("close(" + fd + ")", e, null, "close");
+        }
+    }
+
+    /** kill(2); false if the process is already gone (ESRCH). */
+    public static boolean kill(long pid, int sig) {
+        try {
+            C.kill((int) pid, sig);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == 3) return false;
+            throw fail("kill(" + pid + ", " + sig + ")", e, null, "kill");
+        }
+    }
+
+    /** The kernel's id of the calling thread: the name under /proc/PID/task/. */
+    public static long gettid() {
+        return C.syscall(LibC.SYS_gettid);
+    }
+
+    public static boolean isRoot() {
+        return C.geteuid() == 0;
+    }
+
+    public static long getpid() {
+        return C.getpid();
+    }
+
+    private static SysCallException fail(String call, LastErrorException e, String hint, String man) {
+        int errno = e.getErrorCode();
+        String general = errno == 1 ? "Are you root? Run with sudo." : null;
+        StringBuilder h = new StringBuilder();
+        if (hint != null) h.append(hint).append(". ");
+        if (general != null) h.append(general).append(' ');
+        h.append("See man 2 ").append(man);
+        return new SysCallException(call, errno, h.toString());
+    }
+
+    private static String q(String s) {
+        return s == null ? "NULL" : "\"" + s + "\"";
+    }
+
+    /** CLONE_NEWNET|CLONE_NEWUTS, as the man page writes it. */
+    public static String cloneFlags(int flags) {
+        List<String> names = new ArrayList<>();
+        int[] bits = {LibC.CLONE_NEWNS, LibC.CLONE_NEWUTS, LibC.CLONE_NEWIPC, LibC.CLONE_NEWPID, LibC.CLONE_NEWNET,
+                      LibC.CLONE_NEWUSER, LibC.CLONE_NEWCGROUP, LibC.CLONE_NEWTIME, LibC.CLONE_FS};
+        String[] n = {"CLONE_NEWNS", "CLONE_NEWUTS", "CLONE_NEWIPC", "CLONE_NEWPID", "CLONE_NEWNET",
+                      "CLONE_NEWUSER", "CLONE_NEWCGROUP", "CLONE_NEWTIME", "CLONE_FS"};
+        for (int i = 0; i < bits.length; i++) {
+            if ((flags & bits[i]) != 0) {
+                names.add(n[i]);
+                flags &= ~bits[i];
+            }
+        }
+        if (flags != 0) names.add("0x" + Integer.toHexString(flags));
+        return names.isEmpty() ? "0" : String.join("|", names);
+    }
+
+    /** MS_REC|MS_PRIVATE, as the man page writes it. */
+    public static String mountFlags(long flags) {
+        List<String> names = new ArrayList<>();
+        long[] bits = {LibC.MS_RDONLY, LibC.MS_NOSUID, LibC.MS_NODEV, LibC.MS_NOEXEC, LibC.MS_REMOUNT, LibC.MS_BIND,
+                       LibC.MS_MOVE, LibC.MS_REC, LibC.MS_PRIVATE, LibC.MS_SLAVE, LibC.MS_SHARED};
+        String[] n = {"MS_RDONLY", "MS_NOSUID", "MS_NODEV", "MS_NOEXEC", "MS_REMOUNT", "MS_BIND",
+                      "MS_MOVE", "MS_REC", "MS_PRIVATE", "MS_SLAVE", "MS_SHARED"};
+        for (int i = 0; i < bits.length; i++) {
+            if ((flags & bits[i]) != 0) {
+                names.add(n[i]);
+                flags &= ~bits[i];
+            }
+        }
+        if (flags != 0) names.add("0x" + Long.toHexString(flags));
+        return names.isEmpty() ? "0" : String.join("|", names);
+    }
+}
