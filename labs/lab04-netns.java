@@ -311,9 +311,11 @@ class Lab04Netns {
         Optional<Ip.Link> peer = Netns.exists(BLUE) ? Ip.link(BLUE, BLUE_END) : Optional.empty();
         if (peer.isEmpty()) peer = Ip.link(null, BLUE_END);
         if (host.isEmpty() || peer.isEmpty()) return fail("both veth-host and veth-blue must exist");
-        return Verdict.when(host.get().peerIndex() != null && host.get().peerIndex() == peer.get().index(),
-            "veth-host's peer is ifindex " + host.get().peerIndex() + ", but veth-blue is ifindex " + peer.get().index()
-            + ": they are not one pair");
+        boolean paired = host.get().peerIndex() != null ? host.get().peerIndex() == peer.get().index()
+            : BLUE_END.equals(host.get().peerName()); // both ends in one namespace: ip names the peer
+        return Verdict.when(paired, "veth-host's peer is " + (host.get().peerIndex() != null
+            ? "ifindex " + host.get().peerIndex() + ", but veth-blue is ifindex " + peer.get().index()
+            : String.valueOf(host.get().peerName())) + ": they are not one pair");
     }
 
     static Verdict checkUp() {

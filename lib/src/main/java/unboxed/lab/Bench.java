@@ -62,14 +62,12 @@ public final class Bench {
 
     /** ip netns add NAME. */
     public void netns(String name) {
-        rememberRunNetns();
         willCreate("netns", name, null);
         Netns.add(name);
     }
 
     /** Pins the network namespace of an NsThread under /run/netns/NAME, as ip netns add does with its own. */
     public void pinNetns(NsThread thread, String name) {
-        rememberRunNetns();
         willCreate("netns", name, null);
         thread.run(() -> Netns.pinThisThread(name));
     }
@@ -98,16 +96,5 @@ public final class Bench {
         willCreate("procs", lab.id, null);
         pb.environment().put(Journal.TAG_VARIABLE, lab.id);
         return pb.start();
-    }
-
-    /**
-     * ip netns add leaves /run/netns behind (as a shared mount point). Remember how it was before the lab's first
-     * namespace, so reset can put it back. Kept until reset, whichever scope made the namespace.
-     */
-    private void rememberRunNetns() {
-        if (journal.entries().stream().anyMatch(e -> e.kind().equals("runnetns"))) return;
-        Path dir = Path.of(Netns.RUN_NETNS);
-        String before = !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(dir.toString()) ? "mount" : "dir";
-        journal.record(new Journal.Entry("runnetns", dir.toString(), before, Journal.LAB));
     }
 }

@@ -41,6 +41,11 @@ public final class Journal {
      * hostname (target = the old name), runnetns (where = "absent" or "dir": how /run/netns was before).
      */
     public record Entry(String kind, String target, String where, String scope) {
+        /** A note of how the host was before the lab (restored on reset), not an object the lab made. */
+        public boolean isBaseline() {
+            return kind.equals("runnetns");
+        }
+
         public String describe() {
             return switch (kind) {
                 case "netns" -> "network namespace " + target;
@@ -101,8 +106,25 @@ public final class Journal {
         }
     }
 
-    public boolean isEmpty() {
-        return entries().isEmpty();
+    /** Whether the journal lists objects (not just baseline notes): what an interrupted run or solve left. */
+    public boolean hasObjects() {
+        return entries().stream().anyMatch(e -> !e.isBaseline());
+    }
+
+    /**
+     * Notes how /run/netns is now, once, before anything of the lab's or the learner's can change it: `ip netns add`
+     * creates it (as a shared mount point) and leaves it behind. reset puts it back if it is empty by then.
+     */
+    public void rememberBaseline() {
+        if (entries().stream().anyMatch(Entry::isBaseline)) return;
+        Path dir = Path.of(Netns.RUN_NETNS);
+        String before = !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(dir.toString()) ? "mount" : "dir";
+        record(new Entry("runnetns", dir.toString(), before, LAB));
+    }
+
+    /** Undoes every object entry, keeping the baseline notes (for reset). */
+    public Replay replayObjects() {
+        return replay(e -> !e.isBaseline());
     }
 
     /** What a replay did: objects removed (or found already gone) and undos that failed, with why. */

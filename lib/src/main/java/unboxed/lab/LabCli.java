@@ -110,6 +110,8 @@ public final class LabCli {
             for (String tool : lab.tools) {
                 if (!Cmd.has(tool)) throw LabException.environment(tool + " is not installed: " + Cmd.installHint(tool));
             }
+            // Before anything can change the host, note how it is, so reset can put it back; reset itself must not.
+            if (!command.equals("reset")) Journal.of(lab.id).rememberBaseline();
         }
 
         Bench bench(Console c, String scope) {
@@ -119,9 +121,9 @@ public final class LabCli {
         /** Run after a crash: replay the leftovers first, and say so. */
         void cleanLeftovers(Console c) {
             Journal j = Journal.of(lab.id);
-            if (j.isEmpty()) return;
+            if (!j.hasObjects()) return;
             c.warn("Found objects left by an earlier run that did not finish; removing them first:");
-            Journal.Replay r = j.replayAll();
+            Journal.Replay r = j.replayObjects();
             r.undone().forEach(u -> c.note("  removed " + u));
             failIfStuck(r);
         }

@@ -26,10 +26,11 @@ public final class Ip {
     /**
      * A network interface. {@code up} is the administrative flag (`ip link set X up`); {@code operstate} is what the
      * kernel makes of it (a veth whose peer is down is LOWERLAYERDOWN). For a veth, {@code peerIndex} is the ifindex of
-     * its other end and {@code peerNetnsId} is set when that end lives in another namespace.
+     * its other end and {@code peerNetnsId} is set when that end lives in another namespace; when both ends are in
+     * the same namespace ip names the peer instead ({@code peerName}).
      */
     public record Link(int index, String name, String kind, boolean up, String operstate, List<String> flags,
-                       Integer peerIndex, Integer peerNetnsId, List<Addr> addrs) {
+                       Integer peerIndex, Integer peerNetnsId, String peerName, List<Addr> addrs) {
         public boolean has(String cidr) {
             return addrs.stream().anyMatch(a -> a.cidr().equals(cidr));
         }
@@ -61,7 +62,7 @@ public final class Ip {
             String kind = o.has("linkinfo") && o.getAsJsonObject("linkinfo").has("info_kind")
                 ? o.getAsJsonObject("linkinfo").get("info_kind").getAsString() : str(o, "link_type");
             out.add(new Link(o.get("ifindex").getAsInt(), str(o, "ifname"), kind, flags.contains("UP"),
-                str(o, "operstate"), flags, integer(o, "link_index"), integer(o, "link_netnsid"), addrs));
+                str(o, "operstate"), flags, integer(o, "link_index"), integer(o, "link_netnsid"), str(o, "link"), addrs));
         }
         return out;
     }

@@ -1,0 +1,89 @@
+package unboxed.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import unboxed.cgroup.Cgroups;
+import unboxed.net.Ip;
+import unboxed.ns.Mounts;
+import unboxed.ns.Ns;
+import unboxed.ns.Processes;
+import unboxed.sys.Cmd;
+
+/**
+ * A fingerprint of everything a lab could leave behind on the host, as sorted lines of text, and the difference
+ * between two of them. `doctor --leftovers` and the test suite both use it to prove the machine is back where it was:
+ * named and pinned network namespaces, the root namespace's links, addresses and routes, the mount table, the
+ * hostname, processes living in namespaces other than ours, cgroups, firewall rules, ip_forward, and the labs' work
+ * folders under /var/lib/unboxed.
+ */
+public final class HostState {
+    private HostState() {}
+
+    public static List<String> capture() {
+        TreeSet<String> s = new TreeSet<>();
+        try (Stream<Path> files = Files.list(Path.of("/run/netns"))) {
+            files.forEach(f -> s.add("netns " + f.getFileName()));
+        } catch (IOException noDir) {
+            // no /run/netns: no named namespaces
+        }
+        for (Ip.Link l : Ip.links(null)) {
+            s.add("link " + l.name() + " " + l.kind() + (l.up() ? " UP" : " DOWN") + " " + l.ipv4());
+        }
+        for (Ip.Route r : Ip.routes(null)) {
+            s.add("route " + r.table() + " " + r.type() + " " + r.dst() + " via " + r.gateway() + " dev " + r.dev());
+        }
+        for (Mounts.Mount m : Mounts.ofHost()) {
+            String prop = m.shared() ? "shared" : m.propagation().isEmpty() ? "private" : "slave";
+            s.add("mount " + m.mountPoint() + " " + m.fsType() + " " + m.source() + " " + m.root() + " " + prop);
+        }
+        s.add("hostname " + Processes.hostname());
+        for (Ns t : new Ns[] {Ns.MNT, Ns.NET, Ns.UTS, Ns.PID, Ns.IPC}) {
+            for (long pid : Processes.inForeign(t)) {
+                s.add("process in another " + t.file + " namespace: " + pid + " " + Processes.comm(pid).orElse("?"));
+            }
+        }
+        Cgroups.Layout layout = Cgroups.detect();
+        if (layout.memoryRoot() != null) {
+            try (Stream<Path> walk = Files.walk(layout.memoryRoot(), 2)) {
+                walk.filter(Files::isDirectory).forEach(d -> s.add("cgroup " + d));
+            } catch (IOException e) {
+                s.add("cgroup unreadable: " + e.getMessage());
+            }
+        }
+        if (Cmd.has("iptables-save")) {
+            for (String line : Cmd.run("iptables-save").out().split("\n")) {
+                // comments carry timestamps and ":CHAIN POLICY [packets:bytes]" lines carry counters
+                if (line.startsWith("#")) continue;
+                s.add("iptables " + line.replaceAll("\\[\\d+:\\d+\\]", "[]"));
+            }
+        }
+        if (Cmd.has("nft")) {
+            for (String line : Cmd.run("nft", "list", "ruleset").out().split("\n")) s.add("nft " + line.strip());
+        }
+        try {
+            s.add("sysctl net.ipv4.ip_forward=" + Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip());
+        } catch (IOException e) {
+            s.add("sysctl net.ipv4.ip_forward unreadable");
+        }
+        try (Stream<Path> work = Files.list(Path.of("/var/lib/unboxed"))) {
+            work.filter(p -> p.getFileName().toString().matches("lab\\d\\d.*")).forEach(p -> s.add("workdir " + p));
+        } catch (IOException noDir) {
+            // nothing there
+        }
+        return new ArrayList<>(s);
+    }
+
+    /** Lines in after but not in before ("+ ..."), and in before but not after ("- ..."). Empty when identical. */
+    public static List<String> diff(List<String> before, List<String> after) {
+        List<String> d = new ArrayList<>();
+        TreeSet<String> b = new TreeSet<>(before), a = new TreeSet<>(after);
+        for (String l : after) if (!b.contains(l)) d.add("+ " + l);
+        for (String l : before) if (!a.contains(l)) d.add("- " + l);
+        return d;
+    }
+}
