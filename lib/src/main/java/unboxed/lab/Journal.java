@@ -247,6 +247,7 @@ public final class Journal {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+        if ("mount".equals(before)) return false; // it was a mount point already: exactly as it was
         boolean changed = false;
         while (Mounts.isMountPoint(dir.toString())) {
             Mounts.detach(dir.toString());

@@ -418,7 +418,7 @@ public final class LabCli {
     }
 
     /** Effective uid 0, read from /proc so that explain and describe never need the native library. */
-    static boolean isRoot() {
+    public static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");

@@ -45,7 +45,8 @@ public enum Ns {
 
     /**
      * For PID and TIME: the namespace the calling thread's next children are born in. unshare(CLONE_NEWPID) changes
-     * this, not the thread's own pid namespace (a task never changes its own pid namespace).
+     * this, not the thread's own pid namespace (a task never changes its own pid namespace). The link cannot be read
+     * (ENOENT) between the unshare and the birth of the namespace's first process, its PID 1.
      */
     public long forChildrenOfThisThread() {
         return idAt(Path.of("/proc/thread-self/ns", file + "_for_children"));

@@ -1,0 +1,124 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/src/main/java/unboxed/**/*.java
+//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED
+
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import unboxed.lab.Console;
+import unboxed.lab.Doctor;
+import unboxed.lab.HostState;
+import unboxed.lab.LabException;
+import unboxed.lab.Leftovers;
+
+/**
+ * Lab 00: the doctor. Before the first lab, and before a workshop: can this machine run the labs? Each problem comes
+ * with the command that fixes it. Afterwards: is anything of the labs left on it?
+ */
+@Command(name = "./jbang doctor", mixinStandardHelpOptions = true,
+    description = "Check this machine can run the labs; with --leftovers, that no lab left anything behind.",
+    footer = {"", "Exit codes: 0 ready (or no leftovers), 1 leftovers found, 2 bad input, 3 a lab's requirement is missing."})
+class Lab00Doctor implements Callable<Integer> {
+    /** Where --save-baseline keeps the fingerprint that --leftovers compares against. */
+    static final Path BASELINE = Path.of("/var/lib/unboxed/baseline.txt");
+
+    @Option(names = "--json", description = "Machine-readable output.")
+    boolean json;
+    @Option(names = "--leftovers", description = "List lab objects still on this machine (and changes since --save-baseline).")
+    boolean leftovers;
+    @Option(names = "--save-baseline", description = "Record this machine's state, for --leftovers to compare against later.")
+    boolean saveBaseline;
+    @Option(names = "--no-color", description = "Plain text even on a terminal.")
+    boolean noColor;
+
+    public static void main(String... args) {
+        CommandLine cli = new CommandLine(new Lab00Doctor());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("doctor: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)");
+            return LabException.BAD_INPUT;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Console c = new Console(System.out, System.in, Console.terminalWantsColor() && !noColor && !json);
+        if (leftovers || saveBaseline) {
+            if (!unboxed.lab.LabCli.isRoot()) {
+                System.err.println("doctor: --leftovers and --save-baseline read the whole host: run with sudo");
+                return LabException.ENVIRONMENT;
+            }
+            return saveBaseline ? saveBaseline(c) : leftovers(c);
+        }
+        List<Doctor.Finding> findings = Doctor.examine();
+        List<Doctor.Finding> blocking = Doctor.blocking(findings);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ready", blocking.isEmpty());
+            m.put("findings", findings);
+            System.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m));
+        } else {
+            c.title("unboxed doctor — can this machine run the labs?");
+            for (Doctor.Finding f : findings) {
+                String line = String.format("%-22s %s", f.what(), f.detail())
+                    + (f.neededBy().isEmpty() ? "" : "   (" + f.neededBy() + ")");
+                if (f.ok()) {
+                    c.pass(line);
+                } else if (f.required()) {
+                    c.fail(line);
+                    c.hint("fix: " + f.fix());
+                } else {
+                    c.out().println("  • " + line);
+                    c.hint("to add: " + f.fix());
+                }
+            }
+            c.out().println();
+            c.title(blocking.isEmpty() ? "Ready: start with sudo ./jbang lab04"
+                : blocking.size() + " problem(s) stop the labs; fix them and run the doctor again.");
+        }
+        return blocking.isEmpty() ? LabException.OK : LabException.ENVIRONMENT;
+    }
+
+    Integer saveBaseline(Console c) throws IOException {
+        Files.createDirectories(BASELINE.getParent());
+        Files.write(BASELINE, HostState.capture());
+        c.out().println("Saved this machine's state to " + BASELINE + "; `sudo ./jbang doctor --leftovers` compares against it.");
+        return LabException.OK;
+    }
+
+    Integer leftovers(Console c) throws IOException {
+        List<String> found = Leftovers.find();
+        List<String> changed = Files.exists(BASELINE) ? HostState.diff(Files.readAllLines(BASELINE), HostState.capture()) : List.of();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("clean", found.isEmpty() && changed.isEmpty());
+            m.put("leftovers", found);
+            m.put("baseline", Files.exists(BASELINE) ? BASELINE.toString() : null);
+            m.put("changedSinceBaseline", changed);
+            System.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m));
+        } else {
+            if (found.isEmpty()) c.pass("no lab objects found");
+            found.forEach(c::fail);
+            if (Files.exists(BASELINE)) {
+                if (changed.isEmpty()) c.pass("the host matches the baseline saved in " + BASELINE);
+                else {
+                    c.fail("changed since the baseline in " + BASELINE + ":");
+                    changed.forEach(l -> c.out().println("      " + l));
+                }
+            } else {
+                c.note("(no baseline saved: `sudo ./jbang doctor --save-baseline` on a fresh machine records one)");
+            }
+        }
+        return found.isEmpty() && changed.isEmpty() ? LabException.OK : LabException.CHECK_FAILED;
+    }
+}

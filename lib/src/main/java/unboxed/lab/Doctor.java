@@ -1,0 +1,122 @@
+package unboxed.lab;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import unboxed.cgroup.Cgroups;
+import unboxed.ns.Ns;
+import unboxed.ns.NsThread;
+import unboxed.sys.Cmd;
+
+/**
+ * Preflight for the whole workbench: can this machine run the labs, and if not, the command that fixes it.
+ * Every probe is real (a namespace is actually unshared on a throwaway thread), never a guess from versions.
+ */
+public final class Doctor {
+    private Doctor() {}
+
+    /** One thing looked at. required: a lab cannot run without it. fix: the command or action that mends it. */
+    public record Finding(String id, String what, boolean ok, boolean required, String detail, String fix, String neededBy) {}
+
+    public static List<Finding> examine() {
+        List<Finding> f = new ArrayList<>();
+        boolean root = LabCli.isRoot();
+        f.add(new Finding("root", "running as root", root, true, root ? "uid 0" : "uid " + uid(),
+            "run with sudo: sudo ./jbang doctor", "every lab"));
+        f.add(new Finding("kernel", "Linux kernel", true, false, read("/proc/sys/kernel/osrelease"), "", ""));
+        f.add(new Finding("jdk", "Java 17 or newer", Runtime.version().feature() >= 17, true,
+            System.getProperty("java.vm.name") + " " + Runtime.version(), "sudo apt-get install openjdk-17-jdk-headless",
+            "every lab"));
+
+        for (Ns t : Ns.values()) f.add(namespace(t, root));
+
+        Cgroups.Layout cg = Cgroups.detect();
+        f.add(new Finding("cgroup-layout", "cgroup layout", !cg.kind().equals("none"), false,
+            cg.kind() + (cg.kind().equals("hybrid") ? " (v1 controllers plus a v2 tree)" : ""), "", ""));
+        f.add(new Finding("cgroup-memory", "memory controller", cg.memoryRoot() != null, true,
+            cg.memoryRoot() == null ? "no hierarchy offers it"
+                : "cgroup " + (cg.memoryVersion() == Cgroups.Version.V2 ? "v2" : "v1") + " at " + cg.memoryRoot(),
+            "boot with cgroup_enable=memory (or use the Vagrant VM)", "lab06"));
+
+        f.add(tool("ip", true, "lab04, lab05", "ip"));
+        f.add(tool("unshare", true, "lab02, lab03", "unshare"));
+        f.add(tool("nsenter", true, "lab02, lab03", "nsenter"));
+        f.add(tool("mount", true, "lab01, lab02", "mount"));
+        f.add(tool("ps", true, "lab03", "ps"));
+        boolean iptables = Cmd.has("iptables"), nft = Cmd.has("nft");
+        f.add(new Finding("firewall", "iptables or nft", iptables || nft, true,
+            (iptables ? "iptables " : "") + (nft ? "nft" : "") + (iptables || nft ? "" : "neither installed"),
+            Cmd.installHint("iptables"), "lab05"));
+        f.add(tool("busybox", false, "lab01 (falls back to copying a shell and its libraries)", "busybox"));
+        f.add(tool("tcpdump", false, "optional: watching packets in lab04 and lab05", "tcpdump"));
+        return f;
+    }
+
+    /** Required findings that failed. */
+    public static List<Finding> blocking(List<Finding> findings) {
+        return findings.stream().filter(x -> x.required() && !x.ok()).toList();
+    }
+
+    private static Finding namespace(Ns t, boolean root) {
+        boolean present = Files.exists(Path.of("/proc/self/ns", t.file));
+        boolean required = EnumSet.of(Ns.MNT, Ns.UTS, Ns.PID, Ns.NET).contains(t);
+        String neededBy = switch (t) {
+            case MNT -> "lab01, lab02, lab03";
+            case UTS, PID -> "lab03";
+            case NET -> "lab04, lab05";
+            default -> "";
+        };
+        if (!present) {
+            return new Finding("ns-" + t.file, t.file + " namespaces", false, required, "not in this kernel",
+                "use a kernel with CONFIG_" + t.name() + "_NS (any distribution kernel has it)", neededBy);
+        }
+        if (!root) {
+            return new Finding("ns-" + t.file, t.file + " namespaces", true, required, "present (run as root to probe)", "", neededBy);
+        }
+        String detail;
+        boolean ok;
+        try {
+            if (t == Ns.USER) {
+                // a multithreaded process cannot unshare a user namespace: probe with a child, as labs would
+                Cmd.Result r = Cmd.run("unshare", "--user", "true");
+                ok = r.ok();
+                detail = ok ? "unshare --user works" : "unshare --user: " + r.err().strip();
+            } else {
+                NsThread.inNew(EnumSet.of(t), () -> null);
+                ok = true;
+                detail = "unshare(" + unboxed.sys.Sys.cloneFlags(t.flag) + ") works";
+            }
+        } catch (RuntimeException e) {
+            ok = false;
+            detail = e.getMessage();
+        }
+        return new Finding("ns-" + t.file, t.file + " namespaces", ok, required, detail,
+            "inside a container? run the labs in a VM (see README), or give the container CAP_SYS_ADMIN", neededBy);
+    }
+
+    private static Finding tool(String tool, boolean required, String neededBy, String id) {
+        boolean ok = Cmd.has(tool);
+        return new Finding("tool-" + id, tool, ok, required, ok ? "installed" : "not installed", Cmd.installHint(tool), neededBy);
+    }
+
+    private static String read(String path) {
+        try {
+            return Files.readString(Path.of(path)).strip();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static String uid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2];
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        return "?";
+    }
+}

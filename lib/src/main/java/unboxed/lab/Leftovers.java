@@ -1,0 +1,65 @@
+package unboxed.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import unboxed.net.Ip;
+import unboxed.ns.Mounts;
+import unboxed.ns.Processes;
+
+/**
+ * Lab objects still on the host: every journal's entries, plus a scan for the names labs and their exercises use
+ * (which a learner may have made by hand, unjournaled). What `doctor --leftovers` prints.
+ */
+public final class Leftovers {
+    private Leftovers() {}
+
+    /**
+     * Names the exercises ask learners to create, by lab. Objects the labs make themselves are named labNN-... and
+     * found by that prefix.
+     */
+    static final List<String> EXERCISE_NETNS = List.of("blue");
+    static final List<String> EXERCISE_LINKS = List.of("veth-host", "veth-blue");
+
+    public static List<String> find() {
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> journals = Files.list(Journal.DIR)) {
+            for (Path j : journals.filter(p -> p.toString().endsWith(".journal")).sorted().toList()) {
+                String lab = j.getFileName().toString().replace(".journal", "");
+                Journal.of(lab).entries().stream().filter(e -> !e.isBaseline())
+                    .forEach(e -> found.add(lab + " journal: " + e.describe() + "  (sudo ./jbang " + lab + " reset)"));
+            }
+        } catch (IOException noDir) {
+            // no journals
+        }
+        try (Stream<Path> names = Files.list(Path.of("/run/netns"))) {
+            names.map(p -> p.getFileName().toString()).filter(n -> n.matches("lab\\d\\d.*") || EXERCISE_NETNS.contains(n))
+                .sorted().forEach(n -> found.add("network namespace " + n));
+        } catch (IOException noDir) {
+            // no named namespaces
+        }
+        for (Ip.Link l : Ip.links(null)) {
+            if (l.name().matches("lab\\d\\d.*") || EXERCISE_LINKS.contains(l.name())) found.add("link " + l.name());
+        }
+        for (Mounts.Mount m : Mounts.ofHost()) {
+            if (m.mountPoint().startsWith("/var/lib/unboxed/") || m.mountPoint().matches("/mnt/lab\\d\\d.*")
+                || m.mountPoint().matches("/run/netns/lab\\d\\d.*")) {
+                found.add("mount on " + m.mountPoint() + " (" + m.fsType() + ")");
+            }
+        }
+        for (long pid : Processes.pids()) {
+            Processes.env(pid, Journal.TAG_VARIABLE).ifPresent(tag ->
+                found.add("process " + pid + " " + Processes.comm(pid).orElse("?") + " started by " + tag));
+        }
+        try (Stream<Path> work = Files.list(Path.of("/var/lib/unboxed"))) {
+            work.filter(p -> p.getFileName().toString().matches("lab\\d\\d.*")).sorted()
+                .forEach(p -> found.add("work folder " + p));
+        } catch (IOException noDir) {
+            // nothing there
+        }
+        return found;
+    }
+}
