@@ -38,7 +38,8 @@ public final class Journal {
     /**
      * One object. kind says how to undo it: netns (name), link (target = device, where = netns or null),
      * mount (target = path), dir (target = path, removed with everything below), procs (target = tag),
-     * hostname (target = the old name), runnetns (where = "absent" or "dir": how /run/netns was before).
+     * hostname (target = the old name), runnetns (where = "absent" or "dir": how /run/netns was before),
+     * propagation (target = a host mount point the lab made shared, where = its propagation before: "private").
      */
     public record Entry(String kind, String target, String where, String scope) {
         /** A note of how the host was before the lab (restored on reset), not an object the lab made. */
@@ -55,6 +56,8 @@ public final class Journal {
                 case "procs" -> "processes tagged " + TAG_VARIABLE + "=" + target;
                 case "hostname" -> "hostname (back to " + target + ")";
                 case "runnetns" -> "/run/netns as it was (" + where + ")";
+                case "cgroup" -> "cgroup " + target;
+                case "propagation" -> "shared propagation of " + target + " (back to " + where + ")";
                 default -> kind + " " + target;
             };
         }
@@ -208,8 +211,17 @@ public final class Journal {
                 Sys.sethostname(e.target());
                 return true;
             }
+            case "propagation" -> {
+                return unboxed.ns.MountNs.restorePropagation(e.target(), e.where());
+            }
             case "runnetns" -> {
                 return restoreRunNetns(e.where());
+            }
+            case "cgroup" -> {
+                var g = unboxed.cgroup.MemoryCgroup.at(Path.of(e.target()), null);
+                if (!g.exists()) return false;
+                g.destroy();
+                return true;
             }
             default -> throw new IllegalStateException("unknown journal entry kind " + e.kind());
         }

@@ -136,7 +136,8 @@ public final class Cmd {
             case "iptables", "iptables-save" -> "iptables";
             case "nft" -> "nftables";
             case "busybox" -> "busybox-static";
-            case "unshare", "nsenter", "setpriv" -> "util-linux";
+            case "unshare", "nsenter", "setpriv", "findmnt" -> "util-linux";
+            case "chroot" -> "coreutils";
             case "ping" -> "iputils-ping";
             case "ps" -> "procps";
             default -> tool;
