@@ -79,6 +79,21 @@ public final class Bench {
         Ip.addVeth(a, b);
     }
 
+    /**
+     * ip link add A netns NS_A type veth peer name B netns NS_B: a pair born with its ends already in two named
+     * namespaces, so nothing ever appears in the host's namespace, even for a moment.
+     */
+    public void vethBetween(String a, String nsA, String b, String nsB) {
+        willCreate("link", a, nsA);
+        willCreate("link", b, nsB);
+        Ip.ip(null, "link", "add", a, "netns", nsA, "type", "veth", "peer", "name", b, "netns", nsB);
+    }
+
+    /** Whether the journal lists this object: the lab made it (and reset removes it), as opposed to someone else. */
+    public boolean journaled(String kind, String target) {
+        return journal.entries().stream().anyMatch(e -> e.kind().equals(kind) && e.target().equals(target));
+    }
+
     /** mkdir -p DIR; the journal removes it, and everything below it, on cleanup. */
     public void dir(Path dir) throws java.io.IOException {
         willCreate("dir", dir.toString(), null);
@@ -89,6 +104,31 @@ public final class Bench {
     public void bind(String source, String target) {
         willCreate("mount", target, null);
         Mounts.bind(source, target);
+    }
+
+    /**
+     * mount -t proc proc TARGET in the host's mount namespace. It stays there after whatever used it (a chroot) has
+     * exited, like every mount; the journal unmounts it on cleanup.
+     */
+    public void proc(String target) {
+        willCreate("mount", target, null);
+        Mounts.proc(target);
+    }
+
+    /**
+     * rm -rf DIR for what the learner made by hand (never journaled), as a lab's reset does: detaches whatever is
+     * mounted at or below DIR first, so it never deletes through a bind mount into the host. True if DIR was there.
+     */
+    public boolean removeTree(Path dir) {
+        return Journal.removeTree(dir);
+    }
+
+    /** mkdir of a cgroup in the hierarchy that holds the memory controller; cleanup kills its members and removes it. */
+    public unboxed.cgroup.MemoryCgroup memoryCgroup(String name) {
+        unboxed.cgroup.MemoryCgroup g = unboxed.cgroup.MemoryCgroup.named(name);
+        willCreate("cgroup", g.dir().toString(), null);
+        g.create();
+        return g;
     }
 
     /** A long-lived process, started with UNBOXED_TAG=&lt;lab id&gt; so the journal can find and end it. */

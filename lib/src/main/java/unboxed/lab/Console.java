@@ -82,6 +82,31 @@ public final class Console {
     public void warn(String s) { out.println(paint(YELLOW, s)); }
     public void error(String s) { out.println(paint(RED, s)); }
 
+    /**
+     * A progress line for a slow step. On a terminal it redraws in place; in a log or pipe only every quarter of the
+     * way is printed, so transcripts stay short. Call done() after the last one.
+     */
+    public void progress(String label, long value, long max, String unit) {
+        int pct = max <= 0 ? 100 : (int) Math.min(100, value * 100 / max);
+        int filled = pct / 5;
+        String line = String.format("  %-22s [%s%s] %3d%%  %s", label, "#".repeat(filled), ".".repeat(20 - filled), pct, unit);
+        if (color) {
+            out.print("\r" + line);
+            out.flush();
+        } else if (pct / 25 > lastQuarter) {
+            lastQuarter = pct / 25;
+            out.println(line);
+        }
+    }
+
+    private int lastQuarter = -1;
+
+    /** Ends a run of progress lines. */
+    public void progressDone() {
+        if (color) out.println();
+        lastQuarter = -1;
+    }
+
     /** Clears the screen (terminal only) before a redraw. */
     public void clear() {
         if (color) out.print("\u001b[H\u001b[2J");

@@ -49,8 +49,12 @@ public final class HostState {
         }
         Cgroups.Layout layout = Cgroups.detect();
         if (layout.memoryRoot() != null) {
-            try (Stream<Path> walk = Files.walk(layout.memoryRoot(), 2)) {
-                walk.filter(Files::isDirectory).forEach(d -> s.add("cgroup " + d));
+            // top-level groups, plus any lab's group deeper down; not every deep group: on shared hosts (and this
+            // project's CI sandbox) other software makes and removes per-process groups all the time
+            try (Stream<Path> walk = Files.walk(layout.memoryRoot(), 3)) {
+                walk.filter(Files::isDirectory)
+                    .filter(d -> d.getParent().equals(layout.memoryRoot()) || d.getFileName().toString().startsWith("lab"))
+                    .forEach(d -> s.add("cgroup " + d));
             } catch (IOException e) {
                 s.add("cgroup unreadable: " + e.getMessage());
             }

@@ -56,6 +56,7 @@ public final class Journal {
                 case "procs" -> "processes tagged " + TAG_VARIABLE + "=" + target;
                 case "hostname" -> "hostname (back to " + target + ")";
                 case "runnetns" -> "/run/netns as it was (" + where + ")";
+                case "cgroup" -> "cgroup " + target;
                 case "propagation" -> "shared propagation of " + target + " (back to " + where + ")";
                 default -> kind + " " + target;
             };
@@ -215,6 +216,12 @@ public final class Journal {
             }
             case "runnetns" -> {
                 return restoreRunNetns(e.where());
+            }
+            case "cgroup" -> {
+                var g = unboxed.cgroup.MemoryCgroup.at(Path.of(e.target()), null);
+                if (!g.exists()) return false;
+                g.destroy();
+                return true;
             }
             default -> throw new IllegalStateException("unknown journal entry kind " + e.kind());
         }

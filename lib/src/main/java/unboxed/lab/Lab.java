@@ -20,6 +20,12 @@ public final class Lab {
     public final Step.Action solve;
     /** Removes what the learner made for the exercise, by name. The journal takes care of what the lab made. */
     public final Step.Action resetExercise;
+    /**
+     * Builds the exercise's starting topology (objects the learner works on, such as a router namespace), or null when
+     * the exercise starts from nothing. Runs with lab scope at the end of run, at the start of solve, and by the
+     * prepare command; it must leave a complete topology as it is, so running it twice is harmless.
+     */
+    public final Step.Action prepare;
 
     private Lab(Builder b) {
         id = b.id;
@@ -37,6 +43,7 @@ public final class Lab {
         preflight = b.preflight;
         solve = b.solve;
         resetExercise = b.resetExercise;
+        prepare = b.prepare;
     }
 
     public static Builder define(String id, String title) {
@@ -52,6 +59,7 @@ public final class Lab {
         private final List<Check> checks = new ArrayList<>();
         private final List<Question> quiz = new ArrayList<>();
         private Step.Action preflight = b -> {}, solve = b -> {}, resetExercise = b -> {};
+        private Step.Action prepare;
 
         private Builder(String id, String title) {
             this.id = id;
@@ -82,6 +90,8 @@ public final class Lab {
 
         public Builder solve(Step.Action a) { solve = a; return this; }
         public Builder reset(Step.Action a) { resetExercise = a; return this; }
+        /** The exercise's starting topology: see {@link Lab#prepare}. */
+        public Builder prepare(Step.Action a) { prepare = a; return this; }
 
         /** A quiz question: its choices in order, and answer, the index of the right one among them. */
         public Builder question(String prompt, int answer, String why, String... choices) {
@@ -90,6 +100,14 @@ public final class Lab {
         }
 
         public Lab build() { return new Lab(this); }
+    }
+
+    /**
+     * Grades the given checks as one pass over a single reading of the kernel's links: each namespace's `ip -j addr`
+     * is read once and shared by the checks of this pass, so check and watch stay fast and see one consistent state.
+     */
+    public List<Check.Result> grade(List<Check> which) {
+        return unboxed.net.Ip.oneReading(() -> which.stream().map(Check::evaluate).toList());
     }
 
     public int maxPoints() {

@@ -38,6 +38,7 @@ public final class LabCli {
                 new ResetCmd(), new DescribeCmd())) {
             cli.addSubcommand(sub);
         }
+        if (lab.prepare != null) cli.addSubcommand(new PrepareCmd());
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -107,8 +108,16 @@ public final class LabCli {
                 throw LabException.environment(command + " changes or reads kernel state that needs root: run with sudo"
                     + " (sudo ./jbang " + lab.id + " " + command + ")");
             }
-            for (String tool : lab.tools) {
-                if (!Cmd.has(tool)) throw LabException.environment(tool + " is not installed: " + Cmd.installHint(tool));
+            List<String> missing = lab.tools.stream().filter(t -> !Cmd.has(t)).toList();
+            if (missing.size() == 1) {
+                throw LabException.environment(missing.get(0) + " is not installed: " + Cmd.installHint(missing.get(0)));
+            }
+            if (missing.size() > 1) {
+                // one line that installs them all, not one failure per run
+                String packages = String.join(" ", missing.stream()
+                    .map(t -> Cmd.installHint(t).substring(Cmd.installHint(t).lastIndexOf(' ') + 1)).distinct().toList());
+                throw LabException.environment(String.join(" and ", missing) + " are not installed: sudo apt-get install "
+                    + packages);
             }
             // Before anything can change the host, note how it is, so reset can put it back; reset itself must not.
             if (!command.equals("reset")) Journal.of(lab.id).rememberBaseline();
@@ -125,6 +134,21 @@ public final class LabCli {
             c.warn("Found objects left by an earlier run that did not finish; removing them first:");
             Journal.Replay r = j.replayObjects();
             r.undone().forEach(u -> c.note("  removed " + u));
+            failIfStuck(r);
+        }
+
+        /**
+         * For a lab whose run ends by preparing the exercise: what an earlier run or solve left in lab scope is the
+         * starting point of an exercise, not the debris of a crash. run starts over from nothing and prepares it again.
+         */
+        void startOver(Console c) {
+            Journal j = Journal.of(lab.id);
+            if (j.entries().stream().noneMatch(e -> !e.isBaseline() && Journal.LAB.equals(e.scope()))) return;
+            Journal.Replay r = j.replay(Journal.LAB);
+            if (!r.undone().isEmpty()) {
+                c.note("Starting over: removed what an earlier run or solve prepared (" + String.join(", ", r.undone())
+                    + "); this run prepares it again at its end.");
+            }
             failIfStuck(r);
         }
 
@@ -164,6 +188,7 @@ public final class LabCli {
             }
             root.requireRootAndTools("run");
             try (LabLock lock = LabLock.acquire(lab.id, "run")) {
+                if (lab.prepare != null) root.startOver(c);
                 root.cleanLeftovers(c);
                 Bench bench = root.bench(c, Journal.DEMO);
                 c.title(lab.id + " · " + lab.title);
@@ -194,6 +219,10 @@ public final class LabCli {
                     return LabException.OK;
                 }
                 cleanDemo(c);
+                if (lab.prepare != null) {
+                    c.heading("Preparing the exercise");
+                    lab.prepare.act(root.bench(c, Journal.LAB));
+                }
                 c.heading("Your turn");
                 c.text(lab.exercise);
                 c.out().println();
@@ -253,7 +282,7 @@ public final class LabCli {
             Lab lab = lab();
             List<Check> chosen = select(lab, ids);
             root.requireRootAndTools("check");
-            List<Check.Result> results = chosen.stream().map(Check::evaluate).toList();
+            List<Check.Result> results = lab.grade(chosen);
             if (json) {
                 root.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
                     .toJson(Reports.summary(lab, results)));
@@ -302,7 +331,7 @@ public final class LabCli {
             Console c = console();
             long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (timeout * 1e9);
             while (true) {
-                List<Check.Result> results = lab.checks.stream().map(Check::evaluate).toList();
+                List<Check.Result> results = lab.grade(lab.checks);
                 c.clear();
                 c.title(lab.id + " · " + lab.title + " — watching (Ctrl-C to stop)   " + java.time.LocalTime.now()
                     .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
@@ -329,9 +358,30 @@ public final class LabCli {
                 Bench bench = root.bench(c, Journal.LAB);
                 lab.preflight.act(bench);
                 c.title(lab.id + " · solving the exercise");
+                if (lab.prepare != null) lab.prepare.act(bench);
                 lab.solve.act(bench);
                 c.out().println();
                 c.note("Solved. Grade it with: sudo ./jbang " + lab.id + " check; remove it with: sudo ./jbang " + lab.id + " reset");
+                return LabException.OK;
+            }
+        }
+    }
+
+    @Command(name = "prepare", mixinStandardHelpOptions = true,
+        description = "Build the exercise's starting point (run does this at its end); leaves a complete one as it is.")
+    static final class PrepareCmd extends Sub implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            Lab lab = lab();
+            root.requireRootAndTools("prepare");
+            Console c = console();
+            try (LabLock lock = LabLock.acquire(lab.id, "prepare")) {
+                Bench bench = root.bench(c, Journal.LAB);
+                lab.preflight.act(bench);
+                c.title(lab.id + " · preparing the exercise");
+                lab.prepare.act(bench);
+                c.out().println();
+                c.note("Ready. Do the exercise (`./jbang " + lab.id + " explain` shows it), then: sudo ./jbang " + lab.id + " check");
                 return LabException.OK;
             }
         }

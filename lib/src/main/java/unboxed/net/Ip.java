@@ -43,8 +43,31 @@ public final class Ip {
     /** A route: dst is "default" or a prefix such as "10.16.8.0/24". */
     public record Route(String dst, String gateway, String dev, String table, String type) {}
 
+    /** Within oneReading(): each namespace's links, read once. */
+    private static final ThreadLocal<java.util.Map<String, List<Link>>> READING = new ThreadLocal<>();
+
+    /**
+     * Runs work with links read at most once per namespace (the first links() call of each namespace is remembered
+     * until work returns). Graders use it to see one consistent state per pass; outside it every call reads afresh.
+     */
+    public static <T> T oneReading(java.util.function.Supplier<T> work) {
+        if (READING.get() != null) return work.get();
+        READING.set(new java.util.HashMap<>());
+        try {
+            return work.get();
+        } finally {
+            READING.remove();
+        }
+    }
+
     /** Every link of a namespace with its addresses: `ip -d -j addr show`. */
     public static List<Link> links(String netns) {
+        java.util.Map<String, List<Link>> reading = READING.get();
+        if (reading == null) return readLinks(netns);
+        return reading.computeIfAbsent(String.valueOf(netns), k -> readLinks(netns));
+    }
+
+    private static List<Link> readLinks(String netns) {
         List<Link> out = new ArrayList<>();
         for (JsonElement e : json(netns, "-d", "addr", "show")) {
             JsonObject o = e.getAsJsonObject();
@@ -91,6 +114,21 @@ public final class Ip {
         if (!r.ok() || r.out().isBlank()) return Optional.empty();
         JsonArray a = JsonParser.parseString(r.out()).getAsJsonArray();
         return a.isEmpty() ? Optional.empty() : Optional.ofNullable(str(a.get(0).getAsJsonObject(), "dev"));
+    }
+
+    /**
+     * The name (under /run/netns) of the namespace a link's other end lives in: its link_netnsid, looked up with
+     * `ip netns list-id`. Empty when the peer is in the same namespace, or in one without a name (such as the root).
+     */
+    public static Optional<String> peerNetns(String netns, Link l) {
+        if (l.peerNetnsId() == null) return Optional.empty();
+        for (JsonElement e : json(netns, "netns", "list-id")) {
+            JsonObject o = e.getAsJsonObject();
+            if (o.has("nsid") && o.get("nsid").getAsInt() == l.peerNetnsId() && o.has("name")) {
+                return Optional.of(o.get("name").getAsString());
+            }
+        }
+        return Optional.empty();
     }
 
     /** ip link add A type veth peer name B: two ends of one virtual cable, both in the calling thread's namespace. */

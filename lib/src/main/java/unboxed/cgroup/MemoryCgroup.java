@@ -1,0 +1,185 @@
+package unboxed.cgroup;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import unboxed.sys.Sys;
+
+/**
+ * One cgroup in the hierarchy that holds the memory controller, with one API over cgroup v1 and v2. The files differ
+ * by version, and the labs teach the real file names, so each operation also says which file it touches:
+ *
+ * <pre>
+ *                 cgroup v2 (/sys/fs/cgroup/NAME)     cgroup v1 (/sys/fs/cgroup/memory/NAME)
+ * limit           memory.max                          memory.limit_in_bytes
+ * swap limit      memory.swap.max                     memory.memsw.limit_in_bytes (memory + swap)
+ * in use now      memory.current                      memory.usage_in_bytes
+ * OOM kills       memory.events.local: oom_kill N     memory.oom_control: oom_kill N
+ * hit the limit   memory.events: max N                memory.failcnt
+ * members         cgroup.procs                        cgroup.procs (tasks: threads)
+ * </pre>
+ */
+public final class MemoryCgroup {
+    private final Path dir;
+    private final Cgroups.Version version;
+
+    private MemoryCgroup(Path dir, Cgroups.Version version) {
+        this.dir = dir;
+        this.version = version;
+    }
+
+    /** The group NAME (a path below the memory hierarchy's root, such as "lab06") on this machine. */
+    public static MemoryCgroup named(String name) {
+        Cgroups.Layout l = Cgroups.detect();
+        if (l.memoryRoot() == null) throw new IllegalStateException("no cgroup hierarchy offers the memory controller");
+        return new MemoryCgroup(l.memoryRoot().resolve(name), l.memoryVersion());
+    }
+
+    /** The group at an explicit path, of an explicit version (tests, and groups found by scanning). */
+    public static MemoryCgroup at(Path dir, Cgroups.Version version) {
+        return new MemoryCgroup(dir, version);
+    }
+
+    public Path dir() { return dir; }
+    public Cgroups.Version version() { return version; }
+    public boolean v2() { return version == Cgroups.Version.V2; }
+    public boolean exists() { return Files.isDirectory(dir); }
+
+    /** The file name that holds a concept in this version: "limit", "swap", "current", "oom", "events". */
+    public String file(String concept) {
+        return switch (concept) {
+            case "limit" -> v2() ? "memory.max" : "memory.limit_in_bytes";
+            case "swap" -> v2() ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
+            case "current" -> v2() ? "memory.current" : "memory.usage_in_bytes";
+            case "oom" -> v2() ? (Files.exists(dir.resolve("memory.events.local")) ? "memory.events.local" : "memory.events")
+                : "memory.oom_control";
+            case "procs" -> "cgroup.procs";
+            default -> throw new IllegalArgumentException(concept);
+        };
+    }
+
+    /** mkdir: the kernel fills the directory with the controller's files. */
+    public void create() {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create cgroup " + dir, e);
+        }
+    }
+
+    /** The memory limit in bytes; Long.MAX_VALUE for none ("max" in v2, a huge number in v1). */
+    public long limit() {
+        String v = read(file("limit"));
+        if (v.equals("max")) return Long.MAX_VALUE;
+        long n = Long.parseLong(v);
+        return n >= 0x7FFFFFFFFFFFF000L ? Long.MAX_VALUE : n;
+    }
+
+    /** Sets the memory limit; the kernel rounds it down to whole pages. */
+    public void setLimit(long bytes) {
+        write(file("limit"), Long.toString(bytes));
+    }
+
+    /** Whether this kernel can limit swap here (v1 needs swap accounting; v2 has memory.swap.max with swap on). */
+    public boolean hasSwapFile() {
+        return Files.exists(dir.resolve(file("swap")));
+    }
+
+    /**
+     * Forbids swapping: v2 memory.swap.max = 0; v1 memory.memsw.limit_in_bytes = the memory limit (memory+swap may
+     * not exceed memory alone). Does nothing where the kernel has no such file.
+     */
+    public void forbidSwap() {
+        if (!hasSwapFile()) return;
+        write(file("swap"), v2() ? "0" : Long.toString(limit()));
+    }
+
+    /** Whether swap is forbidden (true where there is no swap file to set: nothing to limit). */
+    public boolean swapForbidden() {
+        if (!hasSwapFile()) return true;
+        String v = read(file("swap"));
+        if (v2()) return v.equals("0");
+        return !v.equals("max") && Long.parseLong(v) <= limit();
+    }
+
+    /** Bytes in use by the group now. */
+    public long current() {
+        return Long.parseLong(read(file("current")));
+    }
+
+    /** OOM kills the kernel did because of this group's limit: the oom_kill line of memory.events(.local)/oom_control. */
+    public long oomKills() {
+        return field(file("oom"), "oom_kill").orElse(0L);
+    }
+
+    /**
+     * Times usage hit the limit: memory.events "max" in v2; in v1 memory.failcnt, or memory.memsw.failcnt when
+     * swap is limited too (then that limit is the one hit).
+     */
+    public long limitHits() {
+        if (v2()) return field("memory.events", "max").orElse(0L);
+        long mem = Long.parseLong(read("memory.failcnt"));
+        return Files.exists(dir.resolve("memory.memsw.failcnt")) ? Math.max(mem, Long.parseLong(read("memory.memsw.failcnt"))) : mem;
+    }
+
+    /** Member processes. */
+    public List<Long> procs() {
+        if (!exists()) return List.of();
+        return Stream.of(read("cgroup.procs").split("\n")).filter(s -> !s.isBlank()).map(Long::parseLong).toList();
+    }
+
+    /** echo PID > cgroup.procs: moves a process (all its threads) in; its future children are born in. */
+    public void add(long pid) {
+        write("cgroup.procs", Long.toString(pid));
+    }
+
+    /**
+     * Kills every member and removes the group (rmdir: a cgroup with no processes and no children can go).
+     * Does nothing if it does not exist.
+     */
+    public void destroy() {
+        if (!exists()) return;
+        for (int round = 0; round < 100 && !procs().isEmpty(); round++) {
+            for (long pid : procs()) Sys.kill(pid, 9);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        try {
+            Files.delete(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove cgroup " + dir + " (still has processes or children?)", e);
+        }
+    }
+
+    private Optional<Long> field(String file, String key) {
+        for (String line : read(file).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2 && f[0].equals(key)) return Optional.of(Long.parseLong(f[1]));
+        }
+        return Optional.empty();
+    }
+
+    public String read(String file) {
+        try {
+            return Files.readString(dir.resolve(file)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve(file), e);
+        }
+    }
+
+    public void write(String file, String value) {
+        try {
+            Files.writeString(dir.resolve(file), value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + value + " to " + dir.resolve(file) + ": " + e.getMessage(), e);
+        }
+    }
+}
