@@ -26,6 +26,8 @@ public final class Lab {
      * prepare command; it must leave a complete topology as it is, so running it twice is harmless.
      */
     public final Step.Action prepare;
+    /** Pictures of the network the lab builds, for the guide (data only; see {@link Topology}). */
+    public final List<Topology> topologies;
 
     private Lab(Builder b) {
         id = b.id;
@@ -44,6 +46,7 @@ public final class Lab {
         solve = b.solve;
         resetExercise = b.resetExercise;
         prepare = b.prepare;
+        topologies = List.copyOf(b.topologies);
     }
 
     public static Builder define(String id, String title) {
@@ -60,6 +63,7 @@ public final class Lab {
         private final List<Question> quiz = new ArrayList<>();
         private Step.Action preflight = b -> {}, solve = b -> {}, resetExercise = b -> {};
         private Step.Action prepare;
+        private final List<Topology> topologies = new ArrayList<>();
 
         private Builder(String id, String title) {
             this.id = id;
@@ -96,6 +100,16 @@ public final class Lab {
         /** A quiz question: its choices in order, and answer, the index of the right one among them. */
         public Builder question(String prompt, int answer, String why, String... choices) {
             quiz.add(new Question(prompt.strip(), List.of(choices), answer, why.strip()));
+            return this;
+        }
+
+        /**
+         * A picture of the network the lab builds, shown in the guide where it is declared: before the first step
+         * (with the story), after the step declared last, or, after {@code .exercise(...)}, with the exercise.
+         */
+        public Builder topology(String title, UnaryOperator<Topology.Builder> fill) {
+            String where = !exercise.isEmpty() ? Topology.EXERCISE : steps.isEmpty() ? Topology.STORY : Topology.STEP;
+            topologies.add(fill.apply(new Topology.Builder()).build(title, where, steps.size()));
             return this;
         }
 

@@ -463,6 +463,7 @@ public final class LabCli {
         m.put("checks", checks);
         m.put("maxPoints", lab.maxPoints());
         m.put("quiz", lab.quiz);
+        m.put("topologies", lab.topologies); // pictures for the guide: see Topology
         m.put("commands", List.of("run", "explain", "check", "watch", "solve", "reset", "describe"));
         return m;
     }

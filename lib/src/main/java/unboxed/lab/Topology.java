@@ -1,0 +1,103 @@
+package unboxed.lab;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A lab's own description of the network it builds, for the guide's picture: namespaces as boxes, veth pairs as
+ * wires with the address at each end, and what sits on a box (a NAT rule, a default route, a sysctl). Data only: the
+ * lab never reads it, so it cannot change what the lab does; the guide draws it as SVG.
+ *
+ * <p>Declared in the lab where the picture belongs, which is also where the guide shows it: before the first step
+ * (beside the story), after a step, or after {@code .exercise(...)} (the exercise's picture):
+ * <pre>{@code
+ * .topology("What the steps build", t -> t
+ *     .host()                                        // the root namespace, drawn as "the host"
+ *     .netns("lab04-demo")
+ *     .veth("host", "lab04-host", "10.16.9.1/24", "lab04-demo", "lab04-ns", "10.16.9.2/24"))
+ * .topology("The exercise", t -> t
+ *     .netns("lab05-router", "plays the host")
+ *     .netns("lab05-inet", "plays the internet")
+ *     .veth("lab05-router", "uplink", "203.0.113.1/24", "lab05-inet", "inet0", "203.0.113.2/24")
+ *     .nat("lab05-router", "MASQUERADE -s 10.0.5.0/24 -o uplink")
+ *     .route("lab05-box", "default via 10.0.5.1")
+ *     .note("lab05-router", "net.ipv4.ip_forward = 1"))
+ * }</pre>
+ * Boxes are drawn left to right in the order they are declared; a wire may name a namespace declared later.
+ */
+public record Topology(String title, String where, int afterStep, List<Box> boxes, List<Wire> wires) {
+
+    /** Where the guide shows a picture: beside the story, after step {@code afterStep} (1-based), or in the exercise. */
+    public static final String STORY = "story", STEP = "step", EXERCISE = "exercise";
+
+    /** The name {@link Builder#host()} gives the root namespace. */
+    public static final String HOST = "host";
+
+    /** A namespace: its name, a short caption (may be empty), and what sits on it. */
+    public record Box(String name, String caption, List<Note> notes) {}
+
+    /** Something on a box: kind is "nat", "route" or "note" (the picture highlights nat). */
+    public record Note(String kind, String text) {}
+
+    /** One end of a wire: the namespace, the device name, and its address (may be empty). */
+    public record End(String netns, String dev, String address) {}
+
+    /** A veth pair between two namespaces. */
+    public record Wire(String kind, End a, End b) {}
+
+    /** Fills in one picture; see the class comment. */
+    public static final class Builder {
+        private final List<String> order = new ArrayList<>();
+        private final java.util.Map<String, String> captions = new java.util.HashMap<>();
+        private final java.util.Map<String, List<Note>> notes = new java.util.HashMap<>();
+        private final List<Wire> wires = new ArrayList<>();
+
+        Builder() {}
+
+        /** The root namespace (the host itself), named "host" in veth/nat/route/note. */
+        public Builder host() { return netns(HOST, "the root namespace"); }
+
+        public Builder netns(String name) { return netns(name, ""); }
+
+        public Builder netns(String name, String caption) {
+            if (!order.contains(name)) order.add(name);
+            captions.put(name, caption == null ? "" : caption.strip());
+            return this;
+        }
+
+        /** A veth pair: one end in netnsA (device devA, address addrA, e.g. "10.16.8.1/24"), the other in netnsB. */
+        public Builder veth(String netnsA, String devA, String addrA, String netnsB, String devB, String addrB) {
+            wires.add(new Wire("veth", new End(netnsA, devA, addrA == null ? "" : addrA),
+                new End(netnsB, devB, addrB == null ? "" : addrB)));
+            return this;
+        }
+
+        /** A NAT rule on a namespace (the router), in the words of iptables or nft. */
+        public Builder nat(String netns, String rule) { return add(netns, "nat", rule); }
+
+        /** A route worth seeing on the picture, e.g. "default via 10.0.5.1". */
+        public Builder route(String netns, String route) { return add(netns, "route", route); }
+
+        /** Anything else worth a line on the box, e.g. "net.ipv4.ip_forward = 1" or "lo UP". */
+        public Builder note(String netns, String text) { return add(netns, "note", text); }
+
+        private Builder add(String netns, String kind, String text) {
+            notes.computeIfAbsent(netns, k -> new ArrayList<>()).add(new Note(kind, text.strip()));
+            return this;
+        }
+
+        Topology build(String title, String where, int afterStep) {
+            List<String> names = new ArrayList<>(order);
+            for (Wire w : wires) {
+                for (End e : List.of(w.a(), w.b())) if (!names.contains(e.netns())) names.add(e.netns());
+            }
+            notes.keySet().stream().filter(n -> !names.contains(n)).sorted().forEach(names::add);
+            List<Box> boxes = new ArrayList<>();
+            for (String n : names) {
+                boxes.add(new Box(n, captions.getOrDefault(n, n.equals(HOST) ? "the root namespace" : ""),
+                    List.copyOf(notes.getOrDefault(n, List.of()))));
+            }
+            return new Topology(title.strip(), where, afterStep, List.copyOf(boxes), List.copyOf(wires));
+        }
+    }
+}
