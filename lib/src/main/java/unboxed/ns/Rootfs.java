@@ -134,7 +134,9 @@ public final class Rootfs {
                 Files.createSymbolicLink(link, Path.of("/bin/busybox"));
                 links++;
             }
-            String version = Cmd.run(busybox.toString()).out().lines().findFirst().orElse("busybox").strip();
+            // "BusyBox v1.35.0 (Debian 1:1.35.0-4+b1) multi-call binary."
+            String version = Cmd.run(busybox.toString()).out().lines().findFirst().orElse("").strip()
+                .replace(" multi-call binary.", "");
             from = version.isEmpty() ? "busybox" : version;
             progress.accept("  busybox and " + links + " applet links");
         } else {
@@ -197,6 +199,56 @@ public final class Rootfs {
             if (path.startsWith("/")) out.add(path);
         }
         return out;
+    }
+
+    /**
+     * The libraries a program inside root needs (as `ldd` names them) that root does not hold: why a copied program
+     * fails to start in a chroot with "No such file or directory" although the program itself is there. Empty when
+     * the program is missing, static, or complete. Paths are resolved as the chroot would see them.
+     */
+    public static List<String> missingLibraries(Path root, String program) {
+        Path file = resolveIn(root, program);
+        if (file == null || !Files.isRegularFile(file)) return List.of();
+        return libraries(file).stream().filter(lib -> {
+            Path inside = resolveIn(root, lib);
+            return inside == null || !Files.isRegularFile(inside, LinkOption.NOFOLLOW_LINKS);
+        }).toList();
+    }
+
+    /**
+     * Where an absolute path ("/bin/sh") lands on the host when looked up inside root, following symlinks the way the
+     * kernel does after chroot(root): an absolute link target starts again at root, and ".." stops at root.
+     * Null if it does not exist (or loops).
+     */
+    public static Path resolveIn(Path root, String path) {
+        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(path.split("/")));
+        List<String> done = new ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String part = todo.pollFirst();
+            if (part.isEmpty() || part.equals(".")) continue;
+            if (part.equals("..")) {
+                if (!done.isEmpty()) done.remove(done.size() - 1);
+                continue;
+            }
+            Path here = root.resolve(String.join("/", done)).resolve(part);
+            if (Files.isSymbolicLink(here)) {
+                if (++links > 40) return null;
+                try {
+                    String target = Files.readSymbolicLink(here).toString();
+                    if (target.startsWith("/")) done.clear();
+                    List<String> parts = List.of(target.split("/"));
+                    for (int i = parts.size() - 1; i >= 0; i--) todo.addFirst(parts.get(i));
+                } catch (IOException e) {
+                    return null;
+                }
+            } else if (Files.exists(here, LinkOption.NOFOLLOW_LINKS)) {
+                done.add(part);
+            } else {
+                return null;
+            }
+        }
+        return done.isEmpty() ? root : root.resolve(String.join("/", done));
     }
 
     /**
