@@ -1,0 +1,650 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/src/main/java/unboxed/**/*.java
+//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED
+
+import static unboxed.lab.Check.Verdict.fail;
+import static unboxed.lab.Check.Verdict.pass;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import unboxed.lab.Bench;
+import unboxed.lab.Check.Verdict;
+import unboxed.lab.Lab;
+import unboxed.lab.LabCli;
+import unboxed.lab.LabException;
+import unboxed.net.Conntrack;
+import unboxed.net.Echo;
+import unboxed.net.Firewall;
+import unboxed.net.Ip;
+import unboxed.net.Netns;
+import unboxed.net.Probe;
+import unboxed.net.Sysctl;
+import unboxed.sys.Cmd;
+
+/**
+ * Lab 05: from "the box reaches its host" to "the box reaches the internet": default route, ip_forward, MASQUERADE
+ * and the conntrack entry that brings the reply home. The whole topology lives in namespaces the lab owns; the host's
+ * own firewall, routes and sysctls are never touched.
+ */
+class Lab05VethNat {
+    public static void main(String... args) {
+        LabCli.main(lab(), args);
+    }
+
+    // The prepared topology: a router that plays the host, and an "internet" on a documentation range behind its uplink.
+    static final String ROUTER = "lab05-router", INET = "lab05-inet", UPLINK = "uplink", INET_END = "inet0";
+    static final String UPLINK_IP = "203.0.113.1", INET_IP = "203.0.113.2";
+    // The box: the demo's is lab05-demo (removed when run ends), the learner's is lab05-box.
+    static final String DEMO_BOX = "lab05-demo", BOX = "lab05-box", BOX_END = "veth-box", ROUTER_END = "veth-router";
+    static final String BOX_IP = "10.0.5.2", ROUTER_IP = "10.0.5.1", BOX_NET = "10.0.5.0/24";
+    static final String FORWARD = "net.ipv4.ip_forward";
+    static final String MASQUERADE = "iptables -t nat -A POSTROUTING -s 10.0.5.0/24 -o uplink -j MASQUERADE";
+    static final String PREPARE = "sudo ./jbang lab05 prepare";
+
+    /** The root namespace's firewall and ip_forward when step 1 began, to show they never changed. */
+    static String rootBefore;
+
+    static Lab lab() {
+        return Lab.define("lab05", "veth, routing and NAT: the box reaches the internet")
+            .summary("A box namespace reaches its host over a veth pair but nothing beyond. Give it a default route, "
+                + "turn the host into a router (ip_forward), add MASQUERADE on the uplink, and watch the source "
+                + "address the internet sees and the conntrack entry that carries the reply back.")
+            .minutes(40)
+            .objectives(
+                "Explain why a namespace with only a veth to its host cannot reach anything beyond it",
+                "Route a namespace's traffic through its host: a default route and net.ipv4.ip_forward",
+                "Show why forwarding alone is not enough: the far side sees a private source and cannot answer",
+                "Add MASQUERADE with iptables, read it back with nft, and find the conntrack entry that un-NATs the reply")
+            .prerequisites("Lab 04 (network namespaces and veth pairs)", "A Linux machine or VM where you are root (sudo)",
+                "iproute2, iptables and nftables (sudo apt-get install iproute2 iptables nftables)")
+            .needs("ip", "iptables", "nft")
+            .story("""
+                In lab 04 a namespace got a veth pair to its host and could ping it. That is where most hand-made
+                "containers" stop, and `ping 8.8.8.8` from inside says *Network is unreachable*. Docker's containers
+                reach the internet because the host does three more things: the container gets a **default route**
+                pointing at the host's end of the veth; the host **forwards** packets that are not for itself
+                (`net.ipv4.ip_forward=1`); and the host rewrites the source address of what leaves through its uplink
+                to its own (**MASQUERADE**), remembering each rewrite in its **conntrack** table so that the reply
+                can be rewritten back.
+
+                Doing this on your real host would change its firewall and sysctls. So the lab builds the whole
+                picture in namespaces it owns: `lab05-router` plays the host, `lab05-inet` plays the internet
+                (203.0.113.0/24, a range reserved for documentation, behind the router's `uplink` 203.0.113.1), and a
+                box namespace hangs off the router on 10.0.5.0/24. Every packet stays inside these namespaces.
+                """)
+            .preflight(Lab05VethNat::refuseForeignNames)
+
+            .step("Three namespaces: a box, its host, and the internet", s -> s
+                .explain("""
+                    lab05-router plays the host. Its `uplink` is its way out, to lab05-inet on 203.0.113.0/24.
+                    The box, lab05-demo, is tied to the router by a veth pair on 10.0.5.0/24, exactly as a container is
+                    tied to its host. `ip link add ... netns A type veth peer name ... netns B` makes a pair with
+                    its ends already inside two namespaces.
+                    """)
+                .shell("""
+                    ip netns add lab05-router; ip netns add lab05-inet; ip netns add lab05-demo
+                    ip link add uplink netns lab05-router type veth peer name inet0 netns lab05-inet
+                    ip -n lab05-router addr add 203.0.113.1/24 dev uplink
+                    ip -n lab05-inet addr add 203.0.113.2/24 dev inet0
+                    ip link add veth-router netns lab05-router type veth peer name veth-box netns lab05-demo
+                    ip -n lab05-router addr add 10.0.5.1/24 dev veth-router
+                    ip -n lab05-demo addr add 10.0.5.2/24 dev veth-box
+                    for ns in lab05-router lab05-inet lab05-demo; do ip -n $ns link set lo up; done
+                    ip -n lab05-router link set uplink up; ip -n lab05-router link set veth-router up
+                    ip -n lab05-inet link set inet0 up; ip -n lab05-demo link set veth-box up
+                    """)
+                .does(Lab05VethNat::threeNamespaces)
+                .observe("Three network stacks, each with only its own links. The router is the only one that has both networks."))
+
+            .step("The box reaches its host, and nothing beyond", s -> s
+                .explain("""
+                    The box has one route: 10.0.5.0/24 through veth-box, made by the kernel when the address was added.
+                    10.0.5.1 is on it. 203.0.113.2 is not, and with no default route the kernel refuses to send at
+                    all. The lab's probe is a UDP datagram from a socket opened on a thread inside the box to a
+                    listener opened on a thread inside lab05-inet.
+                    """)
+                .shell("""
+                    ip netns exec lab05-demo ping -c1 10.0.5.1
+                    ip netns exec lab05-demo ip route get 203.0.113.2
+                    """)
+                .does(Lab05VethNat::onlyTheHost)
+                .observe("10.0.5.1 answers; sending to 203.0.113.2 fails at once with \"Network is unreachable\"."))
+
+            .step("A default route: the box hands everything else to its host", s -> s
+                .explain("""
+                    A default route says "for anything I have no better route for, give it to 10.0.5.1". Now the box
+                    sends. But the router was not told to pass on packets addressed to someone else: with
+                    `ip_forward` at 0 it drops them.
+                    """)
+                .shell("ip -n lab05-demo route add default via 10.0.5.1")
+                .does(Lab05VethNat::defaultRoute)
+                .observe("The datagram leaves the box, and lab05-inet sees nothing: the router's ip_forward is 0."))
+
+            .step("Forwarding on: the host becomes a router, and the reply is lost", s -> s
+                .explain("""
+                    `net.ipv4.ip_forward=1` lets the router pass packets between its interfaces. This sysctl belongs to
+                    the router's network namespace: the root namespace's stays as it was. The datagram now reaches
+                    lab05-inet with its source unchanged, 10.0.5.2, a private address lab05-inet has no route to. On
+                    the real internet the reply would go nowhere just the same.
+                    """)
+                .shell("ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1")
+                .does(Lab05VethNat::forwardingOn)
+                .observe("lab05-inet sees 10.0.5.2 and cannot answer: \"Network is unreachable\" on its side."))
+
+            .step("MASQUERADE on the uplink", s -> s
+                .explain("""
+                    In the nat table's POSTROUTING chain, just before a packet leaves through `uplink`, MASQUERADE
+                    rewrites its source to the uplink's own address. The router remembers the rewrite, and undoes it
+                    on the reply.
+                    """)
+                .shell("ip netns exec lab05-router " + MASQUERADE)
+                .does(Lab05VethNat::masquerade)
+                .observe("lab05-inet now sees 203.0.113.1, answers it, and the reply reaches the box."))
+
+            .step("The conntrack entry that carries the reply back", s -> s
+                .explain("""
+                    NAT is stateful. The first packet of a flow creates a conntrack entry with two tuples: the
+                    original direction (box to inet) and the reply direction the router expects. After MASQUERADE the
+                    reply tuple is addressed to 203.0.113.1, not 10.0.5.2: when a packet matching it comes in on
+                    `uplink`, the router rewrites its destination back to the box and forwards it.
+                    """)
+                .shell("""
+                    ip netns exec lab05-router cat /proc/net/nf_conntrack
+                    ip netns exec lab05-router conntrack -L    # the same, from the conntrack package
+                    """)
+                .does(Lab05VethNat::conntrackEntry)
+                .observe("The reply tuple goes to 203.0.113.1; the original came from 10.0.5.2. The difference is the NAT."))
+
+            .step("The same rule in nft's words; the host's firewall untouched", s -> s
+                .explain("""
+                    On Debian 12 and Ubuntu `iptables` is iptables-nft: it writes nf_tables rules, in a table `ip nat`.
+                    `iptables-translate` prints the nft command for an iptables one, and `nft list ruleset` inside the
+                    router shows the rule as nft sees it. The root namespace has a ruleset of its own, which the lab
+                    never changed.
+                    """)
+                .shell("""
+                    iptables-translate -t nat -A POSTROUTING -s 10.0.5.0/24 -o uplink -j MASQUERADE
+                    ip netns exec lab05-router nft list ruleset
+                    iptables-save; nft list ruleset; sysctl net.ipv4.ip_forward   # the root namespace: as before
+                    """)
+                .does(Lab05VethNat::inNftsWords)
+                .observe("`masquerade` in a chain hooked at postrouting. The root namespace's rules and ip_forward are as before step 1."))
+
+            .prepare(Lab05VethNat::prepare)
+            .exercise("""
+                `lab05-router` (with `uplink` 203.0.113.1/24) and `lab05-inet` (203.0.113.2/24) are ready: `run`
+                left them, or `sudo ./jbang lab05 prepare` makes them. Now connect a box to the internet by hand with
+                `ip` and `iptables` (or `nft`):
+
+                - a persistent network namespace `lab05-box`;
+                - a veth pair with 10.0.5.2/24 on the end in `lab05-box` and 10.0.5.1/24 on the end in
+                  `lab05-router`, both UP (call them `veth-box` and `veth-router`);
+                - a default route in `lab05-box` via 10.0.5.1;
+                - IPv4 forwarding on in `lab05-router`;
+                - a MASQUERADE rule in `lab05-router` for 10.0.5.0/24 leaving through `uplink`
+                  (SNAT to 203.0.113.1 does the same).
+
+                Run every command inside the right namespace (`ip -n NAME`, `ip netns exec NAME`): the root
+                namespace's firewall and sysctls are not part of the exercise. The check ends with a datagram from
+                `lab05-box` to a listener in `lab05-inet`: it must arrive from 203.0.113.1, and its reply must come back.
+                """)
+            .check("box", "A persistent network namespace called lab05-box", 1,
+                "ip netns add lab05-box", Lab05VethNat::checkBox)
+            .check("box-end", "A veth in lab05-box has 10.0.5.2/24 and is UP", 2,
+                "ip link add veth-box type veth peer name veth-router; ip link set veth-box netns lab05-box; "
+                    + "ip -n lab05-box addr add 10.0.5.2/24 dev veth-box; ip -n lab05-box link set veth-box up",
+                Lab05VethNat::checkBoxEnd)
+            .check("router-end", "Its peer is in lab05-router with 10.0.5.1/24, UP", 2,
+                "ip link set veth-router netns lab05-router; ip -n lab05-router addr add 10.0.5.1/24 dev veth-router; "
+                    + "ip -n lab05-router link set veth-router up", Lab05VethNat::checkRouterEnd)
+            .check("default-route", "lab05-box's default route is via 10.0.5.1", 2,
+                "ip -n lab05-box route add default via 10.0.5.1", Lab05VethNat::checkDefaultRoute)
+            .check("forwarding", "IPv4 forwarding is on in lab05-router", 2,
+                "ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1", Lab05VethNat::checkForwarding)
+            .check("masquerade", "lab05-router masquerades 10.0.5.0/24 leaving through uplink", 3,
+                "ip netns exec lab05-router " + MASQUERADE, Lab05VethNat::checkMasquerade)
+            .check("end-to-end", "A datagram from lab05-box reaches lab05-inet from 203.0.113.1, and the reply comes back", 3,
+                "ip netns exec lab05-router conntrack -L and nft list ruleset show where it stops",
+                Lab05VethNat::checkEndToEnd)
+            .solve(Lab05VethNat::solve)
+            .reset(Lab05VethNat::resetExercise)
+
+            .question("Forwarding is on in the router, there is no NAT rule, and the box sends a datagram to 203.0.113.2. "
+                    + "Which source address does lab05-inet see?", 0,
+                "A router forwards packets as they are; only NAT rewrites addresses. lab05-inet sees 10.0.5.2, has no "
+                    + "route to it, and its answer fails with Network is unreachable.",
+                "10.0.5.2, the box's own address", "10.0.5.1, the router's end of the veth", "203.0.113.1, the router's uplink")
+            .question("With MASQUERADE, lab05-inet answers 203.0.113.1. How does that answer reach 10.0.5.2?", 1,
+                "The first packet made a conntrack entry whose reply tuple is addressed to 203.0.113.1; a reply that "
+                    + "matches it has its destination rewritten back to 10.0.5.2 and is forwarded to the box.",
+                "MASQUERADE also adds a route for replies", "The router's conntrack entry rewrites it back",
+                "It does not: only ping works through NAT")
+            .question("You run `ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1`. What does "
+                    + "`cat /proc/sys/net/ipv4/ip_forward` print in the root namespace afterwards?", 1,
+                "The files under /proc/sys/net are per network namespace; the opener's namespace decides which copy it "
+                    + "sees. The root namespace's value did not move.",
+                "1: sysctls are global to the kernel", "What it printed before", "Nothing: the file is gone while a router exists")
+            .question("On Debian 12 you add a rule with `iptables -t nat -A POSTROUTING ... -j MASQUERADE`. "
+                    + "What does `nft list ruleset` show in that namespace?", 0,
+                "Debian's iptables is iptables-nft (`iptables -V` says nf_tables): it writes nf_tables rules into a "
+                    + "table `ip nat`, which nft lists with a warning that iptables manages it.",
+                "The rule, as masquerade in table ip nat", "Nothing: iptables and nft keep separate rules",
+                "An error: the two tools cannot share a namespace")
+            .build();
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------------------------
+
+    static void threeNamespaces(Bench b) {
+        rootBefore = rootFirewallAndForwarding();
+        for (String ns : new String[] {ROUTER, INET, DEMO_BOX}) b.netns(ns);
+        b.vethBetween(UPLINK, ROUTER, INET_END, INET);
+        b.vethBetween(ROUTER_END, ROUTER, BOX_END, DEMO_BOX);
+        wire(ROUTER, UPLINK, UPLINK_IP);
+        wire(INET, INET_END, INET_IP);
+        wire(ROUTER, ROUTER_END, ROUTER_IP);
+        wire(DEMO_BOX, BOX_END, BOX_IP);
+        for (String ns : new String[] {ROUTER, INET, DEMO_BOX}) {
+            Ip.up(ns, "lo");
+            b.show("links in " + ns, links(ns));
+        }
+    }
+
+    static void onlyTheHost(Bench b) throws Exception {
+        b.java("InetAddress.isReachable(\"" + ROUTER_IP + "\") on a thread inside " + DEMO_BOX);
+        Probe.Result ping = Probe.ping(DEMO_BOX, ROUTER_IP, BOX_END, 1000);
+        b.show(DEMO_BOX + " -> " + ROUTER_IP, ping.answered() ? "answered" : "no answer (" + ping.why() + ")");
+        b.sh("ip -n " + DEMO_BOX + " route");
+        probe(b, DEMO_BOX);
+    }
+
+    static void defaultRoute(Bench b) throws Exception {
+        Ip.ip(DEMO_BOX, "route", "add", "default", "via", ROUTER_IP);
+        b.sh("ip -n " + DEMO_BOX + " route");
+        b.show(FORWARD + " in " + ROUTER, Sysctl.get(ROUTER, FORWARD));
+        probe(b, DEMO_BOX);
+    }
+
+    static void forwardingOn(Bench b) throws Exception {
+        b.java("write \"1\" to /proc/sys/net/ipv4/ip_forward, opened on a thread inside " + ROUTER);
+        Sysctl.set(ROUTER, FORWARD, "1");
+        b.show(FORWARD + " in " + ROUTER, Sysctl.get(ROUTER, FORWARD));
+        b.show(FORWARD + " in the root namespace", Sysctl.get(null, FORWARD));
+        probe(b, DEMO_BOX);
+        b.sh("ip -n " + INET + " route");
+    }
+
+    static void masquerade(Bench b) throws Exception {
+        b.java("iptables, started from a thread inside " + ROUTER);
+        Firewall.iptables(ROUTER, MASQUERADE.substring("iptables ".length()).split(" "));
+        b.sh("ip netns exec " + ROUTER + " iptables -t nat -S POSTROUTING");
+        probe(b, DEMO_BOX);
+    }
+
+    static void conntrackEntry(Bench b) {
+        b.java("read " + Conntrack.source(ROUTER) + (Conntrack.source(ROUTER).startsWith("/proc")
+            ? " as /proc/thread-self/net/nf_conntrack on a thread inside " + ROUTER : " inside " + ROUTER));
+        List<Conntrack.Entry> udp = Conntrack.list(ROUTER).stream()
+            .filter(e -> e.protocol().equals("udp") && INET_IP.equals(e.dst())).toList();
+        if (udp.isEmpty()) b.show("conntrack entries to " + INET_IP, "none (" + Conntrack.source(ROUTER) + ")");
+        for (Conntrack.Entry e : udp) {
+            b.show("original direction", e.src() + ":" + e.sport() + " -> " + e.dst() + ":" + e.dport());
+            b.show("expected reply", e.replySrc() + ":" + e.replySport() + " -> " + e.replyDst() + ":" + e.replyDport()
+                + (e.replied() ? "" : "  [UNREPLIED]"));
+            b.show("source translated", e.sourceTranslated() ? "yes: " + e.src() + " became " + e.replyDst() : "no");
+        }
+    }
+
+    static void inNftsWords(Bench b) {
+        b.show("iptables-translate prints", Cmd.run(("iptables-translate" + MASQUERADE.substring("iptables".length()))
+            .split(" ")).out().strip());
+        b.java("nft list ruleset, started from a thread inside " + ROUTER);
+        b.console().output(Firewall.nft(ROUTER, "list", "ruleset").out());
+        boolean same = rootFirewallAndForwarding().equals(rootBefore);
+        b.show("root namespace's rules, ip_forward", same ? "identical to before step 1" : "CHANGED since step 1");
+    }
+
+    // ---- the exercise's starting point -----------------------------------------------------------------------
+
+    /** lab05-router with its uplink to lab05-inet; leaves a complete pair as it is. */
+    static void prepare(Bench b) {
+        if (prepared()) {
+            b.console().note(ROUTER + " and " + INET + " are ready (uplink " + UPLINK_IP + "/24, inet0 " + INET_IP + "/24).");
+            return;
+        }
+        for (String ns : new String[] {ROUTER, INET}) {
+            if (Files.exists(Netns.path(ns))) {
+                Netns.delete(ns); // ours (the preflight refused anyone else's), but no longer whole: start again
+                b.console().note("removed the incomplete " + ns);
+            }
+        }
+        b.console().shell("""
+            ip netns add lab05-router; ip netns add lab05-inet
+            ip link add uplink netns lab05-router type veth peer name inet0 netns lab05-inet
+            ip -n lab05-router addr add 203.0.113.1/24 dev uplink; ip -n lab05-router link set uplink up
+            ip -n lab05-inet addr add 203.0.113.2/24 dev inet0; ip -n lab05-inet link set inet0 up
+            ip -n lab05-router link set lo up; ip -n lab05-inet link set lo up
+            """);
+        b.netns(ROUTER);
+        b.netns(INET);
+        b.vethBetween(UPLINK, ROUTER, INET_END, INET);
+        wire(ROUTER, UPLINK, UPLINK_IP);
+        wire(INET, INET_END, INET_IP);
+        Ip.up(ROUTER, "lo");
+        Ip.up(INET, "lo");
+        b.show("links in " + ROUTER, links(ROUTER));
+        b.show("links in " + INET, links(INET));
+        b.show(FORWARD + " in " + ROUTER, Sysctl.get(ROUTER, FORWARD) + " (yours to turn on)");
+    }
+
+    /** Both namespaces are there, and the uplink pair joins them with its addresses, up. */
+    static boolean prepared() {
+        if (!Netns.exists(ROUTER) || !Netns.exists(INET)) return false;
+        Optional<Ip.Link> up = Ip.link(ROUTER, UPLINK), in = Ip.link(INET, INET_END);
+        return up.isPresent() && in.isPresent() && up.get().up() && in.get().up()
+            && up.get().has(UPLINK_IP + "/24") && in.get().has(INET_IP + "/24")
+            && Ip.peerNetns(ROUTER, up.get()).map(INET::equals).orElse(false);
+    }
+
+    // ---- exercise checks: kernel state only ---------------------------------------------------------------------
+
+    static Verdict checkBox() {
+        if (!Files.exists(Netns.path(BOX))) return fail("/run/netns/lab05-box does not exist: no namespace is named lab05-box");
+        if (!Netns.exists(BOX)) return fail("/run/netns/lab05-box is a plain file with nothing mounted on it: the namespace is gone");
+        return pass();
+    }
+
+    static Verdict checkBoxEnd() {
+        if (!Netns.exists(BOX)) return fail("there is no namespace lab05-box to look in");
+        Optional<Ip.Link> l = boxEnd();
+        if (l.isEmpty()) {
+            return fail(Ip.links(null).stream().anyMatch(x -> x.has(BOX_IP + "/24"))
+                ? "10.0.5.2/24 is on a link in the root namespace: move that end into lab05-box (ip link set DEV netns lab05-box)"
+                : "no link in lab05-box has 10.0.5.2/24 (it has: " + addresses(BOX) + ")");
+        }
+        return endVerdict(l.get(), BOX);
+    }
+
+    static Verdict checkRouterEnd() {
+        if (!Netns.exists(ROUTER)) return missingRouter();
+        Optional<Ip.Link> l = routerEnd();
+        if (l.isEmpty()) {
+            return fail(Ip.links(null).stream().anyMatch(x -> x.has(ROUTER_IP + "/24"))
+                ? "10.0.5.1/24 is on a link in the root namespace: the router's end belongs in lab05-router"
+                : "no link in lab05-router has 10.0.5.1/24 (it has: " + addresses(ROUTER) + ")");
+        }
+        Verdict v = endVerdict(l.get(), ROUTER);
+        if (!v.passed()) return v;
+        Optional<Ip.Link> box = Netns.exists(BOX) ? boxEnd() : Optional.empty();
+        String peerNs = Ip.peerNetns(ROUTER, l.get()).orElse(null);
+        if (!BOX.equals(peerNs) || box.isEmpty() || !Integer.valueOf(box.get().index()).equals(l.get().peerIndex())) {
+            return fail(l.get().name() + "'s other end is " + (peerNs == null ? "not in a named namespace" : "in " + peerNs)
+                + (box.isPresent() ? ", not " + box.get().name() + " in lab05-box" : "") + ": they must be the two ends of one veth pair");
+        }
+        return pass();
+    }
+
+    static Verdict checkDefaultRoute() {
+        if (!Netns.exists(BOX)) return fail("there is no namespace lab05-box to look in");
+        List<Ip.Route> defaults = Ip.routes(BOX).stream()
+            .filter(r -> "default".equals(r.dst()) && "main".equals(r.table())).toList();
+        if (defaults.isEmpty()) return fail("lab05-box has no default route");
+        if (defaults.stream().anyMatch(r -> ROUTER_IP.equals(r.gateway()))) return pass();
+        Ip.Route r = defaults.get(0);
+        return fail("lab05-box's default route is " + (r.gateway() == null ? "dev " + r.dev() + " with no gateway"
+            : "via " + r.gateway()) + ", not via 10.0.5.1");
+    }
+
+    static Verdict checkForwarding() {
+        if (!Netns.exists(ROUTER)) return missingRouter();
+        if ("1".equals(Sysctl.get(ROUTER, FORWARD))) return pass();
+        String root = Sysctl.get(null, FORWARD);
+        return fail("net.ipv4.ip_forward is 0 in lab05-router" + ("1".equals(root)
+            ? " (the root namespace's is 1: a sysctl run outside the router changes the host's, not the router's)" : ""));
+    }
+
+    static Verdict checkMasquerade() {
+        if (!Netns.exists(ROUTER)) return missingRouter();
+        List<Firewall.NatRule> nat = Firewall.natPostrouting(ROUTER).stream().filter(Lab05VethNat::translates).toList();
+        if (nat.isEmpty()) {
+            List<Firewall.NatRule> inRoot = Firewall.natPostrouting(null).stream()
+                .filter(r -> translates(r) && r.saddr() != null && !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET)).toList();
+            if (!inRoot.isEmpty()) {
+                return fail("lab05-router has no MASQUERADE rule, but the root namespace's firewall has one (`"
+                    + inRoot.get(0).text() + "`): delete it there (-D instead of -A) and add it with ip netns exec lab05-router");
+            }
+            return fail("lab05-router's nat POSTROUTING chain has no MASQUERADE (or SNAT to 203.0.113.1) rule");
+        }
+        String problem = null;
+        for (Firewall.NatRule r : nat) {
+            String p = ruleProblem(r);
+            if (p == null) return pass();
+            if (problem == null) problem = p;
+        }
+        return fail(problem);
+    }
+
+    /** MASQUERADE, or SNAT to the uplink's address. */
+    static boolean translates(Firewall.NatRule r) {
+        return "masquerade".equals(r.action())
+            || "snat".equals(r.action()) && r.toAddress() != null && r.toAddress().matches("203\\.0\\.113\\.1(\\D.*)?");
+    }
+
+    /** Why this NAT rule does not translate the box's traffic leaving through the uplink, or null if it does. */
+    static String ruleProblem(Firewall.NatRule r) {
+        String rule = "`" + r.text() + "`";
+        if (r.oif() != null && matchesInterface(r.oif(), UPLINK) == r.oifNegated()) {
+            return rule + " matches packets leaving " + (r.oifNegated() ? "anything but " : "") + r.oif()
+                + ", but the router's way to 203.0.113.0/24 is uplink";
+        }
+        if (r.saddr() != null) {
+            boolean covers = !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET) && prefixLength(r.saddr()) <= 24;
+            boolean excludes = r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET);
+            if (!covers && !r.saddrNegated() || excludes) {
+                return rule + " matches source " + (r.saddrNegated() ? "anything but " : "") + r.saddr()
+                    + ", not the box network 10.0.5.0/24";
+            }
+        }
+        if (r.protocol() != null && !r.protocol().equals("all")) {
+            return rule + " matches only protocol " + r.protocol() + ": everything from the box should be translated";
+        }
+        return null;
+    }
+
+    /** iptables' "upl+" and nft's "upl*" are prefix wildcards. */
+    static boolean matchesInterface(String pattern, String name) {
+        if (pattern.endsWith("+") || pattern.endsWith("*")) return name.startsWith(pattern.substring(0, pattern.length() - 1));
+        return pattern.equals(name);
+    }
+
+    static int prefixLength(String cidr) {
+        return cidr.contains("/") ? Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1)) : 32;
+    }
+
+    /**
+     * The check's own probe: a datagram from lab05-box to a listener inside lab05-inet. It is sent only when both the
+     * box and the router would route it through the lab's own links, so it can never leave through the host.
+     */
+    static Verdict checkEndToEnd() throws Exception {
+        for (String ns : new String[] {BOX, ROUTER, INET}) {
+            if (!Netns.exists(ns)) return ns.equals(BOX) ? fail("there is no namespace lab05-box to send from") : missingRouter();
+        }
+        Optional<String> dev = Ip.routeDev(BOX, INET_IP);
+        if (dev.isEmpty()) return fail("lab05-box has no route to 203.0.113.2 (no default route): nothing was sent");
+        Optional<Ip.Link> out = Ip.link(BOX, dev.get());
+        if (out.isEmpty() || !ROUTER.equals(out.flatMap(l -> Ip.peerNetns(BOX, l)).orElse(null))) {
+            return fail("lab05-box sends 203.0.113.2 through " + dev.get() + ", whose other end is not in lab05-router: not probed");
+        }
+        Optional<String> routerDev = Ip.routeDev(ROUTER, INET_IP);
+        if (!routerDev.equals(Optional.of(UPLINK))) {
+            return fail("lab05-router routes 203.0.113.2 through " + routerDev.orElse("nothing") + ", not uplink: not probed");
+        }
+        Echo.Result r = Echo.udp(BOX, INET, INET_IP, 1000);
+        if (r.sendError() != null) return fail("lab05-box could not send to 203.0.113.2: " + r.sendError());
+        if (!r.arrived()) {
+            boolean forwarding = "1".equals(Sysctl.get(ROUTER, FORWARD));
+            return fail("the datagram from lab05-box never reached 203.0.113.2" + (forwarding
+                ? ": lab05-router forwards, so look at its firewall (nft list ruleset)" : ": lab05-router does not forward it (ip_forward is 0)"));
+        }
+        if (r.seenAddress().equals(BOX_IP)) {
+            String wrongRule = Firewall.natPostrouting(ROUTER).stream().filter(Lab05VethNat::translates)
+                .map(Lab05VethNat::ruleProblem).filter(p -> p != null).findFirst().map(p -> "; " + p).orElse("");
+            return fail("lab05-inet saw the datagram come from 10.0.5.2, the box's own address: nothing translated it "
+                + "on its way out of uplink" + (r.replyError() != null ? ", so its reply had nowhere to go (" + r.replyError() + ")" : "")
+                + wrongRule);
+        }
+        if (!r.seenAddress().equals(UPLINK_IP)) {
+            return fail("lab05-inet saw the datagram come from " + r.seenAddress() + ", not 203.0.113.1");
+        }
+        if (!r.replied()) {
+            return fail("lab05-inet saw 203.0.113.1 and answered" + (r.replyError() != null ? " (or tried: " + r.replyError() + ")" : "")
+                + ", but the reply never reached the box (ip netns exec lab05-router conntrack -L)");
+        }
+        return pass();
+    }
+
+    static Verdict missingRouter() {
+        String missing = Netns.exists(ROUTER) ? INET + " is" : Netns.exists(INET) ? ROUTER + " is" : ROUTER + " and " + INET + " are";
+        return fail(missing + " missing: `" + PREPARE + "` makes the exercise's router and internet (run leaves them too)");
+    }
+
+    /** The veth in the box that carries 10.0.5.2/24 (or, failing that, the one that carries 10.0.5.2 at all). */
+    static Optional<Ip.Link> boxEnd() {
+        return endWith(BOX, BOX_IP);
+    }
+
+    static Optional<Ip.Link> routerEnd() {
+        return endWith(ROUTER, ROUTER_IP);
+    }
+
+    static Optional<Ip.Link> endWith(String ns, String ip) {
+        List<Ip.Link> links = Ip.links(ns);
+        return links.stream().filter(l -> l.has(ip + "/24")).findFirst()
+            .or(() -> links.stream().filter(l -> l.ipv4().stream().anyMatch(a -> a.startsWith(ip + "/"))).findFirst());
+    }
+
+    static Verdict endVerdict(Ip.Link l, String ns) {
+        String want = (ns.equals(BOX) ? BOX_IP : ROUTER_IP) + "/24";
+        if (!l.has(want)) return fail(l.name() + " in " + ns + " has " + String.join(", ", l.ipv4()) + ", not " + want);
+        if (!"veth".equals(l.kind())) return fail(l.name() + " in " + ns + " is a " + l.kind() + ", not a veth");
+        if (!l.up()) return fail(l.name() + " in " + ns + " is DOWN");
+        return pass();
+    }
+
+    // ---- solve, reset, and the guard -------------------------------------------------------------------------
+
+    /** The articles' way: make the pair in the root namespace, then move each end where it belongs. */
+    static void solve(Bench b) {
+        if (Files.exists(Netns.path(BOX)) || Ip.link(null, BOX_END).isPresent() || Ip.link(null, ROUTER_END).isPresent()) {
+            throw LabException.conflict("lab05-box, veth-box or veth-router already exists; `sudo ./jbang lab05 reset` first");
+        }
+        b.console().shell("ip netns add lab05-box");
+        b.netns(BOX);
+        b.console().shell("ip link add veth-box type veth peer name veth-router");
+        b.veth(BOX_END, ROUTER_END);
+        b.console().shell("ip link set veth-box netns lab05-box\nip link set veth-router netns lab05-router");
+        Ip.moveTo(null, BOX_END, BOX);
+        Ip.moveTo(null, ROUTER_END, ROUTER);
+        b.console().shell("""
+            ip -n lab05-box addr add 10.0.5.2/24 dev veth-box
+            ip -n lab05-box link set veth-box up
+            ip -n lab05-box link set lo up
+            ip -n lab05-router addr add 10.0.5.1/24 dev veth-router
+            ip -n lab05-router link set veth-router up
+            """);
+        wire(BOX, BOX_END, BOX_IP);
+        Ip.up(BOX, "lo");
+        wire(ROUTER, ROUTER_END, ROUTER_IP);
+        b.console().shell("ip -n lab05-box route add default via 10.0.5.1");
+        Ip.ip(BOX, "route", "add", "default", "via", ROUTER_IP);
+        b.console().shell("ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1");
+        Sysctl.set(ROUTER, FORWARD, "1");
+        b.console().shell("ip netns exec lab05-router " + MASQUERADE);
+        Firewall.iptables(ROUTER, MASQUERADE.substring("iptables ".length()).split(" "));
+    }
+
+    /**
+     * The exercise's namespaces by name (their links, rules and sysctls go with them), and pair ends the learner may
+     * have left in the root namespace. The root namespace's own firewall and sysctls are never touched.
+     */
+    static void resetExercise(Bench b) {
+        for (String ns : new String[] {BOX, ROUTER, INET, DEMO_BOX}) {
+            if (Files.exists(Netns.path(ns))) {
+                Netns.delete(ns);
+                b.console().note("removed network namespace " + ns);
+            }
+        }
+        for (Ip.Link l : Ip.links(null)) {
+            boolean ours = l.name().equals(BOX_END) || l.name().equals(ROUTER_END)
+                || "veth".equals(l.kind()) && (l.has(BOX_IP + "/24") || l.has(ROUTER_IP + "/24"));
+            if (ours && Ip.link(null, l.name()).isPresent()) { // its peer may have taken it already
+                Ip.delLink(null, l.name());
+                b.console().note("removed link " + l.name());
+            }
+        }
+    }
+
+    /**
+     * Exit 4 before touching anything if a namespace or root link with one of our names exists and the journal does
+     * not list it: someone else's, and run, prepare or solve would clash with it.
+     */
+    static void refuseForeignNames(Bench b) {
+        if (Files.exists(Netns.path(DEMO_BOX)) && b.journaled("netns", DEMO_BOX)) {
+            // run clears the demo before it gets here: this is prepare or solve after `run --step N`
+            throw LabException.conflict("the demo of a `run --step` is still there; `sudo ./jbang lab05 reset` first");
+        }
+        for (String ns : new String[] {ROUTER, INET, DEMO_BOX}) {
+            if (Files.exists(Netns.path(ns)) && !b.journaled("netns", ns)) {
+                throw LabException.conflict("a network namespace " + ns + " exists and this lab did not make it; "
+                    + "`sudo ./jbang lab05 reset` removes lab05-box, lab05-router and lab05-inet");
+            }
+        }
+    }
+
+    // ---- small helpers -----------------------------------------------------------------------------------------
+
+    /** Address and UP, as the step shows it. */
+    static void wire(String ns, String dev, String ip) {
+        Ip.addAddr(ns, dev, ip + "/24");
+        Ip.up(ns, dev);
+    }
+
+    /** One UDP round trip from the box to lab05-inet, told from both ends. */
+    static void probe(Bench b, String box) throws Exception {
+        b.java("a DatagramSocket opened on a thread in " + INET + " (" + INET_IP + "), another in " + box + "; send, answer");
+        Echo.Result r = Echo.udp(box, INET, INET_IP, 1000);
+        b.show(box + " sends to " + INET_IP, r.sendError() == null ? "sent" : "failed: " + r.sendError());
+        if (r.sendError() != null) return;
+        b.show(INET + " sees it from", r.arrived() ? r.seenSource() : "nothing arrived");
+        if (!r.arrived()) return;
+        b.show(INET + "'s reply", r.replyError() != null ? "cannot be sent: " + r.replyError()
+            : r.replied() ? "reached " + box : "sent, but never reached " + box);
+    }
+
+    static String links(String ns) {
+        List<String> out = new ArrayList<>();
+        for (Ip.Link l : Ip.links(ns)) out.add(l.name() + " " + (l.up() ? "UP" : "DOWN") + (l.ipv4().isEmpty() ? "" : " " + l.ipv4()));
+        return String.join(", ", out);
+    }
+
+    static String addresses(String ns) {
+        List<String> a = Ip.links(ns).stream().filter(l -> !l.name().equals("lo"))
+            .flatMap(l -> l.ipv4().stream().map(x -> x + " on " + l.name())).toList();
+        return a.isEmpty() ? "no IPv4 address" : String.join(", ", a);
+    }
+
+    /** What the root namespace's firewall and forwarding say now, as one string to compare. */
+    static String rootFirewallAndForwarding() {
+        StringBuilder s = new StringBuilder();
+        if (Cmd.has("iptables-save")) {
+            // comment lines carry the time of the dump
+            Cmd.run("iptables-save").out().lines().filter(l -> !l.startsWith("#")).forEach(l -> s.append(l).append('\n'));
+        }
+        if (Cmd.has("nft")) s.append(Cmd.run("nft", "list", "ruleset").out());
+        return s.append(Sysctl.get(null, FORWARD)).toString();
+    }
+}

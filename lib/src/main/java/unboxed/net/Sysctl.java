@@ -1,0 +1,61 @@
+package unboxed.net;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import unboxed.ns.NsThread;
+
+/**
+ * Network sysctls (net.ipv4.ip_forward and friends), per network namespace.
+ *
+ * <p>Every namespace has its own copy of the files under /proc/sys/net, and which copy you get is decided by the
+ * network namespace of the thread that <em>opens</em> the file. So `ip netns exec R sysctl -w net.ipv4.ip_forward=1`
+ * turns on forwarding in R only, and this class does the same by opening the file on a thread inside R.
+ */
+public final class Sysctl {
+    private Sysctl() {}
+
+    /** /proc/sys/net/ipv4/ip_forward for "net.ipv4.ip_forward", as sysctl(8) maps names to files. */
+    public static Path file(String key) {
+        if (!key.startsWith("net.") || key.contains("..") || key.contains("/")) {
+            throw new IllegalArgumentException("not a network sysctl name: " + key);
+        }
+        return Path.of("/proc/sys", key.replace('.', '/'));
+    }
+
+    /** The value of KEY in the named namespace (null: the JVM's own), as `ip netns exec NAME sysctl -n KEY` prints it. */
+    public static String get(String netns, String key) {
+        Path f = file(key);
+        return netns == null ? read(f) : NsThread.inNetns(netns, () -> read(f));
+    }
+
+    /** sysctl -w KEY=VALUE inside the named namespace (null: the JVM's own). */
+    public static void set(String netns, String key, String value) {
+        Path f = file(key);
+        if (netns == null) {
+            write(f, value);
+        } else {
+            NsThread.inNetns(netns, () -> {
+                write(f, value);
+                return null;
+            });
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f, e);
+        }
+    }
+
+    private static void write(Path f, String value) {
+        try {
+            Files.writeString(f, value + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + f, e);
+        }
+    }
+}
