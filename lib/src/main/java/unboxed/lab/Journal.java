@@ -39,12 +39,15 @@ public final class Journal {
      * One object. kind says how to undo it: netns (name), link (target = device, where = netns or null),
      * mount (target = path), dir (target = path, removed with everything below), procs (target = tag),
      * hostname (target = the old name), runnetns (where = "absent" or "dir": how /run/netns was before),
-     * propagation (target = a host mount point the lab made shared, where = its propagation before: "private").
+     * propagation (target = a host mount point the lab made shared, where = its propagation before: "private"; a
+     * baseline note, restored by reset and by replaying its own scope, kept by run's start-over),
+     * exercisedir (target = a directory the exercise needs that was absent before the lab: a baseline note, so run and
+     * solve keep it, with whatever the learner mounted on it, and reset removes it).
      */
     public record Entry(String kind, String target, String where, String scope) {
         /** A note of how the host was before the lab (restored on reset), not an object the lab made. */
         public boolean isBaseline() {
-            return kind.equals("runnetns");
+            return kind.equals("runnetns") || kind.equals("exercisedir") || kind.equals("propagation");
         }
 
         public String describe() {
@@ -58,6 +61,7 @@ public final class Journal {
                 case "runnetns" -> "/run/netns as it was (" + where + ")";
                 case "cgroup" -> "cgroup " + target;
                 case "propagation" -> "shared propagation of " + target + " (back to " + where + ")";
+                case "exercisedir" -> "directory " + target + " (absent before the lab)";
                 default -> kind + " " + target;
             };
         }
@@ -119,7 +123,7 @@ public final class Journal {
      * creates it (as a shared mount point) and leaves it behind. reset puts it back if it is empty by then.
      */
     public void rememberBaseline() {
-        if (entries().stream().anyMatch(Entry::isBaseline)) return;
+        if (entries().stream().anyMatch(e -> e.kind().equals("runnetns"))) return;
         Path dir = Path.of(Netns.RUN_NETNS);
         String before = !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(dir.toString()) ? "mount" : "dir";
         record(new Entry("runnetns", dir.toString(), before, LAB));
@@ -213,6 +217,9 @@ public final class Journal {
             }
             case "propagation" -> {
                 return unboxed.ns.MountNs.restorePropagation(e.target(), e.where());
+            }
+            case "exercisedir" -> {
+                return removeTree(Path.of(e.target()));
             }
             case "runnetns" -> {
                 return restoreRunNetns(e.where());

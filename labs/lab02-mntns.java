@@ -1,0 +1,590 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/src/main/java/unboxed/**/*.java
+//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED
+
+import static unboxed.lab.Check.Verdict.fail;
+import static unboxed.lab.Check.Verdict.pass;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import unboxed.lab.Bench;
+import unboxed.lab.Check.Verdict;
+import unboxed.lab.Lab;
+import unboxed.lab.LabCli;
+import unboxed.lab.LabException;
+import unboxed.ns.MountNs;
+import unboxed.ns.Mounts;
+import unboxed.ns.Ns;
+import unboxed.ns.NsThread;
+import unboxed.ns.Processes;
+import unboxed.ns.Rootfs;
+import unboxed.sys.Cmd;
+import unboxed.sys.LibC;
+import unboxed.sys.Sys;
+import unboxed.sys.SysCallException;
+
+/**
+ * Lab 02: mount namespaces. A process's view of the file system is a mount table, and a namespace gives it a table of
+ * its own; propagation decides whether it really is its own. Story, steps, exercise and checks, top to bottom; the
+ * mechanics are in lib (unboxed.ns).
+ */
+class Lab02Mntns {
+    public static void main(String... args) {
+        LabCli.main(lab(), args);
+    }
+
+    // The demo works in its own folder (removed when run ends); the exercise's directory is the learner's.
+    static final Path WORK = Path.of("/var/lib/unboxed/lab02");
+    static final Path ROOT = WORK.resolve("rootfs"), VOLUME = WORK.resolve("volume");
+    static final Path LEAK = WORK.resolve("leak"), KEPT = WORK.resolve("kept");
+    static final String TARGET = "/mnt/lab02", SECRET = "secret";
+
+    /** The thread that made the demo's namespace (steps 2 to 5), and the process that lives in it. */
+    static NsThread demo;
+    static Process holder;
+
+    static Lab lab() {
+        return Lab.define("lab02", "Mount namespaces")
+            .summary("Give a process a mount table of its own with unshare -m and chroot, mount /proc where the host "
+                + "cannot see it, walk in with nsenter and with setns from a Java thread, watch a mount leak out "
+                + "through shared propagation, and lend a directory to the namespace with a bind mount.")
+            .minutes(35)
+            .objectives(
+                "Tell which mount namespace a process or thread is in, and read its mount table from /proc/PID/mountinfo",
+                "Make a mount namespace with unshare -m, chroot into a rootfs and mount /proc only there",
+                "Enter a mount namespace with nsenter -m and with setns(2), and say why setns needs unshare(CLONE_FS) first",
+                "Explain shared and private propagation, and why a new namespace makes / private on a systemd host",
+                "Use a bind mount to show one directory in two places")
+            .prerequisites("A Linux machine or VM where you are root (sudo)",
+                "util-linux (unshare, nsenter, findmnt) and coreutils (chroot)")
+            .needs("unshare", "nsenter", "findmnt", "chroot")
+            .story("""
+                `mount` changes a table, and there is more than one. Each process sees the file system through the
+                mount table of its **mount namespace**: which file system is mounted where. `unshare(CLONE_NEWNS)` (the
+                first namespace Linux had, hence the odd name) gives the caller a copy of its table; from then on a mount
+                or unmount on one side stays on that side. A container's /proc, its volumes and its root are all just
+                entries in its own table.
+
+                "Stays on that side" has an exception, and it bites: **mount propagation**. A mount can be *shared*
+                with peers in other namespaces, and then mounts made below it appear on all of them. systemd makes `/`
+                shared at boot, so a namespace made on such a host starts with every mount shared with the host, and
+                the first thing a runtime does is make them private (`mount --make-rprivate /`). The `unshare` command
+                does that for you; the system call does not.
+
+                From Java, one more twist: a mount namespace belongs to a thread, but so do its root and working
+                directory, which the JVM's threads share. To join another mount namespace with setns(2) a thread must
+                first take a private copy of them, `unshare(CLONE_FS)`. Then one JVM has two threads that see two
+                different file systems.
+                """)
+            .preflight(Lab02Mntns::refuseForeignObjects)
+
+            .step("Every process has a mount namespace", s -> s
+                .explain("""
+                    /proc/PID/ns/mnt names the namespace by an inode number, and /proc/PID/mountinfo lists its table:
+                    one line per mount, with its mount point, file system, and its propagation (`shared:N` when it has
+                    peers, nothing when it is private).
+                    """)
+                .shell("readlink /proc/$$/ns/mnt\nfindmnt -o TARGET,FSTYPE,PROPAGATION /")
+                .does(Lab02Mntns::hostNamespace)
+                .observe("This JVM and its parent share one namespace and one table. Note the propagation of `/`."))
+
+            .step("unshare -m and chroot: a /proc of its own", s -> s
+                .explain("""
+                    The lab copies the rootfs (a shell and a few tools), then on a thread of its own calls
+                    `unshare(CLONE_NEWNS)`, makes every mount of the copied table private, mounts a proc file system
+                    in the rootfs's /proc, and starts `sleep` chrooted into the rootfs. The thread and the sleep now
+                    share a namespace the rest of the JVM is not in.
+                    """)
+                .shell("""
+                    cp -a /var/lib/unboxed/rootfs /var/lib/unboxed/lab02/rootfs
+                    unshare -m --propagation private sh -c 'mount -t proc proc /var/lib/unboxed/lab02/rootfs/proc && exec chroot /var/lib/unboxed/lab02/rootfs /bin/sleep 100000' &
+                    PID=$!
+                    """)
+                .does(Lab02Mntns::unshareAndChroot)
+                .observe("Three namespace ids, two different: the main thread kept the host's; the thread and the sleep share the new one."))
+
+            .step("Invisible to the host; nsenter walks in", s -> s
+                .explain("""
+                    The proc mount is in the new table only. The host sees an empty directory where the namespace sees
+                    every process. `nsenter -t PID -m` runs a command in PID's mount namespace; `-r` also takes its root.
+                    """)
+                .shell("""
+                    findmnt /var/lib/unboxed/lab02/rootfs/proc || echo 'not mounted, as the host sees it'
+                    nsenter -t $PID -m findmnt /var/lib/unboxed/lab02/rootfs/proc
+                    nsenter -t $PID -m -r sh -c 'cat /etc/hostname; cat /proc/self/mountinfo'
+                    """)
+                .does(Lab02Mntns::invisibleToTheHost)
+                .observe("Inside, with the rootfs as /, the table has one line: a chroot hides the mounts outside it."))
+
+            .step("setns from a Java thread: two threads, two file systems", s -> s
+                .explain("""
+                    nsenter calls `setns(fd, CLONE_NEWNS)`. On an ordinary JVM thread that fails with EINVAL: the thread
+                    shares its root and working directory with every other thread, and the kernel will not switch the
+                    mounts under all of them. `unshare(CLONE_FS)` gives the thread its own copy first; then setns
+                    works, and `chroot("/proc/PID/root")` takes the process's root, as `nsenter -r` does.
+                    """)
+                .shell("nsenter -t $PID -m -r ls /   # the same setns, then chroot, by nsenter")
+                .does(Lab02Mntns::setnsFromJava)
+                .observe("The same JVM reads two different /etc/hostname files at once, one per thread."))
+
+            .step("The namespace goes with its last member, and /proc with it", s -> s
+                .explain("""
+                    A namespace lives while something refers to it: a process, a thread, an open /proc/PID/ns/mnt, or a
+                    bind mount of that file. End the sleep and the thread, and the namespace is freed with its whole
+                    table. Nobody ever unmounts that /proc.
+                    """)
+                .shell("kill $PID\nnsenter -t $PID -m true   # No such process")
+                .does(Lab02Mntns::namespaceGoes)
+                .observe("No task is left in the namespace; the rootfs's /proc is an empty directory again."))
+
+            .step("Mount propagation: why / must be private", s -> s
+                .explain("""
+                    On a systemd host every mount is `shared`: a mount made below a shared mount is copied to all its
+                    peers. A new namespace's copy of `/` is a peer of the host's, so without `--make-rprivate` a mount
+                    made inside leaks out to the host, and stays there after the namespace is gone. The lab shows the
+                    raw system call doing exactly that, then a namespace that made `/` private first. `unshare -m`
+                    does the latter by default (`--propagation private`).
+                    """)
+                .shell("""
+                    mount --make-shared /   # what systemd does at boot (only if it is private here)
+                    unshare -m --propagation unchanged mount -t tmpfs tmpfs /var/lib/unboxed/lab02/leak
+                    findmnt -o TARGET,FSTYPE,PROPAGATION /var/lib/unboxed/lab02/leak   # on the host: it leaked
+                    unshare -m --propagation private mount -t tmpfs tmpfs /var/lib/unboxed/lab02/kept
+                    findmnt /var/lib/unboxed/lab02/kept || echo 'not on the host'
+                    umount /var/lib/unboxed/lab02/leak
+                    """)
+                .does(Lab02Mntns::propagation)
+                .observe("The leaked tmpfs carries the same shared:N on both sides: they are peers. It is still on the host "
+                    + "after its namespace is gone. The private one never left."))
+
+            .step("Bind mounts: one directory in two places", s -> s
+                .explain("""
+                    `mount --bind DIR TARGET` shows an existing directory at a second place: no copy, the same files.
+                    That is how a container gets a volume: a bind mount into its rootfs, made in its own namespace. A
+                    bind can be made read-only on its own, while the original stays writable.
+                    """)
+                .shell("""
+                    mkdir -p /var/lib/unboxed/lab02/volume /var/lib/unboxed/lab02/rootfs/mnt
+                    echo 'written on the host' > /var/lib/unboxed/lab02/volume/hello.txt
+                    unshare -m sh -c 'mount --bind /var/lib/unboxed/lab02/volume /var/lib/unboxed/lab02/rootfs/mnt && chroot /var/lib/unboxed/lab02/rootfs sh -c "cat /mnt/hello.txt; echo written inside > /mnt/inside.txt"'
+                    cat /var/lib/unboxed/lab02/volume/inside.txt
+                    unshare -m sh -c 'mount --bind /var/lib/unboxed/lab02/volume /var/lib/unboxed/lab02/rootfs/mnt && mount -o remount,bind,ro /var/lib/unboxed/lab02/rootfs/mnt && chroot /var/lib/unboxed/lab02/rootfs sh -c "echo again > /mnt/again.txt"'
+                    """)
+                .does(Lab02Mntns::bindMounts)
+                .observe("What the chrooted shell wrote is in the host's folder; after the read-only remount, writing fails with EROFS."))
+
+            .exercise("""
+                Build this by hand with the commands from the steps (`unshare`, `mount`, `nsenter`). The lab made the
+                empty directory /mnt/lab02, and this host's `/` is shared, as on any systemd machine.
+
+                - a long-running process (any command: `sleep infinity` will do) in a mount namespace of its own;
+                - in that namespace, a tmpfs mounted on /mnt/lab02, holding a file `secret`;
+                - the host's mount table has no mount on /mnt/lab02, and the tmpfs has no propagation peer on the
+                  host: mind the propagation;
+                - `cat /proc/PID/root/mnt/lab02/secret` works from the host.
+
+                You do not tell the check your pid: it finds the process by scanning /proc.
+                """)
+            .check("process", "A process in a mount namespace of its own has a tmpfs on /mnt/lab02", 3,
+                "unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /mnt/lab02 && ... && exec sleep infinity' &",
+                Lab02Mntns::checkProcess)
+            .check("host-clean", "The host's mount table has no mount on /mnt/lab02", 2,
+                "mount inside the new namespace, never on the host: `findmnt /mnt/lab02` on the host prints nothing",
+                Lab02Mntns::checkHostClean)
+            .check("private", "The tmpfs has no propagation peer on the host", 2,
+                "make the new namespace private: unshare -m --propagation private (or mount --make-rprivate / inside, first)",
+                Lab02Mntns::checkPrivate)
+            .check("secret", "/mnt/lab02/secret is readable through that process (/proc/PID/root)", 2,
+                "write it inside the namespace: nsenter -t PID -m sh -c 'echo hi > /mnt/lab02/secret'",
+                Lab02Mntns::checkSecret)
+            .prepare(Lab02Mntns::prepare)
+            .solve(Lab02Mntns::solve)
+            .reset(Lab02Mntns::resetExercise)
+
+            .question("In a shell started by `unshare -m`, you run `mount -t tmpfs tmpfs /mnt`. What does `findmnt /mnt` "
+                    + "print in another terminal, on the host?", 2,
+                "unshare(1) makes every mount private in the new namespace (--propagation private is its default), so "
+                    + "the mount stays inside.",
+                "The tmpfs, as inside", "The tmpfs, but read-only", "Nothing: the mount exists only in the new namespace")
+            .question("A program calls the unshare(CLONE_NEWNS) system call on a systemd host and mounts a tmpfs on "
+                    + "/mnt/x at once. What does the host see at /mnt/x?", 0,
+                "The new namespace's / is a peer of the host's (shared:1), so the mount propagates back to the host; "
+                    + "only mount --make-rprivate / first would have prevented it.",
+                "The tmpfs: it propagated", "The empty directory", "EPERM when the program mounts")
+            .question("The last process in a mount namespace exits while /proc is mounted inside it. What happens to "
+                    + "that mount?", 1,
+                "The namespace is freed with its whole mount table: nothing needs unmounting, and the host never saw it.",
+                "It stays until someone runs umount", "It goes with the namespace", "It moves to the host's table")
+            .question("Why does setns(fd, CLONE_NEWNS) fail with EINVAL on an ordinary JVM thread?", 2,
+                "Threads share one fs_struct (root and working directory); the kernel will not switch the mount "
+                    + "namespace under the others. unshare(CLONE_FS) gives the thread its own copy first.",
+                "The JVM is not root", "Mount namespaces cannot be joined, only created",
+                "The thread shares its root and working directory with the other threads")
+            .build();
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------------------------
+
+    static void hostNamespace(Bench b) {
+        long self = ProcessHandle.current().pid();
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
+        b.show("mount namespace of this JVM", Ns.MNT.label(Ns.MNT.idOf(self)));
+        b.show("mount namespace of its parent (pid " + parent + ")", Ns.MNT.label(Ns.MNT.idOf(parent)));
+        List<Mounts.Mount> table = Mounts.ofHost();
+        b.show("mounts in its table", table.size() + " lines in /proc/" + self + "/mountinfo");
+        Mounts.Mount root = MountNs.holding(table, "/");
+        b.show("propagation of /", MountNs.propagation(root)
+            + (root.shared() ? " (systemd, or the lab's exercise, made it so)" : " (no systemd here; on a systemd host: shared:1)"));
+        b.sh("findmnt -o TARGET,FSTYPE,PROPAGATION /");
+    }
+
+    static void unshareAndChroot(Bench b) throws Exception {
+        Path cache = Rootfs.ready(b.console()::note);
+        b.dir(WORK);
+        b.java("cp -a " + cache + " " + ROOT + "   (" + Rootfs.origin(cache) + ")");
+        Rootfs.copyTo(cache, ROOT);
+        demo = NsThread.unshare(EnumSet.of(Ns.MNT));
+        b.java("unshare(CLONE_NEWNS) on thread " + demo.tid());
+        b.java("mount(\"none\", \"/\", NULL, MS_REC|MS_PRIVATE, NULL) on that thread: nothing it mounts can leak");
+        demo.run(() -> Mounts.makePrivate("/"));
+        b.java("mount(\"proc\", \"" + ROOT + "/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) on that thread");
+        demo.run(() -> Mounts.proc(ROOT + "/proc"));
+        holder = demo.call(() -> b.spawn(new ProcessBuilder("chroot", ROOT.toString(), "/bin/sleep", "100000")
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true)));
+        awaitComm(holder.pid(), "sleep");
+        b.java("new ProcessBuilder(\"chroot\", \"" + ROOT + "\", \"/bin/sleep\", \"100000\").start() on that thread: pid "
+            + holder.pid());
+        b.show("mount namespace of the main thread", Ns.MNT.label(Ns.MNT.ofThisThread()));
+        b.show("mount namespace of thread " + demo.tid(), Ns.MNT.label(demo.id(Ns.MNT)));
+        b.show("mount namespace of pid " + holder.pid() + " (sleep)", Ns.MNT.label(Ns.MNT.idOf(holder.pid())));
+        b.show("root directory of pid " + holder.pid(), Files.readSymbolicLink(Path.of("/proc/" + holder.pid() + "/root")));
+    }
+
+    static void invisibleToTheHost(Bench b) throws Exception {
+        String proc = ROOT + "/proc";
+        b.show(proc + " in the host's table", describe(Mounts.at(Mounts.ofHost(), proc)));
+        b.show(proc + " in thread " + demo.tid() + "'s table", describe(demo.call(() -> Mounts.at(Mounts.ofThisThread(), proc))));
+        b.show("entries in " + proc + ", host's view", count(Path.of(proc)));
+        b.show("entries in " + proc + ", thread's view", demo.call(() -> count(Path.of(proc))));
+        long pid = holder.pid();
+        b.sh("findmnt " + proc + " || echo 'not mounted, as the host sees it'");
+        b.sh("nsenter -t " + pid + " -m findmnt " + proc);
+        b.sh("nsenter -t " + pid + " -m -r sh -c 'cat /etc/hostname; cat /proc/self/mountinfo'");
+    }
+
+    static void setnsFromJava(Bench b) throws Exception {
+        long pid = holder.pid();
+        String nsFile = "/proc/" + pid + "/ns/mnt";
+        b.java("setns(open(\"" + nsFile + "\"), CLONE_NEWNS) on an ordinary new thread");
+        b.show("result", setnsOnAPlainThread(nsFile));
+        try (NsThread joined = NsThread.enter(pid, EnumSet.of(Ns.MNT))) {
+            b.java("unshare(CLONE_FS), setns(open(\"" + nsFile + "\"), CLONE_NEWNS), chroot(\"/proc/" + pid
+                + "/root\") on thread " + joined.tid());
+            b.show("mount namespace of thread " + joined.tid(), Ns.MNT.label(joined.id(Ns.MNT)) + " (pid " + pid + "'s)");
+            b.show("/etc/hostname, main thread", Files.readString(Path.of("/etc/hostname")).strip());
+            b.show("/etc/hostname, thread " + joined.tid(), joined.call(() -> Files.readString(Path.of("/etc/hostname")).strip()));
+            b.show("ls /, main thread", list(Path.of("/")));
+            b.show("ls /, thread " + joined.tid(), joined.call(() -> list(Path.of("/"))));
+            b.show("mounts thread " + joined.tid() + " sees", joined.call(() -> String.join(", ",
+                Mounts.ofThisThread().stream().map(m -> m.mountPoint() + " (" + m.fsType() + ")").toList())));
+        }
+        b.sh("nsenter -t " + pid + " -m -r ls /");
+    }
+
+    static void namespaceGoes(Bench b) throws Exception {
+        long pid = holder.pid(), ns = Ns.MNT.idOf(pid);
+        b.java("kill(" + pid + ", SIGKILL), and thread " + demo.tid() + " ends");
+        holder.destroyForcibly();
+        holder.waitFor();
+        holder = null;
+        demo.close();
+        demo = null;
+        b.show("tasks in " + Ns.MNT.label(ns), tasksIn(ns).isEmpty() ? "none: the namespace is freed" : tasksIn(ns));
+        b.show("entries in " + ROOT + "/proc", count(ROOT.resolve("proc")) + " (nothing was ever unmounted)");
+        b.sh("nsenter -t " + pid + " -m true");
+    }
+
+    static void propagation(Bench b) throws Exception {
+        Files.createDirectories(LEAK);
+        Files.createDirectories(KEPT);
+        Mounts.Mount holding = MountNs.holding(Mounts.ofHost(), LEAK.toString());
+        b.show("propagation of " + holding.mountPoint() + " (holds " + WORK + ")", MountNs.propagation(holding));
+        if (makeSharedLikeSystemd(b, LEAK.toString())) {
+            b.show("propagation of " + holding.mountPoint() + " now",
+                MountNs.propagation(MountNs.holding(Mounts.ofHost(), LEAK.toString())));
+        }
+        try (NsThread careless = NsThread.unshare(EnumSet.of(Ns.MNT))) {
+            b.java("unshare(CLONE_NEWNS) on thread " + careless.tid() + ", then at once mount(\"tmpfs\", \"" + LEAK
+                + "\", \"tmpfs\", 0, NULL)");
+            b.willCreate("mount", LEAK.toString(), null); // it will appear on the host: journal it there before it does
+            careless.run(() -> Mounts.tmpfs(LEAK.toString()));
+            b.show(LEAK + ", thread " + careless.tid(), describe(careless.call(() -> Mounts.at(Mounts.ofThisThread(), LEAK.toString()))));
+            b.show(LEAK + ", host", describe(Mounts.at(Mounts.ofHost(), LEAK.toString())));
+        }
+        b.show(LEAK + ", host, thread gone", describe(Mounts.at(Mounts.ofHost(), LEAK.toString())));
+        try (NsThread careful = NsThread.unshare(EnumSet.of(Ns.MNT))) {
+            b.java("unshare(CLONE_NEWNS) on thread " + careful.tid() + ", mount(\"none\", \"/\", NULL, MS_REC|MS_PRIVATE,"
+                + " NULL), then mount(\"tmpfs\", \"" + KEPT + "\", ...)");
+            careful.run(() -> {
+                Mounts.makePrivate("/");
+                Mounts.tmpfs(KEPT.toString());
+            });
+            b.show(KEPT + ", thread " + careful.tid(), describe(careful.call(() -> Mounts.at(Mounts.ofThisThread(), KEPT.toString()))));
+            b.show(KEPT + ", host", describe(Mounts.at(Mounts.ofHost(), KEPT.toString())));
+        }
+        b.sh("unshare -m sh -c 'mount -t tmpfs tmpfs " + KEPT + " && findmnt -no TARGET,PROPAGATION " + KEPT + "'; findmnt "
+            + KEPT + " || echo 'not on the host: unshare(1) made / private first'");
+        b.say("The leak outlived the namespace that made it: it stays on the host until the lab unmounts it when run ends.");
+    }
+
+    static void bindMounts(Bench b) throws Exception {
+        Files.createDirectories(VOLUME);
+        Files.createDirectories(ROOT.resolve("mnt"));
+        Files.writeString(VOLUME.resolve("hello.txt"), "written on the host\n");
+        String inside = ROOT + "/mnt";
+        try (NsThread t = NsThread.unshare(EnumSet.of(Ns.MNT))) {
+            b.java("unshare(CLONE_NEWNS), make / private, mount(\"" + VOLUME + "\", \"" + inside + "\", NULL, MS_BIND, NULL)"
+                + " on thread " + t.tid());
+            t.run(() -> {
+                Mounts.makePrivate("/");
+                Mounts.bind(VOLUME.toString(), inside);
+            });
+            b.show("chroot rootfs cat /mnt/hello.txt", t.call(() -> chrootSh("cat /mnt/hello.txt")));
+            t.call(() -> chrootSh("echo written inside > /mnt/inside.txt"));
+            b.show(VOLUME + "/inside.txt on the host", Files.readString(VOLUME.resolve("inside.txt")).strip());
+            b.show("same inode both ways", inode(VOLUME.resolve("hello.txt")) + " = "
+                + t.call(() -> inode(Path.of(inside, "hello.txt"))));
+            b.java("mount(\"none\", \"" + inside + "\", NULL, MS_REMOUNT|MS_BIND|MS_RDONLY, NULL) on thread " + t.tid());
+            t.run(() -> MountNs.remountReadOnly(inside));
+            b.show("chroot rootfs: echo again > /mnt/again.txt", t.call(() -> chrootSh("echo again > /mnt/again.txt")));
+            b.show(inside + " in the host's table", describe(Mounts.at(Mounts.ofHost(), inside)));
+        }
+    }
+
+    // ---- the exercise: starting point, checks (kernel state only), solve, reset ----------------------------------
+
+    /** The empty directory the learner mounts on, and a shared / as on a systemd host, so the trap is live everywhere. */
+    static void prepare(Bench b) throws IOException {
+        Path target = Path.of(TARGET);
+        if (!Files.exists(target)) {
+            // A note of how the host was, not a demo object: a second run keeps the directory (and what the learner
+            // mounted on it in their namespace), reset removes it, /mnt too if that was absent as well.
+            Path outermost = Files.exists(target.getParent()) ? target : target.getParent();
+            b.console().shell("mkdir -p " + TARGET);
+            b.willCreate("exercisedir", outermost.toString(), null);
+            Files.createDirectories(target);
+        }
+        makeSharedLikeSystemd(b, TARGET);
+        Mounts.Mount holding = MountNs.holding(Mounts.ofHost(), TARGET);
+        b.show(TARGET + " lives on the mount", holding.mountPoint() + ", propagation " + MountNs.propagation(holding));
+    }
+
+    static Verdict checkProcess() {
+        Optional<MountNs.Holder> h = learners();
+        if (h.isEmpty()) {
+            if (!Files.isDirectory(Path.of(TARGET))) {
+                return fail("there is no directory " + TARGET + " on the host yet: `sudo ./jbang lab02 run` (or prepare) makes it");
+            }
+            Optional<Mounts.Mount> onHost = Mounts.at(Mounts.ofHost(), TARGET);
+            return fail(onHost.isPresent()
+                ? "the " + onHost.get().fsType() + " on " + TARGET + " is in the host's own mount namespace, and no process has one of its own"
+                : "no process outside the host's mount namespace has a mount on " + TARGET);
+        }
+        Mounts.Mount m = h.get().mount();
+        return Verdict.when("tmpfs".equals(m.fsType()), who(h.get()) + " has a " + m.fsType() + " on " + TARGET + ", not a tmpfs");
+    }
+
+    static Verdict checkHostClean() {
+        Optional<MountNs.Holder> h = learners();
+        Optional<Mounts.Mount> onHost = Mounts.at(Mounts.ofHost(), TARGET);
+        if (onHost.isPresent()) {
+            boolean leaked = h.isPresent() && !MountNs.receiversOf(h.get().mount(), List.of(onHost.get())).isEmpty();
+            return fail("the host's table has a " + onHost.get().fsType() + " on " + TARGET + (leaked
+                ? ": it propagated out of " + who(h.get()) + "'s namespace (" + MountNs.propagation(onHost.get()) + " on both sides)"
+                : ": it was mounted in the host's own namespace"));
+        }
+        return Verdict.when(h.isPresent(), "nothing to compare yet: no process has a mount of its own on " + TARGET);
+    }
+
+    static Verdict checkPrivate() {
+        Optional<MountNs.Holder> h = learners();
+        if (h.isEmpty()) return fail("no process with a mount of its own on " + TARGET + " to look at");
+        List<Mounts.Mount> peers = MountNs.receiversOf(h.get().mount(), Mounts.ofHost());
+        if (peers.isEmpty()) return pass();
+        return fail("the mount on " + TARGET + " in " + who(h.get()) + "'s namespace is "
+            + MountNs.propagation(h.get().mount()) + ", and on the host " + String.join(", ", peers.stream()
+                .map(p -> p.mountPoint() + " (" + MountNs.propagation(p) + ")").toList())
+            + " is in its peer group: mounts propagate between them");
+    }
+
+    static Verdict checkSecret() throws IOException {
+        Optional<MountNs.Holder> h = learners();
+        if (h.isEmpty()) return fail("no process with a mount of its own on " + TARGET + " to look through");
+        Path secret = h.get().resolve(TARGET + "/" + SECRET);
+        if (!Files.exists(secret)) return fail(secret + " does not exist: " + who(h.get()) + "'s " + TARGET + " has no file " + SECRET);
+        if (!Files.isRegularFile(secret)) return fail(secret + " is not a regular file");
+        Files.readAllBytes(secret); // unreadable: the exception's message is the reason
+        return pass();
+    }
+
+    /**
+     * The learner's process: in a mount namespace of its own, with a mount of its own on /mnt/lab02. Of several, the
+     * one that meets the most criteria (an earlier failed attempt must not hide a good one).
+     */
+    static Optional<MountNs.Holder> learners() {
+        List<Mounts.Mount> host = Mounts.ofHost();
+        return MountNs.withOwnMountOn(TARGET).stream().min(Comparator
+            .comparing((MountNs.Holder h) -> !"tmpfs".equals(h.mount().fsType()))
+            .thenComparing(h -> !Files.isRegularFile(h.resolve(TARGET + "/" + SECRET)))
+            .thenComparing(h -> !MountNs.receiversOf(h.mount(), host).isEmpty())
+            .thenComparing(MountNs.Holder::pid));
+    }
+
+    static void solve(Bench b) throws Exception {
+        if (Mounts.isMountPoint(TARGET) || !MountNs.withOwnMountOn(TARGET).isEmpty()) {
+            throw LabException.conflict("something is already mounted on " + TARGET + " (on the host or in a namespace);"
+                + " `sudo ./jbang lab02 reset` first");
+        }
+        b.console().shell("unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs " + TARGET + " && echo hi > "
+            + TARGET + "/" + SECRET + " && exec sleep infinity' &");
+        try (NsThread t = NsThread.unshare(EnumSet.of(Ns.MNT))) {
+            t.run(() -> {
+                Mounts.makePrivate("/");
+                Mounts.tmpfs(TARGET);
+                Files.writeString(Path.of(TARGET, SECRET), "hi\n");
+            });
+            // the sleep holds the namespace after the thread (and this JVM) is gone
+            Process p = t.call(() -> b.spawn(new ProcessBuilder("sleep", "infinity")
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true)));
+            b.show("pid of the sleep in the new namespace", p.pid() + " (" + Ns.MNT.label(Ns.MNT.idOf(p.pid())) + ")");
+        }
+    }
+
+    /**
+     * The learner's processes are found as the check finds them (a mount of their own on /mnt/lab02) and ended by pid;
+     * a mount on /mnt/lab02 in the host's table (a near miss, or a leak) is removed after them.
+     */
+    static void resetExercise(Bench b) {
+        List<MountNs.Holder> found = MountNs.withOwnMountOn(TARGET);
+        for (MountNs.Holder h : found) b.console().note("ending " + who(h) + ": its mount namespace has a mount of its own on " + TARGET);
+        MountNs.kill(found.stream().map(MountNs.Holder::pid).toList());
+        while (Mounts.isMountPoint(TARGET)) {
+            Mounts.detach(TARGET);
+            b.console().note("unmounted " + TARGET + " from the host's table");
+        }
+    }
+
+    /** Exit 4 before touching anything if our names are taken by something that is not ours. */
+    static void refuseForeignObjects(Bench b) {
+        if (Files.exists(WORK)) {
+            throw LabException.conflict(WORK + " exists and is not the lab's: move it away");
+        }
+        Path target = Path.of(TARGET);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw LabException.conflict(TARGET + " exists and is not a directory: move it away");
+        }
+        if (Mounts.isMountPoint(TARGET)) {
+            throw LabException.conflict("something is mounted on " + TARGET + " on the host; `sudo ./jbang lab02 reset`"
+                + " removes it if it is yours");
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /**
+     * systemd makes every mount shared at boot; on a host without it, make the mount that holds path shared, as it
+     * would be, so that the leak is real. Journaled first: the journal makes it private again. True if it changed.
+     */
+    static boolean makeSharedLikeSystemd(Bench b, String path) {
+        Mounts.Mount m = MountNs.holding(Mounts.ofHost(), path);
+        if (!m.propagation().isEmpty()) return false; // shared already (systemd), or a slave: leave it as it is
+        b.console().shell("mount --make-shared " + m.mountPoint() + "   # as systemd would have, at boot");
+        b.willCreate("propagation", m.mountPoint(), "private");
+        MountNs.makeShared(m.mountPoint());
+        return true;
+    }
+
+    /** What setns(CLONE_NEWNS) says on a thread that shares its root and cwd with the rest of the JVM. */
+    static String setnsOnAPlainThread(String nsFile) throws InterruptedException {
+        String[] result = new String[1];
+        Thread t = new Thread(() -> {
+            int fd = Sys.open(nsFile, LibC.O_RDONLY | LibC.O_CLOEXEC);
+            try {
+                Sys.setns(fd, LibC.CLONE_NEWNS, nsFile);
+                result[0] = "joined (this kernel allows it)";
+            } catch (SysCallException e) {
+                result[0] = e.getMessage();
+            } finally {
+                Sys.close(fd);
+            }
+        });
+        t.start();
+        t.join();
+        return result[0];
+    }
+
+    /** Runs a command line with the rootfs's own sh, chrooted, from the calling thread: its output, or its error. */
+    static String chrootSh(String line) {
+        Cmd.Result r = Cmd.run("chroot", ROOT.toString(), "/bin/sh", "-c", line);
+        return (r.out() + r.err()).strip().isEmpty() ? "(no output, exit " + r.exit() + ")" : (r.out() + r.err()).strip();
+    }
+
+    /** Every task (thread of any process) in the mount namespace with this id. */
+    static List<String> tasksIn(long ns) {
+        List<String> out = new ArrayList<>();
+        for (long pid : Processes.pids()) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        if (Ns.idAt(task.resolve("ns/mnt")) == ns) out.add(pid + "/" + task.getFileName());
+                    } catch (RuntimeException gone) {
+                        // ended while we looked
+                    }
+                }
+            } catch (IOException gone) {
+                // the process ended while we looked
+            }
+        }
+        return out;
+    }
+
+    static void awaitComm(long pid, String comm) throws InterruptedException {
+        for (int i = 0; i < 200 && !Processes.comm(pid).orElse(comm).equals(comm); i++) Thread.sleep(10);
+    }
+
+    static String describe(Optional<Mounts.Mount> m) {
+        return m.map(x -> x.fsType() + ", " + MountNs.propagation(x)).orElse("no mount");
+    }
+
+    static String who(MountNs.Holder h) {
+        return "pid " + h.pid() + " (" + Processes.comm(h.pid()).orElse("?") + ")";
+    }
+
+    static long count(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    static String list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return String.join(" ", s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    static Object inode(Path p) throws IOException {
+        return Files.getAttribute(p, "unix:ino");
+    }
+}
