@@ -144,6 +144,15 @@ class Lab05VethNat {
                 .shell("ip netns exec lab05-router " + MASQUERADE)
                 .does(Lab05VethNat::masquerade)
                 .observe("lab05-inet now sees 203.0.113.1, answers it, and the reply reaches the box."))
+            .topology("What steps 1 to 5 built (the root namespace takes no part)", t -> t
+                .netns(DEMO_BOX, "the box")
+                .netns(ROUTER, "plays the host")
+                .netns(INET, "plays the internet")
+                .veth(DEMO_BOX, BOX_END, BOX_IP + "/24", ROUTER, ROUTER_END, ROUTER_IP + "/24")
+                .veth(ROUTER, UPLINK, UPLINK_IP + "/24", INET, INET_END, INET_IP + "/24")
+                .route(DEMO_BOX, "default via " + ROUTER_IP + " (step 3)")
+                .note(ROUTER, "net.ipv4.ip_forward = 1 (step 4)")
+                .nat(ROUTER, "-s " + BOX_NET + " -o uplink -j MASQUERADE (step 5)"))
 
             .step("The conntrack entry that carries the reply back", s -> s
                 .explain("""
@@ -192,6 +201,15 @@ class Lab05VethNat {
                 namespace's firewall and sysctls are not part of the exercise. The check ends with a datagram from
                 `lab05-box` to a listener in `lab05-inet`: it must arrive from 203.0.113.1, and its reply must come back.
                 """)
+            .topology("What you build on the prepared router and internet", t -> t
+                .netns(BOX, "ip netns add lab05-box")
+                .netns(ROUTER, "prepared: plays the host")
+                .netns(INET, "prepared: plays the internet")
+                .veth(BOX, BOX_END, BOX_IP + "/24", ROUTER, ROUTER_END, ROUTER_IP + "/24")
+                .veth(ROUTER, UPLINK, UPLINK_IP + "/24", INET, INET_END, INET_IP + "/24")
+                .route(BOX, "default via " + ROUTER_IP)
+                .note(ROUTER, "net.ipv4.ip_forward = 1")
+                .nat(ROUTER, "-s " + BOX_NET + " -o uplink -j MASQUERADE"))
             .check("box", "A persistent network namespace called lab05-box", 1,
                 "ip netns add lab05-box", Lab05VethNat::checkBox)
             .check("box-end", "A veth in lab05-box has 10.0.5.2/24 and is UP", 2,
@@ -300,8 +318,8 @@ class Lab05VethNat {
     }
 
     static void inNftsWords(Bench b) {
-        b.show("iptables-translate prints", Cmd.run(("iptables-translate" + MASQUERADE.substring("iptables".length()))
-            .split(" ")).out().strip());
+        b.show("iptables-translate prints", !Cmd.has("iptables-translate") ? "(not installed: it comes with iptables-nft)"
+            : Cmd.run(("iptables-translate" + MASQUERADE.substring("iptables".length())).split(" ")).out().strip());
         b.java("nft list ruleset, started from a thread inside " + ROUTER);
         b.console().output(Firewall.nft(ROUTER, "list", "ruleset").out());
         boolean same = rootFirewallAndForwarding().equals(rootBefore);
@@ -594,8 +612,9 @@ class Lab05VethNat {
      */
     static void refuseForeignNames(Bench b) {
         if (Files.exists(Netns.path(DEMO_BOX)) && b.journaled("netns", DEMO_BOX)) {
-            // run clears the demo before it gets here: this is prepare or solve after `run --step N`
-            throw LabException.conflict("the demo of a `run --step` is still there; `sudo ./jbang lab05 reset` first");
+            // run clears the demo before it gets here: this is prepare or solve after `run --step N` or a killed run
+            throw LabException.conflict("the demo of an earlier run (stopped by --step, or interrupted) is still there; "
+                + "`sudo ./jbang lab05 reset` first");
         }
         for (String ns : new String[] {ROUTER, INET, DEMO_BOX}) {
             if (Files.exists(Netns.path(ns)) && !b.journaled("netns", ns)) {

@@ -464,7 +464,8 @@ public final class LabCli {
         m.put("maxPoints", lab.maxPoints());
         m.put("quiz", lab.quiz);
         m.put("topologies", lab.topologies); // pictures for the guide: see Topology
-        m.put("commands", List.of("run", "explain", "check", "watch", "solve", "reset", "describe"));
+        m.put("commands", lab.prepare == null ? List.of("run", "explain", "check", "watch", "solve", "reset", "describe")
+            : List.of("run", "explain", "check", "watch", "solve", "reset", "describe", "prepare"));
         return m;
     }
 
