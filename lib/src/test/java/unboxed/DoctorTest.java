@@ -30,7 +30,7 @@ class DoctorTest {
         var ids = new java.util.HashSet<String>();
         o.getAsJsonArray("findings").forEach(f -> ids.add(f.getAsJsonObject().get("id").getAsString()));
         assertTrue(ids.containsAll(java.util.List.of("root", "kernel", "ns-net", "ns-pid", "ns-mnt", "ns-uts",
-            "cgroup-layout", "cgroup-memory", "tool-ip", "firewall", "tool-busybox", "tool-tcpdump", "jdk")), ids.toString());
+            "cgroup-layout", "cgroup-memory", "tool-ip", "tool-iptables", "tool-nft", "tool-busybox", "tool-tcpdump", "jdk")), ids.toString());
         String text = doctor().out();
         assertTrue(text.contains("Ready: start with sudo ./jbang lab04"), text);
         assertTrue(text.contains("memory controller      cgroup v"), text);
