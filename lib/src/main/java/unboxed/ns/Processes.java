@@ -80,6 +80,79 @@ public final class Processes {
         }).orElse(false);
     }
 
+    /** The parent's pid (PPid in /proc/PID/status, as the host sees it), or empty if the process is gone. */
+    public static Optional<Long> ppid(long pid) {
+        return read(pid, "status").flatMap(s -> s.lines().filter(l -> l.startsWith("PPid:")).findFirst())
+            .map(l -> Long.parseLong(l.substring(5).trim()));
+    }
+
+    /** The one-letter state of /proc/PID/stat (R, S, D, Z for a zombie, ...), or empty if the process is gone. */
+    public static Optional<Character> state(long pid) {
+        return read(pid, "stat").flatMap(s -> {
+            int close = s.lastIndexOf(')');
+            return close > 0 && s.length() > close + 2 ? Optional.of(s.charAt(close + 2)) : Optional.empty();
+        });
+    }
+
+    /** The processes whose pid is this one's parent. */
+    public static List<Long> children(long pid) {
+        return pids().stream().filter(p -> ppid(p).orElse(-1L) == pid).toList();
+    }
+
+    /**
+     * The processes in one namespace (of this type, by id). For PID that is the processes whose innermost pid
+     * namespace it is (those of namespaces nested in it are left out), zombies included: a zombie keeps its pid, and
+     * so its pid namespace, until reaped, while its other ns links are already gone.
+     */
+    public static List<Long> inNamespace(Ns type, long id) {
+        List<Long> out = new ArrayList<>();
+        for (long p : pids()) {
+            try {
+                if (type.idOf(p) == id) out.add(p);
+            } catch (RuntimeException goneOrZombie) {
+                // exited while we looked, or a zombie (no ns link of this type left to read)
+            }
+        }
+        return out;
+    }
+
+    /** Whether a process is the first one (PID 1, its init) of its innermost pid namespace: NSpid ends in 1. */
+    public static boolean isNamespaceInit(long pid) {
+        List<Long> ns = nspid(pid);
+        return ns.size() > 1 && ns.get(ns.size() - 1) == 1;
+    }
+
+    /**
+     * PID 1 of the innermost pid namespace a process is in, as a host pid; empty for the host's own namespace (or if
+     * the process is gone). SIGKILL to it ends every process of that namespace.
+     */
+    public static Optional<Long> namespaceInit(long pid) {
+        if (nspid(pid).size() < 2) return Optional.empty();
+        long ns;
+        try {
+            ns = Ns.PID.idOf(pid);
+        } catch (RuntimeException gone) {
+            return Optional.empty();
+        }
+        return inNamespace(Ns.PID, ns).stream().filter(Processes::isNamespaceInit).findFirst();
+    }
+
+    /** SIGKILLs these processes and waits (up to 5 s) until none is alive. The ones that were alive. */
+    public static List<Long> killAll(List<Long> victims) {
+        List<Long> killed = new ArrayList<>();
+        for (long pid : victims) if (alive(pid) && Sys.kill(pid, 9)) killed.add(pid);
+        long deadline = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < deadline && killed.stream().anyMatch(Processes::alive)) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return killed;
+    }
+
     /** The hostname of the calling thread's UTS namespace (as hostname(1) prints it). */
     public static String hostname() {
         try {

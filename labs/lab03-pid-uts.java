@@ -1,0 +1,650 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../lib/src/main/java/unboxed/**/*.java
+//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED
+
+import static unboxed.lab.Check.Verdict.fail;
+import static unboxed.lab.Check.Verdict.pass;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import unboxed.lab.Bench;
+import unboxed.lab.Check.Verdict;
+import unboxed.lab.Lab;
+import unboxed.lab.LabCli;
+import unboxed.lab.LabException;
+import unboxed.ns.Mounts;
+import unboxed.ns.Ns;
+import unboxed.ns.NsThread;
+import unboxed.ns.Processes;
+import unboxed.ns.Reapers;
+import unboxed.ns.Uts;
+import unboxed.sys.Cmd;
+import unboxed.sys.Sys;
+
+/**
+ * Lab 03: pid and UTS namespaces. A hostname of its own is one syscall; a process tree of its own has rules: the
+ * first child is PID 1, /proc must be mounted again, and PID 1 must reap. Story, steps, exercise and checks, top to
+ * bottom; the mechanics are in lib (unboxed.ns).
+ */
+class Lab03PidUts {
+    public static void main(String... args) {
+        LabCli.main(lab(), args);
+    }
+
+    /** The exercise's hostname; the demo's namespaces are named lab03-demo, so the checks never mistake one for the other. */
+    static final String BOX = "lab03-box", DEMO = "lab03-demo", PROMPT = "lab03-prompt";
+
+    /** Steps 2-3: a thread in a UTS namespace of its own. */
+    static NsThread uts;
+    /** Steps 6-8: a thread in new pid, mount and UTS namespaces, and the namespace's PID 1 it started. */
+    static NsThread box;
+    static Process boxInit;
+
+    static Lab lab() {
+        return Lab.define("lab03", "PID and UTS namespaces")
+            .summary("Give a process tree its own hostname and its own PID 1: see why `unshare -p` needs `--fork`, why "
+                + "`ps` lies until /proc is mounted again, how one process has two pids, and why PID 1 must reap.")
+            .minutes(35)
+            .objectives(
+                "Give processes a hostname of their own with a UTS namespace, without renaming the host",
+                "Explain why `unshare -p` without `--fork` ends in \"Cannot allocate memory\", from the shell and from Java",
+                "Mount a /proc that shows only the processes of a pid namespace",
+                "Read the pids one process has in nested pid namespaces (NSpid)",
+                "Explain why a container's PID 1 must reap orphaned children, and what happens when it does not")
+            .prerequisites("A Linux machine or VM where you are root (sudo)", "util-linux (unshare, nsenter), procps (ps)")
+            .needs("unshare", "nsenter", "mount", "ps", "hostname", "bash")
+            .story("""
+                Inside a container, `hostname` prints the container's name and `ps` shows a handful of processes, the
+                first of them PID 1. Neither is an illusion drawn by the runtime: they are two more namespaces.
+
+                A **UTS namespace** holds a hostname (and a NIS domain name, the rest of what uname(2) calls the
+                "UTS" fields). `unshare -u` makes a new one, a copy of the host's name, and `hostname NAME` inside
+                changes only that copy.
+
+                A **pid namespace** gives processes numbers of their own, starting again at 1. Its rules are stricter
+                than the others': a process never changes its own pid namespace, so `unshare(CLONE_NEWPID)` affects
+                only the *children* born afterwards, and the first of them becomes the namespace's **PID 1**, its init.
+                When PID 1 exits, the kernel kills everything else in the namespace and lets nobody in again. And PID 1
+                inherits every orphan in the namespace: if it never calls wait(2), their corpses, the zombies, pile up.
+
+                The tools you know read the system through /proc, so a new pid namespace needs a /proc of its own,
+                mounted in a mount namespace of its own (or the host's /proc would be covered).
+                """)
+
+            .step("Two more namespaces: uts and pid", s -> s
+                .explain("""
+                    Every process has a UTS namespace (its hostname) and a pid namespace (the numbering its pid comes
+                    from), named by inode numbers in /proc/PID/ns/. The NSpid line of /proc/PID/status lists a
+                    process's pid in every pid namespace it is in, outermost first: on the host, just one.
+                    """)
+                .shell("hostname\nreadlink /proc/$$/ns/uts /proc/$$/ns/pid\ngrep NSpid /proc/$$/status")
+                .does(Lab03PidUts::hostNamespaces)
+                .observe("This JVM and its parent share both namespaces; NSpid has a single number, the pid you know."))
+
+            .step("A hostname of its own: unshare -u", s -> s
+                .explain("""
+                    `unshare(CLONE_NEWUTS)` gives the calling thread a new UTS namespace, a copy of the host's. The lab
+                    does it on a thread of its own and calls sethostname(2) there: the name changes for that thread
+                    and every program it starts, and nowhere else.
+                    """)
+                .shell("unshare --uts sh -c 'hostname lab03-demo; hostname'\nhostname")
+                .does(Lab03PidUts::hostnameOfItsOwn)
+                .observe("Two uts ids in one JVM: the thread answers lab03-demo, the host keeps its name."))
+
+            .step("The prompt that does not update", s -> s
+                .explain("""
+                    Try it by hand: in `unshare -u bash`, `hostname lab03-demo` works, `hostname` prints the new name,
+                    yet the prompt still shows the old one. Nothing failed: bash looks the hostname up once, when it
+                    starts, and `\\h` in PS1 prints that copy. A new shell (`exec bash`) reads the new name.
+                    """)
+                .shell("""
+                    unshare --uts bash
+                    hostname lab03-prompt     # the prompt still says the old name
+                    exec bash                 # a new shell, a new prompt
+                    """)
+                .does(Lab03PidUts::promptThatDoesNotUpdate)
+                .observe("The same bash prints its prompt twice with the old name; the new bash shows lab03-prompt."))
+
+            .step("unshare -p without --fork: Cannot allocate memory", s -> s
+                .explain("""
+                    `unshare -p` calls unshare(CLONE_NEWPID) and then runs its program: that program is *not* in the
+                    new namespace, only its children will be. Its first child becomes PID 1; when that child exits, the
+                    namespace's init is gone, and every later fork() fails with ENOMEM. `--fork` makes unshare fork
+                    first, so the program itself is the long-lived PID 1.
+                    """)
+                .shell("""
+                    unshare --pid bash -c 'echo "bash: $$"; sh -c "echo first child: \\$\\$"; sh -c "echo second child: \\$\\$"; true'
+                    unshare --pid --fork bash -c 'echo "bash: $$"; sh -c "echo first child: \\$\\$"; sh -c "echo second child: \\$\\$"; true'
+                    """)
+                .does(Lab03PidUts::unshareWithoutFork)
+                .observe("""
+                    Without --fork: bash keeps its host pid, its first child is 1, the second fork fails with
+                    "Cannot allocate memory". With --fork: bash is 1, its children 2 and 3."""))
+
+            .step("The same rule, seen from Java", s -> s
+                .explain("""
+                    A JVM thread that calls unshare(CLONE_NEWPID) is in the `unshare -p` position: it stays in the
+                    host's pid namespace (its pid_for_children link shows the new one only once a first child exists),
+                    it may no longer create threads (the kernel refuses CLONE_THREAD while a task's children would be
+                    born in another pid namespace: EINVAL, which Java reports as OutOfMemoryError), its first
+                    ProcessBuilder child is PID 1, and once that child has exited the next start fails with ENOMEM.
+                    Even starting a process needs a thread in Java (a "process reaper" waits for each child), so the
+                    lab makes those from the main thread first.
+                    """)
+                .shell("unshare --pid sh -c 'sh -c \"echo \\$\\$\"; sh -c \"echo \\$\\$\"; true'   # what the thread goes through")
+                .does(Lab03PidUts::sameRuleFromJava)
+                .observe("""
+                    new Thread().start() fails (the JVM also logs "pthread_create failed (EINVAL)"), the first child
+                    prints 1, the second start fails with error=12, Cannot allocate memory."""))
+
+            .step("ps shows the host until /proc is mounted again", s -> s
+                .explain("""
+                    ps reads /proc, and /proc shows the pid namespace of whoever mounted it: the host's. So in a new pid
+                    namespace `ps` still lists the host's processes with the host's pids. A proc mounted from *inside*
+                    the namespace shows only its processes. Mount it in a new mount namespace (made private first), or
+                    you would cover the host's own /proc. `--mount-proc` does both.
+                    """)
+                .shell("""
+                    unshare --pid --fork --mount --uts sh -c 'hostname lab03-demo; ps -e | wc -l; mount -t proc proc /proc; ps -e'
+                    unshare --pid --fork --mount-proc ps -e      # the same, in one option
+                    """)
+                .does(Lab03PidUts::procShowsTheHostUntilMounted)
+                .observe("""
+                    Before the mount ps lists every process of the host; after it, only PID 1 (sleep) and ps itself.
+                    The host's /proc did not change: the mount lives in the demo's mount namespace."""))
+
+            .step("One process, two pids: nested pid namespaces", s -> s
+                .explain("""
+                    Pid namespaces nest: a process is numbered in its own namespace and in every one above it. The
+                    host sees the demo's PID 1 under a host pid; NSpid lists both. A namespace made inside the demo
+                    gives its first process three numbers: the host's, the demo's, and 1.
+                    """)
+                .shell("""
+                    unshare --pid --fork --mount-proc unshare --pid --fork --mount-proc sleep infinity &
+                    sleep 0.5; grep NSpid /proc/$(pgrep -n -x sleep)/status     # host pid, middle pid, 1
+                    """)
+                .does(Lab03PidUts::nestedPidNamespaces)
+                .observe("The nested sleep has three pids, ps inside the demo shows it under the middle one."))
+
+            .step("PID 1 must reap: orphans and zombies", s -> s
+                .explain("""
+                    When a process's parent exits, the orphan is handed to PID 1 of its pid namespace. When it exits in
+                    turn, it stays a zombie (state Z, `<defunct>`) until its parent calls wait(2). The demo's PID 1 is
+                    `sleep infinity`, which never waits for anything: zombies pile up under it, each holding a pid.
+                    """)
+                .shell("""
+                    unshare --pid --fork --mount-proc sh -c '(sleep 1 &); (sleep 1 &); exec sleep infinity' &
+                    sleep 2; ps -o pid,ppid,stat,args --ppid "$(pgrep -n -f '^sleep infinity')"   # two <defunct>
+                    """)
+                .does(Lab03PidUts::zombiesPileUp)
+                .observe("The orphans' PPID is 1 while they run; once they exit they stay, as Z <defunct>, under PID 1."))
+
+            .step("A PID 1 that reaps", s -> s
+                .explain("""
+                    An init that waits for any child, as every shell does while it waits for its foreground command,
+                    reaps the orphans it inherits. That is the whole job of the tiny inits containers use (`tini`,
+                    `docker run --init`). The same orphans under a shell loop as PID 1 leave no zombie.
+                    """)
+                .shell("""
+                    unshare --pid --fork --mount-proc sh -c '(sleep 1 &); (sleep 1 &); while :; do sleep 1; done' &
+                    sleep 2; ps -o pid,ppid,stat,args --ppid "$(pgrep -n -f 'while')"   # only its own sleep 1
+                    """)
+                .does(Lab03PidUts::aReapingInit)
+                .observe("No zombie: the shell's wait(2) took each orphan's exit status as soon as it died."))
+
+            .exercise("""
+                Build this by hand with `unshare` (and `hostname`, `mount`, `nsenter` as you like), and leave it
+                running in the background:
+
+                - a process tree in new pid, uts and mount namespaces, whose hostname is `lab03-box`;
+                - its first process is PID 1 inside (its NSpid ends in 1);
+                - at least one other process lives in that pid namespace;
+                - /proc inside shows only that namespace's processes (`nsenter -t PID -p -m ps -e`);
+                - the host's hostname is unchanged.
+                """)
+            .check("hostname", "A uts namespace of its own has the hostname lab03-box", 2,
+                "unshare -u ... sh -c 'hostname lab03-box; ...': hostname inside the new uts namespace", Lab03PidUts::checkHostname)
+            .check("pid-ns", "The lab03-box processes are in a pid namespace of their own", 2,
+                "add -p and -f: unshare -p -f -u ...", Lab03PidUts::checkPidNamespace)
+            .check("pid1", "The tree's first process is PID 1 inside (NSpid ends in 1) and is named lab03-box", 2,
+                "set the hostname in the namespace's first process: unshare -p -f -u sh -c 'hostname lab03-box; ...'",
+                Lab03PidUts::checkPid1)
+            .check("others", "At least one other process lives in that pid namespace", 1,
+                "start one more beside PID 1: sh -c '...; sleep infinity & exec sleep infinity'", Lab03PidUts::checkOthers)
+            .check("proc", "/proc inside shows only that namespace's processes", 2,
+                "unshare -m --mount-proc (or mount -t proc proc /proc from inside a new mount namespace)",
+                Lab03PidUts::checkProc)
+            .check("host-hostname", "The host's hostname is unchanged", 1,
+                "run hostname only inside unshare -u; `sudo ./jbang lab03 reset` puts the host's name back",
+                Lab03PidUts::checkHostUnchanged)
+            .solve(Lab03PidUts::solve)
+            .reset(Lab03PidUts::resetExercise)
+
+            .question("You run `unshare --pid --fork --mount-proc bash`, then `echo $$`. What does it print?", 1,
+                "With --fork, bash is unshare's child, the first process born in the new namespace: its PID 1.",
+                "The same pid as outside", "1", "2: unshare itself is 1")
+            .question("In `unshare --pid bash` (no --fork) you run `ls`, then `ls` again. What happens?", 1,
+                "bash stays outside; the first ls becomes PID 1 and exits, and a namespace whose PID 1 is gone takes no "
+                    + "new process: fork fails with ENOMEM.",
+                "Both run normally", "The first runs; the second fails: fork: Cannot allocate memory",
+                "The first fails: bash is not in the namespace yet")
+            .question("In `unshare --pid --fork sh`, without mounting /proc, what does `ps -e` list?", 1,
+                "ps reads /proc, and the /proc there is still the host's: it shows the host's processes with host pids.",
+                "Only sh and ps, as 1 and 2", "Every process of the host, with the host's pids", "Nothing: /proc is empty")
+            .question("A container's PID 1 is `sleep infinity`. Its worker starts helpers in the background and exits. "
+                    + "What becomes of the helpers when they finish?", 1,
+                "Orphans are reparented to PID 1; once they exit only their parent's wait(2) removes them, and sleep never calls it.",
+                "They disappear", "They stay as zombies under PID 1", "The kernel restarts the container")
+            .build();
+    }
+
+    // ---- steps ---------------------------------------------------------------------------------------------------
+
+    static void hostNamespaces(Bench b) {
+        long self = ProcessHandle.current().pid();
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(self);
+        b.show("hostname", Processes.hostname());
+        b.show("uts namespace of this JVM", Ns.UTS.label(Ns.UTS.idOf(self)));
+        b.show("uts namespace of its parent (pid " + parent + ")", Ns.UTS.label(Ns.UTS.idOf(parent)));
+        b.show("pid namespace of this JVM", Ns.PID.label(Ns.PID.idOf(self)));
+        b.show("pid namespace of its parent", Ns.PID.label(Ns.PID.idOf(parent)));
+        b.show("NSpid of this JVM", nspid(self));
+    }
+
+    static void hostnameOfItsOwn(Bench b) {
+        uts = NsThread.unshare(EnumSet.of(Ns.UTS));
+        b.java("unshare(CLONE_NEWUTS) on thread " + uts.tid());
+        uts.run(() -> Uts.sethostnameInside(DEMO));
+        b.java("sethostname(\"" + DEMO + "\") on that thread");
+        b.show("uts namespace of the main thread", Ns.UTS.label(Ns.UTS.ofThisThread()));
+        b.show("uts namespace of thread " + uts.tid(), Ns.UTS.label(uts.id(Ns.UTS)));
+        b.show("hostname, read on that thread", uts.call(Processes::hostname));
+        b.java("new ProcessBuilder(\"hostname\").start() on that thread");
+        b.show("hostname, as its child prints it", uts.call(() -> Cmd.run("hostname").orThrow().out().strip()));
+        b.show("hostname of the host (main thread)", Processes.hostname());
+    }
+
+    static void promptThatDoesNotUpdate(Bench b) {
+        // ${PS1@P} expands the prompt as bash would draw it; the bash is started on the uts thread, so `hostname`
+        // renames only that namespace
+        String script = """
+            PS1='[\\u@\\h]'
+            echo "prompt:    ${PS1@P}"
+            hostname %s
+            echo "hostname:  $(hostname)"
+            echo "prompt:    ${PS1@P}"
+            exec bash -c 'PS1="[\\u@\\h]"; echo "new bash:  ${PS1@P}"'
+            """.formatted(PROMPT);
+        b.java("bash started on thread " + uts.tid() + " (uts namespace " + Ns.UTS.label(uts.id(Ns.UTS)) + ")");
+        b.console().output(uts.call(() -> Cmd.run(List.of("bash", "-c", script), 10).orThrow().out()));
+        b.show("hostname of the host (main thread)", Processes.hostname());
+        uts.close(); // no process is in that namespace: it ends with the thread
+        uts = null;
+    }
+
+    static void unshareWithoutFork(Bench b) {
+        String children = "echo \"bash: $$\"; sh -c \"echo first child: \\$\\$\"; sh -c \"echo second child: \\$\\$\"; true";
+        b.sh("unshare --pid bash -c '" + children + "'");
+        b.sh("unshare --pid --fork bash -c '" + children + "'");
+    }
+
+    static void sameRuleFromJava(Bench b) {
+        try (NsThread t = NsThread.unshare(EnumSet.of(Ns.PID))) {
+            b.java("unshare(CLONE_NEWPID) on thread " + t.tid());
+            b.show("pid namespace of thread " + t.tid(), Ns.PID.label(t.id(Ns.PID)) + " (the host's: it did not move)");
+            b.show("its pid_for_children", pidForChildren(t.tid()));
+            b.java("new Thread(...).start() on that thread");
+            b.show("result", t.call(Lab03PidUts::tryToStartAThread));
+            Reapers.ready(2);
+            b.java("new ProcessBuilder(\"sh\", \"-c\", \"echo $$\").start() on that thread");
+            b.show("the first child says its pid is", t.call(() -> Cmd.run("sh", "-c", "echo $$").orThrow().out().strip()));
+            b.show("pid_for_children now", pidForChildren(t.tid()));
+            b.java("the same again, now that PID 1 has exited");
+            b.show("the second start", t.call(() -> {
+                try {
+                    return "started, pid " + Cmd.run("sh", "-c", "echo $$").out().strip();
+                } catch (UncheckedIOException e) {
+                    String m = String.valueOf(e.getMessage());
+                    return "IOException: " + (m.contains("error=") ? m.substring(m.indexOf("error=")) : m);
+                }
+            }));
+        }
+    }
+
+    static String tryToStartAThread() {
+        try {
+            Thread x = new Thread(() -> {});
+            x.start();
+            x.join();
+            return "started (this kernel allows it?)";
+        } catch (OutOfMemoryError e) {
+            return "OutOfMemoryError: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    static void procShowsTheHostUntilMounted(Bench b) throws Exception {
+        box = NsThread.unshare(EnumSet.of(Ns.PID, Ns.MNT, Ns.UTS));
+        box.run(() -> {
+            Uts.sethostnameInside(DEMO);
+            Mounts.makePrivate("/");
+        });
+        b.java("unshare(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS) on thread " + box.tid() + ", then sethostname(\"" + DEMO
+            + "\") and mount(\"none\", \"/\", NULL, MS_REC|MS_PRIVATE) there");
+        b.java("new ProcessBuilder(\"sleep\", \"infinity\").start() on that thread: the namespace's PID 1");
+        boxInit = inBox(() -> b.spawn(quiet("sleep", "infinity")));
+        b.show("PID 1's host pid, NSpid", boxInit.pid() + ", " + nspid(boxInit.pid()));
+        String before = inBox(() -> Cmd.run("ps", "-e", "-o", "pid,comm").orThrow().out());
+        b.java("ps -e started on that thread, before any mount");
+        b.console().output(head(before, 4));
+        b.show("processes ps listed", before.strip().lines().count() - 1 + " (the host's)");
+
+        if (box.id(Ns.MNT) == Ns.MNT.idOf(ProcessHandle.current().pid())) {
+            throw new IllegalStateException("the thread is still in the host's mount namespace: not mounting /proc");
+        }
+        b.java("mount -t proc proc /proc, started on that thread: a process inside the new pid namespace mounts it");
+        inBox(() -> Cmd.run("mount", "-t", "proc", "proc", "/proc").orThrow());
+        b.java("ps -e again");
+        b.console().output(inBox(() -> Cmd.run("ps", "-e", "-o", "pid,ppid,comm").orThrow().out()));
+        b.show("/proc mounts in the host's table", countProcMounts(Mounts.ofHost()));
+        b.show("/proc mounts in PID 1's table", countProcMounts(Mounts.of(boxInit.pid())));
+    }
+
+    static void nestedPidNamespaces(Bench b) throws Exception {
+        b.java("new ProcessBuilder(\"unshare\", \"--pid\", \"--fork\", \"--mount-proc\", \"sleep\", \"infinity\")"
+            + ".start() on thread " + box.tid());
+        Process nested = inBox(() -> b.spawn(quiet("unshare", "--pid", "--fork", "--mount-proc", "sleep", "infinity")));
+        long sleeper = waitForChild(nested.pid());
+        b.show("the demo's PID 1 (host pid " + boxInit.pid() + "), NSpid", nspid(boxInit.pid()));
+        b.show("unshare (host pid " + nested.pid() + "), NSpid", nspid(nested.pid()));
+        b.show("its sleep (host pid " + sleeper + "), NSpid", nspid(sleeper));
+        b.java("ps -e started on thread " + box.tid() + " (the demo's /proc)");
+        b.console().output(inBox(() -> Cmd.run("ps", "-e", "-o", "pid,ppid,args").orThrow().out()));
+        // the next step wants a quiet namespace: end the nested PID 1; unshare, its parent, reaps it and exits
+        Processes.killAll(List.of(sleeper));
+        nested.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    static void zombiesPileUp(Bench b) throws Exception {
+        String orphans = "(sleep 0.5 &); (sleep 0.5 &); (sleep 0.5 &); ps -o pid,ppid,stat,args -e";
+        b.java("sh -c '" + orphans + "' started on thread " + box.tid());
+        b.console().output(inBox(() -> Cmd.run("sh", "-c", orphans).orThrow().out()));
+        Thread.sleep(1000);
+        b.java("one second later: ps -o pid,ppid,stat,args -e");
+        b.console().output(inBox(() -> Cmd.run("ps", "-o", "pid,ppid,stat,args", "-e").orThrow().out()));
+        b.show("zombies under the demo's PID 1", zombiesUnder(boxInit.pid()));
+    }
+
+    static void aReapingInit(Bench b) throws Exception {
+        try (NsThread reaping = NsThread.unshare(EnumSet.of(Ns.PID, Ns.MNT, Ns.UTS))) {
+            reaping.run(() -> {
+                Uts.sethostnameInside(DEMO);
+                Mounts.makePrivate("/");
+            });
+            b.java("unshare(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS) on thread " + reaping.tid()
+                + ", PID 1 this time: sh -c 'while :; do sleep 1; done'");
+            Reapers.ready(2);
+            Process init = reaping.call(() -> b.spawn(quiet("sh", "-c", "while :; do sleep 1; done")));
+            Reapers.ready(2);
+            reaping.call(() -> Cmd.run("mount", "-t", "proc", "proc", "/proc").orThrow());
+            String orphans = "(sleep 0.5 &); (sleep 0.5 &); (sleep 0.5 &); true";
+            b.java("sh -c '" + orphans + "' started on thread " + reaping.tid());
+            Reapers.ready(2);
+            reaping.call(() -> Cmd.run("sh", "-c", orphans).orThrow());
+            Thread.sleep(1000);
+            b.java("one second later: ps -o pid,ppid,stat,args -e");
+            Reapers.ready(2);
+            b.console().output(reaping.call(() -> Cmd.run("ps", "-o", "pid,ppid,stat,args", "-e").orThrow().out()));
+            b.show("zombies under this PID 1", zombiesUnder(init.pid()));
+            b.show("zombies under the demo's PID 1", zombiesUnder(boxInit.pid()));
+        }
+        box.close(); // the namespaces live on in their processes until run ends and kills them
+        box = null;
+    }
+
+    // ---- exercise checks: kernel state only ---------------------------------------------------------------------
+
+    /** Every process in a uts namespace of its own whose hostname is lab03-box (the learner's tree and its parent). */
+    static List<Long> boxProcesses() {
+        return Uts.foreign().stream().filter(g -> BOX.equals(g.hostname())).flatMap(g -> g.pids().stream()).toList();
+    }
+
+    /** The tree's PID 1: a lab03-box process that is the first of a pid namespace other than the host's. */
+    static Optional<Long> treeInit() {
+        long hostPidNs = Ns.PID.idOf(ProcessHandle.current().pid());
+        return boxProcesses().stream().filter(p -> pidNsOf(p) != hostPidNs && pidNsOf(p) != 0)
+            .filter(Processes::isNamespaceInit).findFirst();
+    }
+
+    static final String NO_BOX = "no process has the hostname lab03-box in a uts namespace of its own";
+
+    static Verdict checkHostname() {
+        List<Uts.Group> groups = Uts.foreign();
+        if (groups.stream().anyMatch(g -> BOX.equals(g.hostname()))) return pass();
+        if (BOX.equals(Processes.hostname())) {
+            return fail("the host itself is called lab03-box, and no uts namespace of its own is: hostname ran outside unshare -u");
+        }
+        if (groups.isEmpty()) {
+            return fail("no process is in a uts namespace of its own: all share the host's hostname " + Processes.hostname());
+        }
+        return fail("no uts namespace is named lab03-box; the ones there are named " + groups.stream().limit(5)
+            .map(g -> g.hostname() + " (pid " + g.pids().get(0) + " " + Processes.comm(g.pids().get(0)).orElse("?") + ")")
+            .collect(Collectors.joining(", ")));
+    }
+
+    static Verdict checkPidNamespace() {
+        List<Long> named = boxProcesses();
+        if (named.isEmpty()) return fail(NO_BOX);
+        long hostPidNs = Ns.PID.idOf(ProcessHandle.current().pid());
+        if (named.stream().anyMatch(p -> pidNsOf(p) != hostPidNs && pidNsOf(p) != 0)) return pass();
+        return fail("the processes named lab03-box (pids " + pids(named) + ") are all in the host's pid namespace: "
+            + "each has a single pid in NSpid");
+    }
+
+    static Verdict checkPid1() {
+        if (treeInit().isPresent()) return pass();
+        List<Long> named = boxProcesses();
+        if (named.isEmpty()) return fail(NO_BOX);
+        long hostPidNs = Ns.PID.idOf(ProcessHandle.current().pid());
+        Optional<Long> inside = named.stream().filter(p -> pidNsOf(p) != hostPidNs && pidNsOf(p) != 0).findFirst();
+        if (inside.isEmpty()) return fail("no process named lab03-box is in a pid namespace of its own, so none is its PID 1");
+        Optional<Long> init = Processes.inNamespace(Ns.PID, pidNsOf(inside.get())).stream()
+            .filter(Processes::isNamespaceInit).findFirst();
+        return fail("the lab03-box processes' pid namespace has as PID 1 "
+            + init.map(p -> "host pid " + p + " (" + Processes.comm(p).orElse("?") + "), which is in another uts namespace: "
+                + hostnameOr(p)).orElse("no live process"));
+    }
+
+    static Verdict checkOthers() {
+        Optional<Long> init = treeInit();
+        if (init.isEmpty()) return fail("there is no PID 1 named lab03-box to look beside");
+        List<Long> others = Processes.inNamespace(Ns.PID, pidNsOf(init.get())).stream()
+            .filter(p -> p.longValue() != init.get() && Processes.alive(p)).toList();
+        return Verdict.when(!others.isEmpty(), "PID 1 (" + Processes.comm(init.get()).orElse("?") + ", host pid " + init.get()
+            + ") is alone in its pid namespace");
+    }
+
+    static Verdict checkProc() {
+        Optional<Long> init = treeInit();
+        if (init.isEmpty()) return fail("there is no PID 1 named lab03-box whose /proc to look at");
+        long pid1 = init.get();
+        if (Ns.MNT.idOf(pid1) == Ns.MNT.idOf(ProcessHandle.current().pid())) {
+            return fail("PID 1 shares the host's mount namespace, so its /proc is the host's: add -m (unshare --mount-proc)");
+        }
+        Optional<Mounts.Mount> proc = Mounts.at(Mounts.of(pid1), "/proc");
+        if (proc.isEmpty() || !proc.get().fsType().equals("proc")) {
+            return fail("nothing of type proc is mounted on /proc in PID 1's mount namespace");
+        }
+        // In a proc mounted from inside, PID 1 is the namespace's own init; in the host's it is the host's init.
+        Path inside = Path.of("/proc", Long.toString(pid1), "root", "proc");
+        boolean own;
+        try {
+            own = Ns.idAt(inside.resolve("1/ns/pid")) == pidNsOf(pid1);
+        } catch (RuntimeException notOurs) {
+            own = false;
+        }
+        if (own) return pass();
+        return fail("the proc on /proc inside belongs to another pid namespace: it lists " + countPids(inside)
+            + " processes, while this namespace has " + Processes.inNamespace(Ns.PID, pidNsOf(pid1)).size()
+            + "; mount one from inside: mount -t proc proc /proc");
+    }
+
+    static Verdict checkHostUnchanged() {
+        String host = Processes.hostname();
+        return Verdict.when(!host.startsWith("lab03"), "the host itself is now called " + host
+            + ": hostname ran in the host's uts namespace");
+    }
+
+    // ---- solve, reset -----------------------------------------------------------------------------------------
+
+    static void solve(Bench b) throws Exception {
+        if (!boxProcesses().isEmpty()) {
+            throw LabException.conflict("processes named lab03-box already run; `sudo ./jbang lab03 reset` first");
+        }
+        b.console().shell("unshare --pid --uts --mount --fork --mount-proc sh -c 'hostname lab03-box; sleep infinity & "
+            + "exec sleep infinity' &");
+        try (NsThread t = NsThread.unshare(EnumSet.of(Ns.PID, Ns.UTS, Ns.MNT))) {
+            t.run(() -> {
+                Uts.sethostnameInside(BOX);
+                Mounts.makePrivate("/");
+            });
+            b.java("unshare(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWNS), sethostname(\"lab03-box\") and / made private on thread "
+                + t.tid());
+            Reapers.ready(2);
+            Process init = t.call(() -> b.spawn(quiet("sh", "-c", "sleep infinity & exec sleep infinity")));
+            b.java("PID 1: sh -c 'sleep infinity & exec sleep infinity', host pid " + init.pid());
+            Reapers.ready(2);
+            t.call(() -> Cmd.run("mount", "-t", "proc", "proc", "/proc").orThrow());
+            b.java("mount -t proc proc /proc, started from the same thread (inside the new pid namespace)");
+            long deadline = System.currentTimeMillis() + 5000;
+            while (Processes.inNamespace(Ns.PID, pidNsOf(init.pid())).size() < 2 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    /**
+     * The learner's trees are not journaled: find them by their hostname (any of this lab's names, lab03-...) and end
+     * every process in those uts namespaces, by pid; the kernel then ends the rest of their pid namespaces. Also puts
+     * the host's name back if the learner renamed the host.
+     */
+    static void resetExercise(Bench b) throws IOException {
+        List<Long> victims = new ArrayList<>();
+        for (Uts.Group g : Uts.foreign()) {
+            if (g.hostname().startsWith("lab03")) victims.addAll(g.pids());
+        }
+        // the pid namespaces they live in, through their PID 1 (which may have another hostname), and the unshare
+        // commands that started those
+        for (long pid : List.copyOf(victims)) {
+            Processes.namespaceInit(pid).filter(init -> !victims.contains(init)).ifPresent(init -> {
+                victims.add(init);
+                Processes.ppid(init).filter(parent -> Processes.comm(parent).orElse("").equals("unshare")
+                    && !victims.contains(parent)).ifPresent(victims::add);
+            });
+        }
+        if (!victims.isEmpty()) {
+            List<Long> killed = Processes.killAll(victims);
+            if (!killed.isEmpty()) b.console().note("ended " + killed.size() + " processes named lab03-... (pids " + pids(killed) + ")");
+        }
+        String host = Processes.hostname();
+        Path etc = Path.of("/etc/hostname");
+        if (host.startsWith("lab03") && Files.exists(etc)) {
+            String configured = Files.readString(etc).strip();
+            if (!configured.isEmpty() && !configured.startsWith("lab03")) {
+                Sys.sethostname(configured); // the main thread: the host's own name, back as /etc/hostname has it
+                b.console().note("the host was called " + host + "; renamed it back to " + configured + " (from /etc/hostname)");
+            }
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** Work on the demo's pid thread that starts processes: reapers first, made from this thread (see Reapers). */
+    static <T> T inBox(NsThread.Work<T> work) {
+        Reapers.ready(2);
+        return box.call(work);
+    }
+
+    static ProcessBuilder quiet(String... argv) {
+        return new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+    }
+
+    static long pidNsOf(long pid) {
+        try {
+            return Ns.PID.idOf(pid);
+        } catch (RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    static String nspid(long pid) {
+        return Processes.nspid(pid).stream().map(String::valueOf).collect(Collectors.joining(" "));
+    }
+
+    static String pids(List<Long> pids) {
+        return pids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+
+    static String hostnameOr(long pid) {
+        try {
+            return Uts.hostnameOf(pid);
+        } catch (RuntimeException gone) {
+            return "?";
+        }
+    }
+
+    /** The link appears only once the namespace has its first process. */
+    static String pidForChildren(long tid) {
+        try {
+            return Ns.PID.label(Ns.idAt(Path.of("/proc", Long.toString(tid), "ns", "pid_for_children")));
+        } catch (UncheckedIOException noneYet) {
+            return "(no link yet: the new namespace has no process)";
+        }
+    }
+
+    static long waitForChild(long parent) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < deadline) {
+            List<Long> kids = Processes.children(parent);
+            if (!kids.isEmpty()) return kids.get(0);
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("pid " + parent + " started no child within 5 s");
+    }
+
+    static String zombiesUnder(long parent) {
+        List<Long> z = Processes.children(parent).stream().filter(p -> Processes.state(p).orElse('?') == 'Z').toList();
+        return z.size() + (z.isEmpty() ? "" : " (host pids " + pids(z) + ")");
+    }
+
+    static long countProcMounts(List<Mounts.Mount> table) {
+        return table.stream().filter(m -> m.mountPoint().equals("/proc") && m.fsType().equals("proc")).count();
+    }
+
+    static long countPids(Path proc) {
+        try (Stream<Path> s = Files.list(proc)) {
+            return s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static String head(String text, int lines) {
+        List<String> all = text.strip().lines().toList();
+        if (all.size() <= lines) return text;
+        return String.join("\n", all.subList(0, lines)) + "\n...";
+    }
+}
