@@ -14,6 +14,7 @@ import unboxed.lab.Check.Verdict;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
+import unboxed.lab.Topology;
 import unboxed.net.Ip;
 import unboxed.net.Netns;
 import unboxed.net.Probe;
@@ -130,6 +131,11 @@ class Lab04Netns {
                     """)
                 .does(Lab04Netns::addressesAndUp)
                 .observe("Both ends are UP and each namespace now has a route to 10.16.9.0/24 through its end."))
+            .topology("What steps 2 to 6 built", t -> t
+                .host()
+                .netns(DEMO, "made by unshare on a thread, pinned on /run/netns/" + DEMO)
+                .veth(Topology.HOST, DEMO_HOST_END, DEMO_HOST_IP + "/24", DEMO, DEMO_NS_END, DEMO_NS_IP + "/24")
+                .note(DEMO, "lo UP (step 3)"))
 
             .step("Ping both ways", s -> s
                 .explain("""
@@ -159,6 +165,11 @@ class Lab04Netns {
                 - both ends UP, and `lo` UP inside `blue`;
                 - ping works from `blue` to 10.16.8.1 and from the root namespace to 10.16.8.2.
                 """)
+            .topology("What you build", t -> t
+                .host()
+                .netns(BLUE, "ip netns add blue")
+                .veth(Topology.HOST, HOST_END, HOST_IP + "/24", BLUE, BLUE_END, BLUE_IP + "/24")
+                .note(BLUE, "lo UP"))
             .check("netns", "A persistent network namespace called blue", 2,
                 "ip netns add blue", Lab04Netns::checkNetns)
             .check("veth-host", "veth-host is a veth in the root namespace with 10.16.8.1/24", 2,
@@ -371,10 +382,7 @@ class Lab04Netns {
             b.console().note("removed network namespace blue");
         }
         for (String end : new String[] {HOST_END, BLUE_END}) {
-            if (Ip.link(null, end).isPresent()) {
-                Ip.delLink(null, end);
-                b.console().note("removed link " + end);
-            }
+            if (Ip.delLinkIfPresent(null, end)) b.console().note("removed link " + end);
         }
     }
 

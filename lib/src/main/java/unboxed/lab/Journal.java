@@ -92,6 +92,23 @@ public final class Journal {
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write the journal " + file, ex);
         }
+        crashIfAsked();
+    }
+
+    /**
+     * Fault injection for the crash tests (CrashCycleTest): with -D{@value #KILL_AFTER_ENTRY}=N this JVM SIGKILLs itself
+     * right after its N-th entry is on disk and before the object is made, the riskiest moment of any step, made exact.
+     * Without the property nothing happens.
+     */
+    public static final String KILL_AFTER_ENTRY = "unboxed.killAfterEntry";
+    private static final java.util.concurrent.atomic.AtomicInteger RECORDED = new java.util.concurrent.atomic.AtomicInteger();
+
+    private static void crashIfAsked() {
+        String n = System.getProperty(KILL_AFTER_ENTRY);
+        if (n != null && RECORDED.incrementAndGet() == Integer.parseInt(n)) {
+            System.out.flush();
+            Sys.kill(Sys.getpid(), 9);
+        }
     }
 
     public List<Entry> entries() {
@@ -192,9 +209,7 @@ public final class Journal {
             }
             case "link" -> {
                 if (e.where() != null && !Netns.exists(e.where())) return false;
-                if (Ip.link(e.where(), e.target()).isEmpty()) return false;
-                Ip.delLink(e.where(), e.target());
-                return true;
+                return Ip.delLinkIfPresent(e.where(), e.target());
             }
             case "mount" -> {
                 boolean any = false;

@@ -157,6 +157,18 @@ public final class Ip {
         ip(netns, "link", "del", dev);
     }
 
+    /**
+     * ip link del DEV if it is there. True if this call removed it. Deleting a namespace removes its links (and their
+     * veth peers) asynchronously, so a link seen a moment ago may be gone by the time we delete it: that is fine.
+     */
+    public static boolean delLinkIfPresent(String netns, String dev) {
+        if (link(netns, dev).isEmpty()) return false;
+        var r = Cmd.run(argv(netns, false, "link", "del", dev), 30);
+        if (r.ok()) return true;
+        if (link(netns, dev).isEmpty()) return false; // the kernel beat us to it
+        throw new Cmd.CommandFailedException(r);
+    }
+
     /** Runs `ip [-n NETNS] ARGS...`, throwing with ip's own message when it fails. */
     public static Cmd.Result ip(String netns, String... args) {
         return Cmd.run(argv(netns, false, args), 30).orThrow();
