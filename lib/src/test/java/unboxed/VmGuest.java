@@ -1,0 +1,147 @@
+package unboxed;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import unboxed.lab.HostState;
+
+/**
+ * The part of the VM tests that runs inside the guest (VmLabsTest boots it): every lab named on the command line
+ * goes through a learner's whole cycle, each command in a JVM of its own as `java LabNNTopic CMD` would be:
+ * run, check (must fail), solve, check (must pass), reset, with a host fingerprint before and after that must match.
+ * Prints each command's output prefixed with the lab's id, and one line per lab for the host to parse:
+ * {@code UNBOXED-VM lab06 PASS 41.2s} or {@code UNBOXED-VM lab06 FAIL <why>}.
+ *
+ * <p>Arguments: {@code id=ClassName} per lab, e.g. {@code lab06=Lab06CgroupOom}. The JVM options of the lab
+ * processes come from the system property unboxed.vm.javaopts (space-separated).
+ */
+public final class VmGuest {
+    private VmGuest() {}
+
+    static final long COMMAND_TIMEOUT_S = 300;
+
+    /** One command of the cycle and the exit code a correct lab gives. */
+    record Expect(String command, int exit, String meaning) {}
+
+    static final List<Expect> CYCLE = List.of(
+        new Expect("run", 0, "run completes"),
+        new Expect("check", 1, "check fails on the starting state"),
+        new Expect("solve", 0, "solve succeeds"),
+        new Expect("check", 0, "check passes after solve"),
+        new Expect("reset", 0, "reset succeeds"));
+
+    public static void main(String... args) throws Exception {
+        if (args.length > 0 && args[0].equals("--warm")) {
+            warm(List.of(args).subList(1, args.length));
+            return;
+        }
+        int failed = 0;
+        for (String arg : args) {
+            String[] idAndClass = arg.split("=", 2);
+            if (!cycle(idAndClass[0], idAndClass[1])) failed++;
+        }
+        System.out.println("UNBOXED-VM summary " + (args.length - failed) + " passed, " + failed + " failed");
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
+    /**
+     * Loads every lab and the CLI once (describe --json, which changes nothing), so that a JVM started with
+     * -XX:ArchiveClassesAtExit leaves a class data archive the lab JVMs then start from: under emulation, loading
+     * classes is most of a lab command's time.
+     */
+    static void warm(List<String> labs) {
+        var sink = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        for (String arg : labs) {
+            unboxed.lab.LabCli.execute(LabHarness.lab(arg.split("=", 2)[1]), new String[] {"describe", "--json"}, sink, sink,
+                java.io.InputStream.nullInputStream(), false);
+        }
+    }
+
+    static boolean cycle(String id, String mainClass) {
+        long start = System.nanoTime();
+        List<String> problems = new ArrayList<>();
+        settleUdev(id);
+        List<String> before = HostState.capture();
+        StringBuilder times = new StringBuilder();
+        boolean resetDone = false;
+        for (Expect e : CYCLE) {
+            long t0 = System.nanoTime();
+            int exit = runLab(id, mainClass, e.command());
+            times.append(' ').append(e.command()).append('=').append(seconds(t0));
+            if (e.command().equals("reset")) resetDone = true;
+            if (exit != e.exit()) {
+                problems.add(e.meaning() + ": `" + e.command() + "` exited " + exit + ", want " + e.exit());
+                break;
+            }
+        }
+        // whatever went wrong, leave the guest clean for the next lab
+        if (!resetDone) runLab(id, mainClass, "reset");
+        settleUdev(id);
+        List<String> diff = HostState.diff(before, HostState.capture());
+        for (String d : diff) System.out.println(id + "| host changed: " + d);
+        if (!diff.isEmpty()) problems.add("host fingerprint changed after reset (" + diff.size() + " lines: " + diff.get(0) + ")");
+        System.out.println(id + "| times:" + times);
+        System.out.println("UNBOXED-VM " + id + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
+        System.out.flush();
+        return problems.isEmpty();
+    }
+
+    /**
+     * Waits until udev has handled the lab's device events and its idle workers are gone. On a systemd guest,
+     * systemd-udevd runs in a mount namespace of its own, so the workers it forks for every veth a lab makes or
+     * deletes show in the fingerprint as "process in another mnt namespace" for a few seconds after reset.
+     */
+    static void settleUdev(String id) {
+        if (!unboxed.sys.Cmd.has("udevadm")) return;
+        long t0 = System.nanoTime();
+        unboxed.sys.Cmd.run(List.of("udevadm", "settle", "--timeout=30"), 40);
+        while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30) && !udevWorkers().isEmpty()) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        List<Long> left = udevWorkers();
+        System.out.println(id + "| udev settled in " + seconds(t0) + (left.isEmpty() ? "" : ", workers still there: " + left));
+    }
+
+    static List<Long> udevWorkers() {
+        return unboxed.ns.Processes.pids().stream()
+            .filter(p -> unboxed.ns.Processes.comm(p).orElse("").contains("udev-worker")).toList();
+    }
+
+    /** java [opts] -cp (ours) MAIN COMMAND, its output printed with the lab's id in front; the exit code (124: timeout). */
+    static int runLab(String id, String mainClass, String command) {
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        for (String o : System.getProperty("unboxed.vm.javaopts", "").split(" ")) if (!o.isBlank()) argv.add(o);
+        argv.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass, command));
+        System.out.println(id + "| $ " + command);
+        try {
+            File out = File.createTempFile("unboxed-vm-" + id, ".out");
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            boolean done = p.waitFor(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
+            if (!done) {
+                p.destroyForcibly().waitFor();
+            }
+            for (String line : Files.readAllLines(out.toPath(), StandardCharsets.UTF_8)) System.out.println(id + "| " + line);
+            out.delete();
+            System.out.flush();
+            return done ? p.exitValue() : 124;
+        } catch (IOException | InterruptedException e) {
+            System.out.println(id + "| cannot run `" + command + "`: " + e);
+            return -1;
+        }
+    }
+
+    static String seconds(long startNanos) {
+        return String.format("%.1fs", (System.nanoTime() - startNanos) / 1e9);
+    }
+}

@@ -1,0 +1,210 @@
+package unboxed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+import unboxed.sys.Cmd;
+
+/**
+ * Every lab's whole cycle on a real cgroup-v2 kernel: this project's machines are hybrid cgroup v1, most learners'
+ * VMs are pure v2. Boots, once for all labs, the Debian 12 guest that .ci/vm/build-guest builds and caches (QEMU with
+ * software emulation: KVM is not usable on these machines), with the compiled labs and their class path on a second
+ * disk; inside, unboxed.VmGuest runs run / check (fails) / solve / check (passes) / reset per lab and compares host
+ * fingerprints. The serial log is kept as BUILD/vm/serial.log.
+ *
+ * <p>-Dunboxed.vm.labs=lab06,lab04 cycles only those labs (default: every lab in labs/ whose class loads).
+ */
+@Tag("vm")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class VmLabsTest {
+    static final Path REPO = Path.of("").toAbsolutePath();
+    /** Cold: debootstrap and mkfs (about 2.5 min here). */
+    static final long BUILD_TIMEOUT_S = 1800;
+    /** Boot and every lab's cycle under emulation. */
+    static final long BOOT_TIMEOUT_S = 1800;
+    static final Path JAR = Path.of(System.getProperty("java.home"), "bin", "jar");
+    static final Pattern RESULT = Pattern.compile("^UNBOXED-VM (\\S+) ?(.*)$");
+
+    Path work, serial;
+    final Map<String, String> labs = new LinkedHashMap<>();
+    /** What the guest reported: "cgroup" -> "cgroup2fs", "lab06" -> "PASS 40.1s", ... */
+    final Map<String, String> reported = new LinkedHashMap<>();
+    String log = "";
+
+    @BeforeAll
+    void bootTheGuestOnce() throws Exception {
+        requireTools();
+        work = buildDir().resolve("vm");
+        Cmd.run("rm", "-rf", work.toString()).orThrow();
+        Files.createDirectories(work);
+        serial = work.resolve("serial.log");
+        labs.putAll(labsToCycle());
+
+        long t0 = System.nanoTime();
+        Cmd.Result built = Cmd.run(List.of(REPO.resolve(".ci/vm/build-guest").toString()), BUILD_TIMEOUT_S);
+        assertEquals(0, built.exit(), ".ci/vm/build-guest failed:\n" + built.err() + built.out());
+        Path guest = Path.of(built.out().strip().lines().reduce((a, b) -> b).orElse(""));
+        String buildTime = seconds(t0);
+
+        long t1 = System.nanoTime();
+        Path payload = payloadDisk();
+        String payloadTime = seconds(t1);
+
+        long t2 = System.nanoTime();
+        List<String> qemu = List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
+            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
+            "-serial", "file:" + serial,
+            "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initrd.img").toString(),
+            "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 systemd.unit=unboxed-vm.target",
+            // snapshot=on: the guest's writes go to a temp file, the cached image stays as built
+            "-drive", "file=" + guest.resolve("rootfs.raw") + ",format=raw,if=virtio,snapshot=on",
+            "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
+        Files.writeString(work.resolve("qemu-command"), String.join(" ", qemu) + "\n");
+        Process p = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(work.resolve("qemu.out").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        boolean exited = p.waitFor(BOOT_TIMEOUT_S, TimeUnit.SECONDS);
+        if (!exited) p.destroyForcibly().waitFor();
+        String bootTime = seconds(t2);
+        log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+        for (String line : log.split("\r?\n")) {
+            Matcher m = RESULT.matcher(line.strip());
+            if (m.matches()) reported.put(m.group(1), m.group(2));
+        }
+        String times = "guest image " + buildTime + " (" + (built.err().contains("ready in") ? "built" : "cached") + "), payload disk "
+            + payloadTime + ", boot to result " + bootTime + " for " + labs.size() + " labs";
+        Files.writeString(work.resolve("times"), times + "\n");
+        System.out.println("VmLabsTest: " + times + "; serial log " + serial);
+        assertTrue(exited, "the guest did not power off within " + BOOT_TIMEOUT_S + " s; serial log " + serial + ":\n" + tail(40));
+        assertTrue(reported.containsKey("done"), "the guest never finished its run; serial log " + serial + ":\n" + tail(40));
+    }
+
+    @Test
+    void theGuestRunsCgroupV2() {
+        assertEquals("cgroup2fs", reported.get("cgroup"), "file system type of /sys/fs/cgroup in the guest; log " + serial);
+        assertTrue(reported.getOrDefault("controllers", "").contains("memory"), "memory controller on v2: " + reported.get("controllers"));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyLabsCycle() {
+        return labs.keySet().stream().map(id -> DynamicTest.dynamicTest(id + " run/check/solve/check/reset on cgroup v2", () -> {
+            String result = reported.get(id);
+            if (result == null || !result.startsWith("PASS")) {
+                fail(id + ": " + (result == null ? "no result line" : result) + "\n" + linesOf(id) + "\nserial log: " + serial);
+            }
+        }));
+    }
+
+    /** Fails, naming the packages, when a tool is missing (never skips). */
+    static void requireTools() {
+        List<String> missing = new ArrayList<>();
+        if (!Cmd.has("qemu-system-x86_64")) missing.add("qemu-system-x86");
+        if (!Cmd.has("debootstrap")) missing.add("debootstrap");
+        if (!Cmd.has("mkfs.ext4")) missing.add("e2fsprogs");
+        if (!Files.isExecutable(JAR)) missing.add("openjdk-17-jdk-headless (the jar tool)");
+        assertTrue(missing.isEmpty(), "the VM tests need " + missing + ": apt-get install " + String.join(" ", missing)
+            + " (or run .ci/provision)");
+        assertEquals("0", Cmd.run("id", "-u").out().strip(), "the VM tests build the guest as root");
+    }
+
+    /** ${unboxed.build}: the parent of the folder these test classes were loaded from. */
+    static Path buildDir() throws URISyntaxException {
+        return Path.of(VmLabsTest.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+    }
+
+    /** id -> main class of every lab file whose class loads and defines a lab; lab06 and lab04 first. */
+    static Map<String, String> labsToCycle() throws IOException {
+        Map<String, String> all = new LinkedHashMap<>();
+        Pattern cls = Pattern.compile("(?m)^class (\\w+)");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(REPO.resolve("labs"))) {
+            files = s.filter(f -> f.getFileName().toString().matches("lab\\d\\d-.*\\.java")).sorted(
+                Comparator.comparing((Path f) -> !f.getFileName().toString().startsWith("lab06"))
+                    .thenComparing(f -> !f.getFileName().toString().startsWith("lab04"))
+                    .thenComparing(Path::toString)).toList();
+        }
+        for (Path f : files) {
+            Matcher m = cls.matcher(Files.readString(f));
+            if (!m.find()) continue;
+            try {
+                Class.forName(m.group(1)).getDeclaredMethod("lab");
+            } catch (ReflectiveOperationException | LinkageError noLab) {
+                System.out.println("VmLabsTest: not cycling " + f.getFileName() + " (" + noLab + ")");
+                continue;
+            }
+            all.put(f.getFileName().toString().substring(0, 5), m.group(1));
+        }
+        String only = System.getProperty("unboxed.vm.labs", "");
+        if (!only.isBlank()) all.keySet().retainAll(List.of(only.split(",")));
+        assertTrue(!all.isEmpty(), "no lab to cycle (labs/ and -Dunboxed.vm.labs=" + only + ")");
+        return all;
+    }
+
+    /** The second disk: this JVM's class path, the guest's run script and the lab list, as an ext4 image. */
+    Path payloadDisk() throws IOException {
+        Path dir = work.resolve("payload"), cp = dir.resolve("cp");
+        Files.createDirectories(cp);
+        List<String> order = new ArrayList<>();
+        int i = 0;
+        for (String e : System.getProperty("java.class.path").split(":")) {
+            Path src = Path.of(e);
+            if (!Files.exists(src)) continue;
+            String name = (i++) + "-" + src.getFileName();
+            if (Files.isDirectory(src)) {
+                // as a jar: the guest's JVMs share a class data archive, and CDS archives classes from jars only
+                name += ".jar";
+                Cmd.run(List.of(JAR.toString(), "cf", cp.resolve(name).toString(), "-C", src.toString(), "."), 120).orThrow();
+            } else {
+                Files.copy(src, cp.resolve(name));
+            }
+            order.add(name);
+        }
+        Files.write(dir.resolve("classpath"), order);
+        List<String> labLines = new ArrayList<>();
+        labs.forEach((id, cls) -> labLines.add(id + "=" + cls));
+        Files.write(dir.resolve("labs"), labLines);
+        Files.copy(REPO.resolve(".ci/vm/guest-run"), dir.resolve("run"));
+        Cmd.run("chmod", "-R", "a+rX,u+w", dir.toString()).orThrow();
+        Cmd.run("chmod", "755", dir.resolve("run").toString()).orThrow();
+        long mb = Long.parseLong(Cmd.run("du", "-sm", dir.toString()).orThrow().out().split("\\s")[0]) + 64;
+        Path disk = work.resolve("payload.raw");
+        Cmd.run(List.of("mkfs.ext4", "-q", "-L", "unboxed-payload", "-d", dir.toString(), disk.toString(), mb + "M"), 120).orThrow();
+        return disk;
+    }
+
+    String linesOf(String id) {
+        StringBuilder b = new StringBuilder();
+        for (String line : log.split("\r?\n")) if (line.startsWith(id + "| ")) b.append(line).append('\n');
+        String s = b.toString();
+        return s.length() > 8000 ? "...\n" + s.substring(s.length() - 8000) : s;
+    }
+
+    String tail(int n) {
+        List<String> lines = List.of(log.split("\r?\n"));
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+
+    static String seconds(long startNanos) {
+        return String.format("%.1f s", (System.nanoTime() - startNanos) / 1e9);
+    }
+}
