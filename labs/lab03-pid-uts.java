@@ -152,7 +152,8 @@ class Lab03PidUts {
                     ps reads /proc, and /proc shows the pid namespace of whoever mounted it: the host's. So in a new pid
                     namespace `ps` still lists the host's processes with the host's pids. A proc mounted from *inside*
                     the namespace shows only its processes. Mount it in a new mount namespace (made private first), or
-                    you would cover the host's own /proc. `--mount-proc` does both.
+                    you would cover the host's own /proc (should that happen, `umount -l /proc` on the host uncovers
+                    it). `--mount-proc` does both.
                     """)
                 .shell("""
                     unshare --pid --fork --mount --uts sh -c 'hostname lab03-demo; ps -e | wc -l; mount -t proc proc /proc; ps -e'
