@@ -104,6 +104,8 @@ class ContainerCycleTest {
                 .withCapAdd(CAPABILITIES)
                 .withSecurityOpts(List.of("seccomp=unconfined", "apparmor=unconfined"))
                 .withCgroupnsMode("host")
+                // a PID 1 that reaps orphans, as a machine's init does: killed lab processes must not stay as zombies
+                .withInit(true)
                 .withBinds(binds));
         return box;
     }
