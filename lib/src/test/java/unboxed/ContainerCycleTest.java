@@ -100,6 +100,7 @@ class ContainerCycleTest {
             .withCommand("sleep", "infinity")
             .withNetworkMode("none")
             .withLabel(LABEL, "1")
+            .withEnv("LC_ALL", "C.UTF-8") // a minimal image has no locale: the labs' "━━" would print as "?"
             .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                 .withCapAdd(CAPABILITIES)
                 .withSecurityOpts(List.of("seccomp=unconfined", "apparmor=unconfined"))
