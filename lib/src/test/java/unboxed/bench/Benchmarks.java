@@ -18,7 +18,7 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-        List<String> sections = List.of((args.length > 1 ? args[1] : "isolation,checks,watch,jbang").split(","));
+        List<String> sections = List.of((args.length > 1 ? args[1] : "isolation,checks,watch,jbang,guide").split(","));
         Path work = Files.createTempDirectory("unboxed-bench");
         Report r = new Report();
         r.note("Machine: " + InetAddress.getLocalHost().getHostName() + ", " + Runtime.getRuntime().availableProcessors()
@@ -29,6 +29,7 @@ public final class Benchmarks {
         if (sections.contains("checks")) Workbench.checks(r, rounds);
         if (sections.contains("watch")) Workbench.watch(r, Math.max(5, rounds / 5));
         if (sections.contains("jbang")) Workbench.jbang(r, Math.max(5, rounds / 5), work);
+        if (sections.contains("guide")) GuideBench.site(r, Math.max(5, rounds / 5));
         System.out.println(r.markdown());
         Cmd.run("rm", "-rf", work.toString());
     }

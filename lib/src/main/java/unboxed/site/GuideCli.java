@@ -1,0 +1,188 @@
+package unboxed.site;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import unboxed.lab.Lab;
+import unboxed.lab.LabCli;
+
+/**
+ * {@code ./jbang guide}: the HTML guides from the labs. Exit codes as the labs': 0 written, 2 bad input (a lab's
+ * description, a template, a progress file; the old site is left as it was), 3 environment (--record needs root).
+ */
+@Command(name = "./jbang guide", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Writes the guides: site/index.html and a page per lab, from the labs, their recorded output "
+        + "(labs/transcripts) and templates/*.ftlh. Needs no root; open site/index.html in a browser."},
+    footer = {"", "Examples:",
+        "  ./jbang guide                              the site, from the stored transcripts",
+        "  ./jbang guide --progress progress.json     index.html shows this learner's results",
+        "  ./jbang guide class results/               site/class.html from a folder of progress files",
+        "  sudo ./jbang guide --record [lab04 ...]    run the labs for real, store their output, then write the site",
+        "", "Exit codes: 0 written, 2 bad input (nothing written), 3 environment (e.g. --record without root)."})
+public final class GuideCli implements Callable<Integer> {
+    @Option(names = "--record", description = "Run each lab (or the LABs named) as root and store its output first.")
+    boolean record;
+    @Parameters(paramLabel = "LAB", arity = "0..*", description = "With --record: only these labs (lab04 ...).")
+    List<String> only = new ArrayList<>();
+    @Option(names = "--progress", paramLabel = "FILE", description = "A learner's progress file (what check writes, "
+        + "/var/lib/unboxed/progress.json): index.html shows its results.")
+    Path progress;
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the site (default: site/ of the checkout).")
+    Path out;
+    @Option(names = "--root", paramLabel = "DIR", description = "The unboxed checkout (default: found from here upwards).")
+    Path root;
+
+    final PrintStream stdout, stderr;
+
+    GuideCli(PrintStream stdout, PrintStream stderr) {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    public static void main(String... args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /** Runs one command line and returns its exit code (tests call this in-process). */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        System.setProperty("org.freemarker.loggerLibrary", "none"); // errors are reported once, by us
+        GuideCli g = new GuideCli(out, err);
+        CommandLine cli = new CommandLine(g);
+        cli.addSubcommand(new ClassCmd());
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println("guide: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)");
+            return SiteException.BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof SiteException se) {
+                err.println("guide: " + se.getMessage());
+                return se.exitCode();
+            }
+            err.println("guide: failed: " + ex);
+            return SiteException.ENVIRONMENT;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        Path r = checkout();
+        if (!record && !only.isEmpty()) throw new SiteException(SiteException.BAD_INPUT, "lab names go with --record (got " + only + ")");
+        if (progress != null && !Files.isReadable(progress)) {
+            throw new SiteException(SiteException.BAD_INPUT, progress + ": cannot read the progress file");
+        }
+        if (record) record(r);
+        return write(new Site.Options(r, outDir(r), progress, null));
+    }
+
+    void record(Path r) {
+        if (!LabCli.isRoot()) {
+            throw new SiteException(SiteException.ENVIRONMENT, "--record runs every lab for real: run it as root (sudo ./jbang guide --record)");
+        }
+        List<LabSources.LabFile> labs = LabSources.discover(r.resolve("labs"));
+        for (String id : only) {
+            if (labs.stream().noneMatch(l -> l.id().equals(id))) {
+                throw new SiteException(SiteException.BAD_INPUT, "no lab " + id + " (labs: "
+                    + String.join(", ", labs.stream().map(LabSources.LabFile::id).toList()) + ")");
+            }
+        }
+        Path dir = r.resolve("labs").resolve("transcripts");
+        for (LabSources.LabFile f : labs) {
+            if (!only.isEmpty() && !only.contains(f.id())) continue;
+            Lab lab = LabSources.load(f);
+            long t0 = System.nanoTime();
+            stdout.print("guide: recording " + f.id() + " (" + lab.steps.size() + " steps)... ");
+            stdout.flush();
+            Transcripts.recordAndWrite(dir, lab);
+            stdout.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+        giveToOwner(r, dir);
+    }
+
+    int write(Site.Options o) {
+        long t0 = System.nanoTime();
+        Site.Result res = Site.build(o);
+        giveToOwner(o.root(), res.out());
+        res.warnings().forEach(w -> stderr.println("guide: note: " + w));
+        stdout.printf("guide: wrote %s (%d pages) in %d ms; open %s%n", shown(o.root(), res.out()), res.pages().size(),
+            (System.nanoTime() - t0) / 1_000_000, shown(o.root(), res.out().resolve(res.pages().contains("class.html")
+                && o.classDir() != null ? "class.html" : "index.html")));
+        return 0;
+    }
+
+    Path checkout() {
+        Path p = (root != null ? root : Path.of("")).toAbsolutePath().normalize();
+        Path start = p;
+        while (p != null && !(Files.exists(p.resolve("jbang-catalog.json")) && Files.isDirectory(p.resolve("labs")))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new SiteException(SiteException.BAD_INPUT, "no unboxed checkout at or above " + start
+                + " (run ./jbang guide from inside it, or give --root DIR)");
+        }
+        return p;
+    }
+
+    Path outDir(Path r) {
+        return out != null ? out.toAbsolutePath().normalize() : r.resolve("site");
+    }
+
+    static String shown(Path root, Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return p.startsWith(cwd) ? cwd.relativize(p).toString() : p.toString();
+    }
+
+    /**
+     * Under sudo, what we write in the checkout (transcripts, site) goes to the checkout's owner, so that the learner
+     * can regenerate and commit it without sudo.
+     */
+    static void giveToOwner(Path root, Path written) {
+        if (!LabCli.isRoot() || !written.startsWith(root)) return;
+        try {
+            PosixFileAttributes owner = Files.readAttributes(root, PosixFileAttributes.class);
+            if (owner.owner().getName().equals("root")) return;
+            try (Stream<Path> s = Files.walk(written)) {
+                for (Path f : s.toList()) {
+                    PosixFileAttributeView v = Files.getFileAttributeView(f, PosixFileAttributeView.class);
+                    v.setOwner(owner.owner());
+                    v.setGroup(owner.group());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // ownership is a convenience; the files are written either way
+        }
+    }
+
+    @Command(name = "class", mixinStandardHelpOptions = true,
+        description = "Also write site/class.html from a folder of learners' progress files: who passed what, and "
+            + "which criteria fail most, with the reasons the checks gave.")
+    static final class ClassCmd implements Callable<Integer> {
+        @ParentCommand
+        GuideCli parent;
+        @Parameters(paramLabel = "DIR", description = "A folder of progress files (*.json, as check writes them).")
+        Path dir;
+        @Option(names = "--out", paramLabel = "DIR", description = "Where to write the site (default: site/ of the checkout).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            Path r = parent.checkout();
+            if (out != null) parent.out = out;
+            return parent.write(new Site.Options(r, parent.outDir(r), parent.progress, dir.toAbsolutePath().normalize()));
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package unboxed.site;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import unboxed.LabHarness;
+import unboxed.lab.Check;
+import unboxed.lab.Lab;
+import unboxed.lab.Reports;
+
+/**
+ * The real site of this checkout (every lab, its stored transcripts) with a learner's progress and a class view built
+ * from a fixture folder of progress files, opened in a real headless Chromium (Debian's chromium + chromium-driver):
+ * from file:// and from a static web server on loopback, in light and dark mode. With UNBOXED_SHOTS=DIR, screenshots
+ * of every page land there, for a person to look at.
+ */
+class GuideBrowserTest {
+    static Path tmp, out, classDir;
+    static HttpServer server;
+    static String httpBase;
+    /** UNBOXED_SHOTS=DIR: a full-page screenshot of every page, light and dark, for a person to look at. */
+    static final Path SHOTS = System.getenv("UNBOXED_SHOTS") == null ? null : Path.of(System.getenv("UNBOXED_SHOTS"));
+
+    @BeforeAll
+    static void buildTheSite() throws IOException {
+        tmp = Files.createTempDirectory("guide-browser");
+        out = tmp.resolve("site");
+        classDir = Files.createDirectories(tmp.resolve("class"));
+        Lab lab04 = LabHarness.lab("Lab04Netns");
+        // what `check` writes, for three learners: alice passed lab04, bob and carol did not
+        writeProgress(classDir.resolve("alice.json"), "alice", lab04, Map.of());
+        writeProgress(classDir.resolve("bob.json"), "bob", lab04, Map.of(
+            "up", "veth-blue is DOWN (veth-host shows LOWERLAYERDOWN)",
+            "ping-from-blue", "no answer from 10.16.8.1 within 1000 ms"));
+        writeProgress(classDir.resolve("carol.json"), "carol", lab04, Map.of("up", "both ends are DOWN"));
+        GuideRenderTest.Run r = GuideRenderTest.guide("--root", GuideRenderTest.ROOT.toString(), "--out", out.toString(),
+            "--progress", classDir.resolve("bob.json").toString(), "class", classDir.toString());
+        assertEquals(0, r.exit(), r.err() + r.out());
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            Path f = out.resolve(ex.getRequestURI().getPath().substring(1)).normalize();
+            if (!f.startsWith(out) || !Files.isRegularFile(f)) {
+                ex.sendResponseHeaders(404, -1);
+                ex.close();
+                return;
+            }
+            String name = f.getFileName().toString();
+            ex.getResponseHeaders().add("Content-Type", name.endsWith(".html") ? "text/html; charset=utf-8"
+                : name.endsWith(".css") ? "text/css" : name.endsWith(".js") ? "text/javascript" : "application/octet-stream");
+            byte[] body = Files.readAllBytes(f);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(body);
+            }
+        });
+        server.start();
+        httpBase = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (server != null) server.stop(0);
+        GuideRenderTest.deleteTree(tmp);
+    }
+
+    /** A progress file as check writes it (Progress.record's shape: learner, host, updated, labs.ID = Reports.summary). */
+    static void writeProgress(Path file, String learner, Lab lab, Map<String, String> failing) throws IOException {
+        List<Check.Result> results = new ArrayList<>();
+        for (Check c : lab.checks) {
+            String why = failing.get(c.id());
+            results.add(new Check.Result(c.id(), c.title(), c.points(), why == null ? c.points() : 0, why == null,
+                why == null ? "" : why, c.hint()));
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("learner", learner);
+        root.put("host", "vm-" + learner);
+        root.put("updated", "2026-11-23T10:00:00Z");
+        root.put("labs", Map.of(lab.id, Reports.summary(lab, results)));
+        Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(root));
+    }
+
+    static List<String> pages() throws IOException {
+        try (Stream<Path> s = Files.list(out)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".html")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyPageLoadsWithoutErrorsAndRequestsNothingElsewhere() throws Exception {
+        assertNull(Chrome.missing(), Chrome.missing());
+        List<String> pages = pages();
+        assertTrue(pages.containsAll(List.of("index.html", "lab04.html", "class.html")), pages.toString());
+        // light: from file:// and from the web server; dark: from the server (the pictures' colours are the page's)
+        for (boolean dark : new boolean[] {false, true}) {
+            try (Chrome c = new Chrome(dark)) {
+                for (String base : dark ? List.of(httpBase) : List.of(out.toUri().toString(), httpBase)) {
+                    for (String page : pages) {
+                        String url = base + page;
+                        c.open(url);
+                        assertEquals("complete", c.js("return document.readyState").getAsString(), url);
+                        assertTrue(c.js("return document.styleSheets.length > 0 && "
+                            + "getComputedStyle(document.body).fontFamily.length > 0").getAsBoolean(), url + ": stylesheet");
+                        assertEquals(dark, c.js("return matchMedia('(prefers-color-scheme: dark)').matches").getAsBoolean(), url);
+                        List<JsonObject> console = c.consoleLog();
+                        assertTrue(console.isEmpty(), url + ": console says " + console);
+                        for (String req : c.requests()) {
+                            assertTrue(req.startsWith(base) || req.startsWith("data:"), url + " requested " + req);
+                        }
+                        if (SHOTS != null && base.equals(httpBase)) {
+                            c.screenshot(SHOTS.resolve((dark ? "dark-" : "light-") + page.replace(".html", ".png")));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyInternalLinkResolves() throws Exception {
+        Map<String, List<String>> hrefs = new LinkedHashMap<>(), ids = new LinkedHashMap<>();
+        try (Chrome c = new Chrome(false)) {
+            for (String page : pages()) {
+                c.open(out.resolve(page).toUri().toString());
+                JsonObject v = c.js("return {hrefs: Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href')),"
+                    + " ids: Array.from(document.querySelectorAll('[id]'), e => e.id)}").getAsJsonObject();
+                hrefs.put(page, new ArrayList<>());
+                ids.put(page, new ArrayList<>());
+                v.getAsJsonArray("hrefs").forEach(e -> hrefs.get(page).add(e.getAsString()));
+                v.getAsJsonArray("ids").forEach(e -> ids.get(page).add(e.getAsString()));
+            }
+        }
+        int checked = 0;
+        for (var e : hrefs.entrySet()) {
+            String page = e.getKey();
+            for (String href : e.getValue()) {
+                assertTrue(!href.contains(":") && !href.startsWith("//"), page + " links out of the site: " + href);
+                String file = href.contains("#") ? href.substring(0, href.indexOf('#')) : href;
+                String frag = href.contains("#") ? href.substring(href.indexOf('#') + 1) : "";
+                String target = file.isEmpty() ? page : file;
+                assertTrue(ids.containsKey(target), page + ": " + href + " -> no page " + target);
+                assertTrue(frag.isEmpty() || ids.get(target).contains(frag), page + ": " + href + " -> no #" + frag + " in " + target);
+                checked++;
+            }
+        }
+        assertTrue(checked > 50, "links checked: " + checked);
+    }
+
+    @Test
+    void everyQuizGivesTheRightFeedbackOnARightAndAWrongAnswer() throws Exception {
+        int asked = 0;
+        try (Chrome c = new Chrome(false)) {
+            for (String page : pages()) {
+                if (!page.matches("lab\\d\\d\\.html")) continue;
+                c.open(out.resolve(page).toUri().toString());
+                int questions = c.js("return document.querySelectorAll('.question').length").getAsInt();
+                for (int q = 1; q <= questions; q++) {
+                    String sel = "#q" + q;
+                    int answer = c.js("return Number(document.querySelector(arguments[0]).dataset.answer)", sel).getAsInt();
+                    int wrong = answer == 0 ? 1 : 0;
+                    assertTrue(c.js("return document.querySelector(arguments[0] + ' .feedback').hidden", sel).getAsBoolean());
+                    c.click(sel + " button.choice[data-index='" + wrong + "']");
+                    JsonObject w = state(c, sel);
+                    assertEquals("wrong", w.get("result").getAsString(), page + sel);
+                    assertTrue(w.get("verdict").getAsString().startsWith("Not quite"), page + sel + ": " + w);
+                    assertTrue(w.get("whyVisible").getAsBoolean(), page + sel + ": the why is shown");
+                    assertEquals(answer, w.get("marked").getAsInt(), page + sel + ": the right choice is marked");
+                    c.click(sel + " button.again");
+                    assertTrue(c.js("return document.querySelector(arguments[0] + ' .feedback').hidden", sel).getAsBoolean());
+                    c.click(sel + " button.choice[data-index='" + answer + "']");
+                    JsonObject r = state(c, sel);
+                    assertEquals("right", r.get("result").getAsString(), page + sel);
+                    assertEquals("Right.", r.get("verdict").getAsString(), page + sel);
+                    assertTrue(r.get("whyVisible").getAsBoolean(), page + sel);
+                    asked++;
+                }
+                assertTrue(c.consoleLog().isEmpty(), page);
+            }
+        }
+        assertTrue(asked >= 4, "quiz questions answered: " + asked);
+    }
+
+    static JsonObject state(Chrome c, String sel) throws Exception {
+        return c.js("""
+            const q = document.querySelector(arguments[0]);
+            const f = q.querySelector('.feedback');
+            const right = Array.from(q.querySelectorAll('button.choice')).findIndex(b => b.classList.contains('right'));
+            return {result: q.dataset.result || '', verdict: f.querySelector('.verdict').textContent,
+                    whyVisible: !f.hidden && f.querySelector('.why').offsetHeight > 0, marked: right};
+            """, sel).getAsJsonObject();
+    }
+
+    @Test
+    void theClassViewCountsWhoPassedAndWhatFailedMost() throws Exception {
+        try (Chrome c = new Chrome(false)) {
+            c.open(out.resolve("class.html").toUri().toString());
+            JsonObject v = c.js("""
+                const rows = Array.from(document.querySelectorAll('#passed-table tbody tr'));
+                const crit = Array.from(document.querySelectorAll('li.crit'));
+                return {
+                  learners: rows.map(r => r.querySelector('th').firstChild.textContent.trim()),
+                  lab04: document.querySelector('#passed-table tfoot td[data-lab=lab04]').textContent.trim(),
+                  criteria: crit.map(li => li.dataset.check + ' ' + li.querySelector('.count').textContent.trim()),
+                  reasons: crit.length ? Array.from(crit[0].querySelectorAll('.reasons li'), li => li.textContent.trim()) : []
+                };
+                """).getAsJsonObject();
+            assertEquals("[\"alice\",\"bob\",\"carol\"]", v.get("learners").toString());
+            assertEquals("1 of 3", v.get("lab04").getAsString());
+            assertEquals("[\"up 2 of 3\",\"ping-from-blue 1 of 3\"]", v.get("criteria").toString());
+            assertEquals(2, v.getAsJsonArray("reasons").size(), v.toString());
+            assertTrue(v.getAsJsonArray("reasons").toString().contains("both ends are DOWN"), v.toString());
+            c.open(out.resolve("index.html").toUri().toString());
+            JsonObject i = c.js("""
+                const card = document.getElementById('lab04');
+                return {cls: card.className, score: card.querySelector('.score').textContent.replace(/\\s+/g, ' ').trim(),
+                        failed: Array.from(card.querySelectorAll('.criteria li.bad'), li => li.textContent.replace(/\\s+/g, ' ').trim())};
+                """).getAsJsonObject();
+            assertTrue(i.get("cls").getAsString().contains("started"), i.toString());
+            assertTrue(i.get("score").getAsString().startsWith("2 to go — 10/14 points"), i.toString());
+            assertEquals(2, i.getAsJsonArray("failed").size(), i.toString());
+            assertTrue(i.getAsJsonArray("failed").get(0).getAsString().contains("veth-blue is DOWN"), i.toString());
+        }
+    }
+}

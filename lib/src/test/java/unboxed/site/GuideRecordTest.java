@@ -1,0 +1,41 @@
+package unboxed.site;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import unboxed.LabHarness;
+import unboxed.lab.HostState;
+import unboxed.lab.Lab;
+import unboxed.lab.LabCli;
+
+/**
+ * A guide cannot silently go stale: every lab is run again for real (as root, in this JVM, the way guide --record
+ * does) and what it prints now is compared with the transcript stored in labs/transcripts. Numbers may differ
+ * between two real runs; words, lines and steps may not. The host is as before afterwards.
+ */
+class GuideRecordTest {
+    @Test
+    void everyStoredTranscriptIsWhatTheLabPrintsToday() {
+        assertTrue(LabCli.isRoot(), "this test runs the labs: run it as root");
+        Path root = GuideRenderTest.ROOT;
+        List<String> before = HostState.capture();
+        List<String> stale = new ArrayList<>();
+        for (LabSources.LabFile f : LabSources.discover(root.resolve("labs"))) {
+            Lab lab = LabSources.load(f);
+            Optional<Transcripts.Transcript> stored = Transcripts.read(root.resolve("labs/transcripts"), lab.id);
+            if (stored.isEmpty()) {
+                stale.add(lab.id + ": no stored transcript (sudo ./jbang guide --record " + lab.id + ")");
+                continue;
+            }
+            Transcripts.Transcript fresh = Transcripts.record(lab);
+            stale.addAll(Transcripts.differences(stored.get(), fresh));
+        }
+        LabHarness.assertHostUnchanged(before, "after recording every lab");
+        assertTrue(stale.isEmpty(), "the stored transcripts are stale; record them again with "
+            + "`sudo ./jbang guide --record LAB` and review the diff:\n" + String.join("\n", stale));
+    }
+}
