@@ -35,6 +35,11 @@ import unboxed.sys.Cmd;
  * are filtered otherwise), /proc/sys remounted writable (lab05 turns on ip_forward inside its own namespaces), the host's
  * cgroup tree writable with cgroupns host (lab06 makes a memory cgroup), and network "none": the labs build their
  * networks inside namespaces of their own, and nothing reaches the host's network or firewall.
+ *
+ * <p>Not needed, though Docker masks parts of /proc: `systempaths=unconfined` for lab03's `mount -t proc`. The kernel
+ * refuses a new proc over masked paths ("mount_too_revealing") only in a user namespace other than the initial one, and
+ * these containers have none. What did differ in a container was ps before that mount (procps looks itself up as
+ * /proc/&lt;its pid inside&gt;, which a container's /proc lacks): lab03 shows that as part of its lesson.
  */
 @Tag("slow")
 class ContainerCycleTest {
