@@ -4,7 +4,7 @@
 //DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
 // lib/** includes unboxed.site (the guide generator), which needs these two
 //DEPS org.freemarker:freemarker:2.3.34 org.commonmark:commonmark:0.32.0
-//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED
+//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 
 import static unboxed.lab.Check.Verdict.fail;
 import static unboxed.lab.Check.Verdict.pass;

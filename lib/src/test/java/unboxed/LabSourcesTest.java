@@ -46,7 +46,8 @@ class LabSourcesTest {
             String id = name.substring(0, 5);
             assertTrue(src.startsWith("///usr/bin/env jbang \"$0\" \"$@\" ; exit $?\n"), name + ": jbang shebang line");
             assertTrue(src.contains("\n//SOURCES ../lib/src/main/java/unboxed/**/*.java\n"), name + ": //SOURCES of lib");
-            assertTrue(src.contains("\n//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED\n"), name);
+            // C1 alone and the serial collector: a lab's JVM lives a second or two, and starts about 0.3 s sooner (BENCHMARKS.md)
+            assertTrue(src.contains("\n//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC\n"), name);
             for (String[] dep : new String[][] {{"net.java.dev.jna:jna:", "jna.version"},
                     {"info.picocli:picocli:", "picocli.version"}, {"com.google.code.gson:gson:", "gson.version"}}) {
                 Matcher m = Pattern.compile("<" + Pattern.quote(dep[1]) + ">([^<]+)<").matcher(pom);

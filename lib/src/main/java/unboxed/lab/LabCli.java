@@ -26,6 +26,7 @@ public final class LabCli {
 
     /** For a lab's main(): runs the command line and exits with its code. */
     public static void main(Lab lab, String... args) {
+        Cmd.preferDirectSpawn();
         System.exit(execute(lab, args, System.out, System.err, System.in, Console.terminalWantsColor()));
     }
 

@@ -17,6 +17,21 @@ import java.util.concurrent.TimeUnit;
 public final class Cmd {
     private Cmd() {}
 
+    private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
+
+    /**
+     * Starts programs the direct way where this JDK still offers it. Call first thing in main: the JDK reads the
+     * setting once, when the first program starts. Why: by default ProcessBuilder spawns jspawnhelper, which then
+     * execs the program (two execs, about 0.8 ms a program on the dev machine; BENCHMARKS.md). JDK 17 to 24 can vfork
+     * and exec the program directly; JDK 25 deprecates that (a warning on stderr), so there the default stays.
+     * A -Djdk.lang.Process.launchMechanism given by the user wins.
+     */
+    public static void preferDirectSpawn() {
+        if (Runtime.version().feature() < 25 && System.getProperty(LAUNCH_MECHANISM) == null) {
+            System.setProperty(LAUNCH_MECHANISM, "VFORK");
+        }
+    }
+
     /** What a finished program left behind. */
     public record Result(List<String> argv, int exit, String out, String err) {
         public boolean ok() { return exit == 0; }

@@ -17,6 +17,7 @@ public final class Benchmarks {
     private Benchmarks() {}
 
     public static void main(String[] args) throws Exception {
+        Cmd.preferDirectSpawn();   // as every lab's main does; -Djdk.lang.Process.launchMechanism=POSIX_SPAWN for "before"
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         List<String> sections = List.of((args.length > 1 ? args[1] : "isolation,checks,watch,jbang,guide").split(","));
         Path work = Files.createTempDirectory("unboxed-bench");
@@ -24,7 +25,8 @@ public final class Benchmarks {
         r.note("Machine: " + InetAddress.getLocalHost().getHostName() + ", " + Runtime.getRuntime().availableProcessors()
             + " cores, kernel " + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip() + ", "
             + System.getProperty("java.vm.name") + " " + Runtime.version() + "; " + LocalDate.now() + "; " + rounds
-            + " rounds (jbang and watch: fewer).");
+            + " rounds (jbang and watch: fewer). Programs start by "
+            + System.getProperty("jdk.lang.Process.launchMechanism", "POSIX_SPAWN") + " (jdk.lang.Process.launchMechanism).");
         if (sections.contains("isolation")) Isolation.run(r, rounds, work);
         if (sections.contains("checks")) Workbench.checks(r, rounds);
         if (sections.contains("watch")) Workbench.watch(r, Math.max(5, rounds / 5));

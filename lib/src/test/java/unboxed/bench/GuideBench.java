@@ -34,13 +34,14 @@ final class GuideBench {
                 });
             }
             List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "unboxed.site.GuideCli", "--root", rootDir.toString(),
+                "-cp", classPath(), "unboxed.site.GuideCli", "--root", rootDir.toString(),
                 "--out", work.resolve("site2").toString()));
             double[] cold = new double[Math.max(3, rounds / 2)];
             for (int i = 0; i < cold.length; i++) {
                 cold[i] = Report.time(() -> {
-                    Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    if (p.waitFor() != 0) throw new IllegalStateException("guide exited " + p.exitValue());
+                    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+                    String out = new String(p.getInputStream().readAllBytes());
+                    if (p.waitFor() != 0) throw new IllegalStateException("guide exited " + p.exitValue() + ": " + out);
                     return null;
                 });
             }
@@ -50,6 +51,23 @@ final class GuideBench {
         } finally {
             unboxed.sys.Cmd.run("rm", "-rf", work.toString());
         }
+    }
+
+    /**
+     * The project's class path. Under exec:java the project is loaded by Maven's URLClassLoader and java.class.path is
+     * Maven's own launcher, so a child JVM given java.class.path finds no GuideCli.
+     */
+    static String classPath() {
+        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader u) {
+            return java.util.Arrays.stream(u.getURLs()).map(url -> {
+                try {
+                    return Path.of(url.toURI()).toString();
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).collect(java.util.stream.Collectors.joining(":"));
+        }
+        return System.getProperty("java.class.path");
     }
 
     /** Just this section: prints its Markdown. */
