@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the repo's real {@code ./jbang} bootstrap the way a learner types it: catalog aliases from the repo root
@@ -78,6 +79,52 @@ class JbangBootstrapTest {
         Run run = run(root, "bash", "-c", "cd labs && ../jbang lab04 explain");
         assertEquals(0, run.exitCode(), run.describe());
         assertFalse(run.stdout().isBlank(), "../jbang lab04 explain printed nothing\n" + run.describe());
+    }
+
+    @Test
+    void aliasesNeverAskJbangsRemoteCatalog() throws Exception {
+        // jbang resolves an alias by also fetching its built-in jbanghub catalog from GitHub; ./jbang resolves ours.
+        Run run = run(root, "./jbang", "--verbose", "lab04", "explain");
+        assertEquals(0, run.exitCode(), run.describe());
+        assertFalse(run.stderr().contains("jbanghub") || run.stderr().contains("Requesting HTTP"),
+            "./jbang lab04 made jbang reach for a remote catalog\n" + run.describe());
+    }
+
+    /** The remembered java command (./jbang step 3b) must follow an edit, a lost jar, and pass arguments intact. */
+    @Test
+    void rememberedLaunchFollowsEditsAndPassesArguments(@TempDir Path copy) throws Exception {
+        for (String part : List.of("jbang", "jbang-catalog.json", "labs", "lib/src/main/java")) {
+            Files.createDirectories(copy.resolve(part).getParent());
+            assertEquals(0, run(root, "cp", "-a", part, copy.resolve(part).toString()).exitCode(), part);
+        }
+        assertEquals(0, run(copy, "./jbang", "lab04", "explain").exitCode());
+        Run again = run(copy, "./jbang", "lab04", "describe", "--json");
+        assertTrue(again.stdout().contains("\"Network namespaces\""), again.describe());
+
+        Path lab = copy.resolve("labs/lab04-netns.java");
+        Files.writeString(lab, Files.readString(lab).replace("\"Network namespaces\"", "\"Network namespaces, edited\""));
+        Run edited = run(copy, "./jbang", "lab04", "describe", "--json");
+        assertTrue(edited.stdout().contains("Network namespaces, edited"), "an edited lab ran stale\n" + edited.describe());
+
+        // The lab's jar removed from jbang's cache (jbang cache clear): the memo is not trusted, jbang builds again.
+        Path memos = Path.of(System.getenv().getOrDefault("XDG_CACHE_HOME", System.getProperty("user.home") + "/.cache"),
+            "unboxed", "jbang-cli-0.132.1", "launch");
+        Path memo;
+        try (var list = Files.list(memos)) {   // the newest lab04 memo is the copy's: it was written just now
+            memo = list.filter(m -> m.getFileName().toString().startsWith("lab04-netns-"))
+                .max(java.util.Comparator.comparing(m -> m.toFile().lastModified())).orElseThrow();
+        }
+        java.util.regex.Matcher cp = java.util.regex.Pattern.compile(" -classpath ([^: ]+)").matcher(Files.readString(memo));
+        assertTrue(cp.find() && cp.group(1).contains("lab04-netns"), "no lab04 jar in " + memo);
+        Path jar = Path.of(cp.group(1));
+        Files.delete(jar);
+        Run rebuilt = run(copy, "./jbang", "lab04", "describe", "--json");
+        assertEquals(0, rebuilt.exitCode(), rebuilt.describe());
+        assertTrue(Files.exists(jar) && rebuilt.stdout().contains("Network namespaces, edited"), rebuilt.describe());
+
+        Run bad = run(copy, "./jbang", "lab04", "no such 'command'");
+        assertEquals(2, bad.exitCode(), bad.describe());
+        assertTrue(bad.stderr().contains("no such 'command'"), "the argument did not arrive intact\n" + bad.describe());
     }
 
     /** Runs a command in dir with stdin closed; stdout and stderr go to files so neither pipe can fill up. */
