@@ -118,8 +118,10 @@ public final class Transcripts {
         b.append("# ").append(lab.id).append(" · ").append(lab.title).append(": what `sudo ./jbang ").append(lab.id)
             .append("` printed, step by step.\n");
         b.append("# Recorded by `sudo ./jbang guide --record ").append(lab.id).append("`; do not edit, record again.\n");
-        b.append("# Normalised so that a re-recording gives the same text: namespace ids, pids, MAC addresses and root-namespace\n");
-        b.append("# interface indexes become stand-ins numbered in order of appearance; timings become N, dates YYYY-..., the hostname myhost.\n");
+        b.append("# Normalised so that a re-recording gives the same text: namespace ids, pids, MAC addresses, root-namespace\n");
+        b.append("# interface indexes, inode numbers and hex ids (this sandbox's per-process cgroup) become stand-ins numbered in\n");
+        b.append("# order of appearance; timings become N, dates YYYY-..., the hostname myhost; a run of progress lines keeps its\n");
+        b.append("# first and last. Counts and sizes stay as measured (the staleness test reads any number as any other).\n");
         int n = t.steps().size();
         for (int i = 0; i < n; i++) {
             StepRecord s = t.steps().get(i);
@@ -243,7 +245,7 @@ public final class Transcripts {
         List<String> outputs = split(lab, printed);
         // the snapshot taken at the k-th "Enter" is the state after step k-1; the last one, after the run returned
         Normaliser norm = new Normaliser(Processes.hostname());
-        if (lastPidBefore > 0 && lastPidAfter[0] >= lastPidBefore) norm.bornBetween(lastPidBefore, lastPidAfter[0]);
+        if (lastPidBefore > 0 && lastPidAfter[0] > 0) norm.bornBetween(lastPidBefore, lastPidAfter[0], pidMax());
         long self = ProcessHandle.current().pid();
         norm.knownPid(self);
         ProcessHandle.current().parent().ifPresent(p -> norm.knownPid(p.pid()));
@@ -352,9 +354,27 @@ public final class Transcripts {
     /** The last pid the kernel handed out in our pid namespace (0 if unknown). */
     static long lastPid() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/ns_last_pid")).strip());
+            return Long.parseLong(sysctl("kernel/ns_last_pid"));
         } catch (IOException | RuntimeException e) {
             return 0;
+        }
+    }
+
+    /**
+     * A number from /proc/sys, read line-wise: Files.readString sizes its buffer by the file's size, which procfs
+     * reports as 0, and on this kernel then returns only the first digit ("8" for ns_last_pid 8746).
+     */
+    static String sysctl(String name) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("/proc/sys").resolve(name));
+        return lines.isEmpty() ? "" : lines.get(0).strip();
+    }
+
+    /** /proc/sys/kernel/pid_max, where pids wrap around (32768 unless raised). */
+    static long pidMax() {
+        try {
+            return Long.parseLong(sysctl("kernel/pid_max"));
+        } catch (IOException | RuntimeException e) {
+            return 4_194_304; // the most the kernel allows
         }
     }
 

@@ -230,18 +230,66 @@ class GuideRenderTest {
             time=0.043 ms rtt min/avg/max/mdev = 0.043/0.050/0.061/0.009 ms took 1.25 s
             checked 2026-11-23T09:11:14Z on buildhost; 10.16.9.2/24 port 8080 PID 1
             from 10.0.5.2:52243 -> 203.0.113.2:38902, back to 203.0.113.1:52243, 127.0.0.1:8080
+            4:memory:/process_api/8fbfb7c6397eeca355a6978197b30ebc 0::/ sha 8FBFB7C6397EECA355A6978197B30EBC
+            dev:inode of its / and the JVM's / 65024:1704037 and 65024:2; same inode both ways 1704572 = 1704572
+            limit 22528 bytes (= 22016 kB, 4096 pages of 4096)
             """;
         String out = n.apply(in);
         assertEquals("""
             net:[4026532001] net:[4026532002] net:[4026532001]
-            thread 400001 and /proc/400001/ns/net, pid 400002, NSpid 40003 1, bash: 40004
+            thread 4001 and /proc/4001/ns/net, pid 4002, NSpid 4003 1, bash: 4004
             link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff lo 00:00:00:00:00:00
             ifindex 101 lab04-ns@if102 2: eth0@if101
-            fe80::ff:fe00:1/64 libc.so.6 (0x00007f0000001000) members [40005, 40006]
+            fe80::ff:fe00:1/64 libc.so.6 (0x00007f0000001000) members [4005, 4006]
             time=N ms rtt min/avg/max/mdev = N/N/N/N ms took N s
             checked YYYY-MM-DDThh:mm:ssZ on myhost; 10.16.9.2/24 port 8080 PID 1
             from 10.0.5.2:50001 -> 203.0.113.2:50002, back to 203.0.113.1:50001, 127.0.0.1:8080
+            4:memory:/process_api/00000000000000000000000000000001 0::/ sha 00000000000000000000000000000001
+            dev:inode of its / and the JVM's / 65024:7000001 and 65024:2; same inode both ways 7000002 = 7000002
+            limit 22528 bytes (= 22016 kB, 4096 pages of 4096)
             """, out);
+    }
+
+    @Test
+    void pidsBornAcrossAWrapAroundAreStillPids() {
+        Normaliser n = new Normaliser(null);
+        n.bornBetween(32500, 420, 32768);
+        assertEquals("bash: 4001, then 4002; not 8000 nor 32600x", n.apply("bash: 32700, then 310; not 8000 nor 32600x"));
+    }
+
+    @Test
+    void columnsStayAlignedWhenAStandInIsNarrowerThanWhatItReplaces() {
+        Normaliser n = new Normaliser(null);
+        n.knownPid(31245);
+        n.knownPid(31246);
+        String in = """
+              pid 31245 (sh)                     4:memory:/lab06-demo
+              members of lab06-demo              [31245, 31246]
+              thread 31246's namespace           net:[4026532718]
+            """;
+        assertEquals("""
+              pid 4001 (sh)                      4:memory:/lab06-demo
+              members of lab06-demo              [4001, 4002]
+              thread 4002's namespace            net:[4026532001]
+            """, n.apply(in));
+    }
+
+    @Test
+    void aRunOfProgressLinesKeepsItsFirstAndLast() {
+        String in = """
+              memory used            [#...................]   6%  1 MiB of 20 MiB
+              memory used            [#####...............]  28%  5 MiB of 20 MiB
+              memory used            [##########..........]  50%  10 MiB of 20 MiB
+              memory used            [###############.....]  75%  15 MiB of 20 MiB
+              hog's exit status                  137
+              copied                 [####################] 100%  1 file
+            """;
+        assertEquals("""
+              memory used            [#...................]   6%  1 MiB of 20 MiB
+              memory used            [###############.....]  75%  15 MiB of 20 MiB
+              hog's exit status                  137
+              copied                 [####################] 100%  1 file
+            """, new Normaliser(null).apply(in));
     }
 
     @Test
