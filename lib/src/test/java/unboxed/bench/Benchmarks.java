@@ -9,8 +9,8 @@ import unboxed.sys.Cmd;
 
 /**
  * The figures in BENCHMARKS.md, measured side by side in one run (ratios travel between machines, absolute times do
- * not). As root, from the repository root: {@code mvn -q -B test-compile exec:java -Pbench} (add
- * {@code -Dexec.args="ROUNDS SECTIONS"}, e.g. "20 isolation,checks"). Prints Markdown on stdout, progress on stderr.
+ * not). As root, from the repository root: {@code mvn -q -B test-compile exec:exec -Pbench} (add
+ * {@code -Dbench.rounds=20 -Dbench.sections=isolation,checks}). Prints Markdown on stdout, progress on stderr.
  * Cleans up all it creates: labs are solved and reset through their own CLI, namespaces deleted, C binary in a temp dir.
  */
 public final class Benchmarks {

@@ -11,7 +11,7 @@ import unboxed.site.Site;
 /**
  * Generating the whole site (every lab, from the stored transcripts, no recording; target: under 5 s): in a warm JVM,
  * and as a fresh JVM the way a learner starts it (the generator's own main, without jbang's start-up in front).
- * Needs no root. Alone: {@code mvn -q -B test-compile exec:java -Pbench -Dexec.args="10 guide"}.
+ * Needs no root. Alone: {@code mvn -q -B test-compile exec:exec -Pbench -Dbench.rounds=10 -Dbench.sections=guide}.
  */
 final class GuideBench {
     private GuideBench() {}
@@ -54,8 +54,8 @@ final class GuideBench {
     }
 
     /**
-     * The project's class path. Under exec:java the project is loaded by Maven's URLClassLoader and java.class.path is
-     * Maven's own launcher, so a child JVM given java.class.path finds no GuideCli.
+     * The project's class path. Under Maven's exec:java the project is loaded by a URLClassLoader and java.class.path
+     * is Maven's own launcher, so a child JVM given java.class.path would find no GuideCli.
      */
     static String classPath() {
         if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader u) {
