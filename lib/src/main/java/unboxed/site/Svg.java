@@ -210,7 +210,7 @@ final class Svg {
 
     // ---- processes and pid namespaces ---------------------------------------------------------------------------
 
-    private static final int ROW = 52, NODE_H = 38, INDENT = 34;
+    private static final int ROW = 56, NODE_H = 38, INDENT = 34;
 
     static String processes(List<Transcripts.Proc> procs, String title, String id) {
         int n = procs.size();
@@ -281,8 +281,11 @@ final class Svg {
         for (var e : frames.entrySet()) {
             int[] f = e.getValue();
             int level = f[3];
-            int x0 = 8 + f[2] * INDENT + (f[2] == 0 ? 0 : 4) + level * 2, y0 = top + f[0] * ROW - 6;
-            int x1 = width - 8 - level * 10, y1 = top + f[1] * ROW + NODE_H + 6 + Math.max(0, 3 - level) * 0;
+            // an outer frame reaches further above and below its rows than an inner one, so that a frame that ends
+            // on the same row as the one around it, or a sibling's frame on the next row, never shares its edge
+            int outer = 2 - Math.min(level, 2);
+            int x0 = 8 + f[2] * INDENT + (f[2] == 0 ? 0 : 4) + level * 2, y0 = top + f[0] * ROW - 3 - 2 * outer;
+            int x1 = width - 8 - level * 10, y1 = top + f[1] * ROW + NODE_H + 4 + 3 * outer;
             s.append(String.format("<g class=\"pidns level%d\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"10\"/>%n",
                 Math.min(level, 3), x0, y0, x1 - x0, y1 - y0));
             s.append(text(x1 - 10, y0 + 18, "ns-label", labels.get(k++), "end"));
