@@ -36,3 +36,15 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   });
 });
+
+// On paper nothing unfolds: the hints print open (a closed <details> hides its content from CSS), and fold back after.
+(function () {
+  var opened = [];
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('details:not([open])').forEach(function (d) { d.open = true; opened.push(d); });
+  });
+  window.addEventListener('afterprint', function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();
