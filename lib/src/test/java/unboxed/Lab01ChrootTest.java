@@ -4,15 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static unboxed.LabHarness.Outcome;
+import static unboxed.LabHarness.assertAllFailWithReasons;
+import static unboxed.LabHarness.assertOnlyFailing;
+import static unboxed.LabHarness.assertReason;
 import static unboxed.LabHarness.cli;
 import static unboxed.LabHarness.sh;
 import static unboxed.LabHarness.shAny;
+import static unboxed.LabHarness.succeeds;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import unboxed.lab.HostState;
 import unboxed.lab.Lab;
 import unboxed.lab.Step;
 import unboxed.ns.Mounts;
@@ -45,41 +46,24 @@ class Lab01ChrootTest {
 
     @BeforeEach
     void baseline() {
-        before = HostState.capture();
-        // as a learner starts: check on the fresh state (fails), which also notes how the host was
-        assertEquals(1, cli(LAB, "check").exit());
+        before = LabHarness.freshStart(LAB);
     }
 
     @AfterEach
     void resetLeavesHostAsBefore() {
-        assertEquals(0, cli(LAB, "reset").exit());
+        LabHarness.resetLeavesHostAsBefore(LAB, before);
         assertFalse(Files.exists(Path.of(WORK)), "reset removes the work folder");
-        LabHarness.assertHostUnchanged(before, "after lab01 reset");
         assertTrue(Files.isExecutable(Path.of("/usr/bin/ls")), "the host's /usr must survive any reset");
     }
 
-    /** check's verdict per criterion id. */
     static Map<String, JsonObject> check() {
-        Outcome o = cli(LAB, "check", "--json");
-        Map<String, JsonObject> byId = new HashMap<>();
-        JsonParser.parseString(o.out()).getAsJsonObject().getAsJsonArray("checks")
-            .forEach(c -> byId.put(c.getAsJsonObject().get("id").getAsString(), c.getAsJsonObject()));
-        assertEquals(byId.values().stream().allMatch(c -> c.get("passed").getAsBoolean()) ? 0 : 1, o.exit());
-        return byId;
+        return LabHarness.checkById(LAB);
     }
 
-    static void assertOnlyFailing(Map<String, JsonObject> results, List<String> failing, String reasonPart) {
-        for (var e : results.entrySet()) {
-            boolean shouldFail = failing.contains(e.getKey());
-            assertEquals(!shouldFail, e.getValue().get("passed").getAsBoolean(), e.getKey() + ": " + e.getValue());
-        }
-        String reason = results.get(failing.get(0)).get("reason").getAsString();
-        assertTrue(reason.contains(reasonPart), "reason of " + failing.get(0) + " was: " + reason);
-    }
-
+    /** All five criteria pass. */
     static void assertAllPass(Map<String, JsonObject> r) {
         assertEquals(5, r.size());
-        r.values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        LabHarness.assertAllPass(r);
     }
 
     /** A fact as Bench.show prints it. */
@@ -95,27 +79,21 @@ class Lab01ChrootTest {
     void freshStateFailsEveryCriterionWithAReason() {
         Map<String, JsonObject> r = check();
         assertEquals(5, r.size());
-        r.values().forEach(c -> {
-            assertFalse(c.get("passed").getAsBoolean(), c.toString());
-            assertFalse(c.get("reason").getAsString().isBlank(), c.toString());
-        });
-        assertTrue(r.get("dir").get("reason").getAsString().contains(MYROOT + " does not exist"), r.toString());
+        assertAllFailWithReasons(r);
+        assertReason(r, "dir", MYROOT + " does not exist");
         for (String id : List.of("shell", "ls", "own-files", "no-proc")) {
-            assertTrue(r.get(id).get("reason").getAsString().contains("there is no " + MYROOT), r.toString());
+            assertReason(r, id, "there is no " + MYROOT);
         }
     }
 
     @Test
     void solveThenCheckGivesFullPointsAndRecordsProgress() throws Exception {
-        Outcome s = cli(LAB, "solve");
-        assertEquals(0, s.exit(), s.all());
+        Outcome s = succeeds(LAB, "solve");
         assertTrue(s.out().contains("$ cp --parents /bin/sh $(ldd /bin/sh"), s.out());
         Outcome o = cli(LAB, "check");
         assertEquals(0, o.exit(), o.all());
         assertTrue(o.out().contains("8/8 points"), o.out());
-        JsonObject lab01 = JsonParser.parseString(Files.readString(LabHarness.PROGRESS)).getAsJsonObject()
-            .getAsJsonObject("labs").getAsJsonObject("lab01");
-        assertEquals(8, lab01.get("points").getAsInt());
+        assertEquals(8, LabHarness.progress(LAB).get("points").getAsInt());
         assertEquals(4, cli(LAB, "solve").exit(), "a second solve refuses: myroot exists");
     }
 
@@ -156,7 +134,7 @@ class Lab01ChrootTest {
                 sh("mkdir -p " + MYROOT + "/bin && cp /bin/sh /bin/ls " + MYROOT + "/bin/");
                 Map<String, JsonObject> r = check();
                 assertOnlyFailing(r, List.of("shell", "ls"), "/bin/sh is there but cannot start: it needs");
-                assertTrue(r.get("shell").get("reason").getAsString().contains("libc.so.6"), r.toString());
+                assertReason(r, "shell", "libc.so.6");
             }
             case "bind-mount-usr" -> {
                 // works only thanks to the host's /usr: the root holds symlinks into a bind mount
@@ -182,9 +160,7 @@ class Lab01ChrootTest {
 
     @Test
     void runWalksEveryStepEscapesThePlainChrootButNotThePivotedRoot() {
-        Outcome o = cli(LAB, "run");
-        assertEquals(0, o.exit(), o.all());
-        String out = o.out();
+        String out = succeeds(LAB, "run").out();
         assertTrue(out.contains("Step 8/8"), out);
         assertTrue(out.contains("ls: not found"), out);
         assertTrue(out.matches("(?s).*/ seen by thread \\d+ +bin lib lib64\n.*"), out);
@@ -201,40 +177,27 @@ class Lab01ChrootTest {
         // the rootfs cache is not a lab object: it stays after reset, ready for the next run
         assertEquals(0, cli(LAB, "reset").exit());
         assertTrue(Rootfs.isReady(Rootfs.CACHE));
-        Outcome again = cli(LAB, "run", "--step", "4");
-        assertEquals(0, again.exit(), again.all());
+        Outcome again = succeeds(LAB, "run", "--step", "4");
         assertFalse(again.out().contains("Building the rootfs cache"), again.out());
     }
 
     @Test
     void runWithStepStopsThereAndResetRemovesTheProcMount() {
-        Outcome o = cli(LAB, "run", "--step", "5");
-        assertEquals(0, o.exit(), o.all());
+        succeeds(LAB, "run", "--step", "5");
         assertTrue(mounted(DEMO_ROOT + "/proc"), "step 5 leaves /proc mounted in the demo root");
         // afterEach: reset, then the fingerprint (mount table included) must match the one before
     }
 
     @Test
     void pacedRunWaitsForEnterAndCarriesOnWhenInputEnds() {
-        Outcome o = LabHarness.cliWithInput(LAB, "\n\n", "run", "--pace");
-        assertEquals(0, o.exit(), o.all());
-        assertTrue(o.out().contains("[Enter] step 1/8"), o.out());
+        LabHarness.assertPacedRunWaitsForEnter(LAB);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Step 2/8", "Step 5/8", "Step 7/8", "Step 8/8"})
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
-        // --pace makes the kill point exact: the child waits for Enter before each step
-        Process p = LabHarness.jvm("Lab01Chroot", "run", "--pace", "--no-color").redirectErrorStream(true).start();
-        var stdin = p.getOutputStream();
         int steps = Integer.parseInt(killAt.substring(5, 6));
-        for (int i = 1; i <= steps; i++) {
-            LabHarness.readUntil(p, "[Enter] step " + i + "/8", 60);
-            stdin.write('\n');
-            stdin.flush();
-        }
-        LabHarness.readUntil(p, "Notice", 60); // inside step `steps`, its objects made
-        LabHarness.sigkill(p);
+        LabHarness.sigkillAtStep(LAB, steps);
         assertTrue(Files.exists(Path.of(WORK, "tiny")), "the kill left the tiny root");
         if (steps == 5) assertTrue(mounted(DEMO_ROOT + "/proc"), "the kill left /proc mounted");
         // afterEach: reset, then the fingerprint must match the one before run
@@ -242,17 +205,8 @@ class Lab01ChrootTest {
 
     @Test
     void sigkillDuringRunThenRunAgainReplaysTheJournalFirst() throws Exception {
-        Process p = LabHarness.jvm("Lab01Chroot", "run", "--pace", "--no-color").redirectErrorStream(true).start();
-        var stdin = p.getOutputStream();
-        for (int i = 1; i <= 5; i++) {
-            LabHarness.readUntil(p, "[Enter] step " + i + "/8", 60);
-            stdin.write('\n');
-            stdin.flush();
-        }
-        LabHarness.readUntil(p, "Notice", 60);
-        LabHarness.sigkill(p);
-        Outcome o = cli(LAB, "run", "--step", "1");
-        assertEquals(0, o.exit(), o.all());
+        LabHarness.sigkillAtStep(LAB, 5);
+        Outcome o = succeeds(LAB, "run", "--step", "1");
         assertTrue(o.out().contains("removing them first"), o.out());
         assertFalse(mounted(DEMO_ROOT + "/proc"));
         assertFalse(Files.exists(Path.of(DEMO_ROOT)));
@@ -295,26 +249,13 @@ class Lab01ChrootTest {
 
     @Test
     void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        String cp = LabHarness.worldReadableClassPath();
-        for (String cmd : List.of("explain", "describe --json", "--help")) {
-            var r = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp
-                + " Lab01Chroot " + cmd);
-            assertEquals(0, r.exit(), cmd + ": " + r.err() + r.out());
-            assertFalse(r.out().isBlank());
-        }
-        var check = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab01Chroot check");
-        assertEquals(3, check.exit(), check.err());
-        assertTrue(check.err().contains("run with sudo"), check.err());
-        assertEquals(1, check.err().strip().lines().count(), check.err());
+        LabHarness.assertExplainsAsNobody(LAB);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 9", "run --step 0"})
     void badInputIsOneLineAndExit2(String args) {
-        Outcome o = cli(LAB, args.split(" "));
-        assertEquals(2, o.exit(), o.all());
-        assertEquals(1, o.err().strip().lines().count(), o.err());
-        assertTrue(o.out().isBlank(), o.out());
+        LabHarness.assertBadInputExits2(LAB, args);
     }
 
     @Test
