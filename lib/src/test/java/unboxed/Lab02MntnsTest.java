@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static unboxed.LabHarness.Outcome;
+import static unboxed.LabHarness.assertAllFailWithReasons;
+import static unboxed.LabHarness.assertAllPass;
+import static unboxed.LabHarness.assertReason;
+import static unboxed.LabHarness.assertVerdicts;
 import static unboxed.LabHarness.cli;
 import static unboxed.LabHarness.sh;
 import static unboxed.LabHarness.shAny;
+import static unboxed.LabHarness.succeeds;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import unboxed.lab.HostState;
 import unboxed.lab.Lab;
 import unboxed.ns.MountNs;
 import unboxed.ns.Mounts;
 import unboxed.ns.Processes;
-import unboxed.sys.Cmd;
 
 /**
  * lab02 end to end, as root on this kernel: the exercise contract (a process of the learner's, found by scanning
@@ -44,17 +45,13 @@ class Lab02MntnsTest {
 
     @BeforeEach
     void baseline() {
-        before = HostState.capture();
         mntBefore = mntListing();
-        // as a learner starts: check on the fresh state (fails)
-        assertEquals(1, cli(LAB, "check").exit());
+        before = LabHarness.freshStart(LAB);
     }
 
     @AfterEach
     void resetLeavesHostAsBefore() {
-        Outcome o = cli(LAB, "reset");
-        assertEquals(0, o.exit(), o.all());
-        LabHarness.assertHostUnchanged(before, "after lab02 reset");
+        LabHarness.resetLeavesHostAsBefore(LAB, before);
         assertEquals(mntBefore, mntListing(), "/mnt after reset");
         assertTrue(MountNs.withOwnMountOn(TARGET).isEmpty(), "a process with its own mount on /mnt/lab02 survived reset");
     }
@@ -73,40 +70,19 @@ class Lab02MntnsTest {
         while (expectOwnMount && MountNs.withOwnMountOn(TARGET).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
     }
 
-    /** check's verdict per criterion id. */
     static Map<String, JsonObject> check() {
-        Outcome o = cli(LAB, "check", "--json");
-        Map<String, JsonObject> byId = new HashMap<>();
-        JsonParser.parseString(o.out()).getAsJsonObject().getAsJsonArray("checks")
-            .forEach(c -> byId.put(c.getAsJsonObject().get("id").getAsString(), c.getAsJsonObject()));
-        assertEquals(byId.values().stream().allMatch(c -> c.get("passed").getAsBoolean()) ? 0 : 1, o.exit());
-        return byId;
-    }
-
-    static void assertVerdicts(Map<String, JsonObject> r, List<String> failing) {
-        for (var e : r.entrySet()) {
-            assertEquals(!failing.contains(e.getKey()), e.getValue().get("passed").getAsBoolean(), e.getKey() + ": " + e.getValue());
-        }
-    }
-
-    static void assertReason(Map<String, JsonObject> r, String id, String part) {
-        String reason = r.get(id).get("reason").getAsString();
-        assertTrue(reason.contains(part), "reason of " + id + " was: " + reason);
+        return LabHarness.checkById(LAB);
     }
 
     static void prepare() {
-        Outcome o = cli(LAB, "prepare");
-        assertEquals(0, o.exit(), o.all());
+        succeeds(LAB, "prepare");
     }
 
     @Test
     void freshStateFailsEveryCriterionWithAReason() {
         Map<String, JsonObject> r = check();
         assertEquals(4, r.size());
-        r.values().forEach(c -> {
-            assertFalse(c.get("passed").getAsBoolean(), c.toString());
-            assertFalse(c.get("reason").getAsString().isBlank(), c.toString());
-        });
+        assertAllFailWithReasons(r);
         assertReason(r, "process", Files.exists(Path.of(TARGET)) ? "no process outside" : "no directory /mnt/lab02");
     }
 
@@ -131,9 +107,7 @@ class Lab02MntnsTest {
         Outcome o = cli(LAB, "check");
         assertEquals(0, o.exit(), o.all());
         assertTrue(o.out().contains("9/9 points"), o.out());
-        JsonObject lab02 = JsonParser.parseString(Files.readString(LabHarness.PROGRESS)).getAsJsonObject()
-            .getAsJsonObject("labs").getAsJsonObject("lab02");
-        assertEquals(9, lab02.get("points").getAsInt());
+        assertEquals(9, LabHarness.progress(LAB).get("points").getAsInt());
         assertEquals(4, cli(LAB, "solve").exit(), "a second solve is a conflict");
     }
 
@@ -145,14 +119,14 @@ class Lab02MntnsTest {
         List<MountNs.Holder> h = MountNs.withOwnMountOn(TARGET);
         assertEquals(1, h.size(), h.toString());
         assertEquals("sleep", Processes.comm(h.get(0).pid()).orElse("?"));
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
     }
 
     @Test
     void manualSolutionFromTheIssuePasses() throws Exception {
         prepare();
         background(MANUAL, true);
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
         assertEquals("hi\n", Files.readString(Path.of("/proc/" + MountNs.withOwnMountOn(TARGET).get(0).pid() + "/root/mnt/lab02/secret")));
     }
 
@@ -169,7 +143,7 @@ class Lab02MntnsTest {
             .orElseThrow().pid();
         assertVerdicts(check(), List.of("secret"));
         sh("nsenter -t " + pid + " -m sh -c 'echo hi > /mnt/lab02/secret'");
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
     }
 
     @ParameterizedTest
@@ -222,8 +196,7 @@ class Lab02MntnsTest {
             Thread.sleep(300);
             assertTrue(Mounts.at(Mounts.of(slave.pid()), TARGET).isPresent(), "the slave has a copy of the host's mount");
             assertEquals(List.of(learner), MountNs.withOwnMountOn(TARGET).stream().map(MountNs.Holder::pid).toList());
-            Outcome o = cli(LAB, "reset");
-            assertEquals(0, o.exit(), o.all());
+            Outcome o = succeeds(LAB, "reset");
             assertTrue(o.out().contains("ending pid " + learner + " (sleep)"), o.out());
             assertFalse(Processes.alive(learner));
             assertTrue(plain.isAlive() && slave.isAlive(), "reset ended a bystander");
@@ -241,7 +214,7 @@ class Lab02MntnsTest {
         try {
             prepare();
             background(MANUAL, true);
-            check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+            assertAllPass(check());
             assertEquals(0, cli(LAB, "reset").exit());
             assertEquals("mine\n", Files.readString(Path.of(TARGET, "keep")));
             assertEquals("drwx------", sh("stat -c %A /mnt/lab02").strip());
@@ -254,16 +227,13 @@ class Lab02MntnsTest {
     void aSecondRunKeepsTheLearnersWorkInProgress() throws Exception {
         prepare();
         background(MANUAL, true);
-        Outcome o = cli(LAB, "run");
-        assertEquals(0, o.exit(), o.all());
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        succeeds(LAB, "run");
+        assertAllPass(check());
     }
 
     @Test
     void runWalksEveryStepAndLeavesOnlyTheExerciseBehind() {
-        Outcome o = cli(LAB, "run");
-        assertEquals(0, o.exit(), o.all());
-        String out = o.out();
+        String out = succeeds(LAB, "run").out();
         assertTrue(out.contains("Step 7/7"), out);
         assertTrue(out.contains("mnt:["), out);
         assertTrue(out.contains("EINVAL"), "setns on a plain thread: " + out);
@@ -297,16 +267,7 @@ class Lab02MntnsTest {
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
         String[] at = killAt.split("\\|");
         int steps = Integer.parseInt(at[0].substring(5, 6));
-        // --pace makes the kill point exact: the child waits for Enter before each step
-        Process p = LabHarness.jvm("Lab02Mntns", "run", "--pace", "--no-color").redirectErrorStream(true).start();
-        var stdin = p.getOutputStream();
-        for (int i = 1; i <= steps; i++) {
-            LabHarness.readUntil(p, "[Enter] step " + i + "/7", 60);
-            stdin.write('\n');
-            stdin.flush();
-        }
-        LabHarness.readUntil(p, at[1], 60);
-        LabHarness.sigkill(p);
+        LabHarness.sigkillAtStep(LAB, steps, at[1]);
         if (steps == 2) assertFalse(Processes.tagged("UNBOXED_TAG", "lab02").isEmpty(), "the kill left the sleep");
         if (steps == 6) assertTrue(Mounts.isMountPoint("/var/lib/unboxed/lab02/leak"), "the kill left the leak on the host");
         if (at[1].equals("lives on the mount")) assertTrue(Files.isDirectory(Path.of(TARGET)));
@@ -315,25 +276,12 @@ class Lab02MntnsTest {
 
     @Test
     void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        String cp = LabHarness.worldReadableClassPath();
-        for (String cmd : List.of("explain", "describe --json", "--help")) {
-            Cmd.Result r = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp
-                + " Lab02Mntns " + cmd);
-            assertEquals(0, r.exit(), cmd + ": " + r.err() + r.out());
-            assertFalse(r.out().isBlank());
-        }
-        Cmd.Result check = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab02Mntns check");
-        assertEquals(3, check.exit(), check.err());
-        assertTrue(check.err().contains("run with sudo"), check.err());
-        assertEquals(1, check.err().strip().lines().count(), check.err());
+        LabHarness.assertExplainsAsNobody(LAB);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 99"})
     void badInputIsOneLineAndExit2(String args) {
-        Outcome o = cli(LAB, args.split(" "));
-        assertEquals(2, o.exit(), o.all());
-        assertEquals(1, o.err().strip().lines().count(), o.err());
-        assertTrue(o.out().isBlank(), o.out());
+        LabHarness.assertBadInputExits2(LAB, args);
     }
 }
