@@ -4,15 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static unboxed.LabHarness.Outcome;
+import static unboxed.LabHarness.assertAllPass;
+import static unboxed.LabHarness.assertOnlyFailing;
+import static unboxed.LabHarness.assertReason;
 import static unboxed.LabHarness.cli;
 import static unboxed.LabHarness.sh;
 import static unboxed.LabHarness.shAny;
+import static unboxed.LabHarness.succeeds;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import unboxed.lab.HostState;
 import unboxed.lab.Lab;
 import unboxed.ns.Processes;
 import unboxed.ns.Uts;
@@ -46,49 +47,22 @@ class Lab03PidUtsTest {
             assertTrue(Cmd.has(tool), tool + " is missing: " + Cmd.installHint(tool));
         }
         hostname = Processes.hostname();
-        before = HostState.capture();
-        // as a learner starts: check on the fresh state (fails), which also notes how the host was
-        assertEquals(1, cli(LAB, "check").exit());
+        before = LabHarness.freshStart(LAB);
     }
 
     @AfterEach
     void resetLeavesHostAsBefore() throws Exception {
         Processes.killTagged(OTHERS);
-        assertEquals(0, cli(LAB, "reset").exit());
+        succeeds(LAB, "reset");
         assertEquals(hostname, Processes.hostname(), "the host's hostname");
         assertTrue(Processes.tagged("UNBOXED_TAG", "lab03").isEmpty(), "lab03's processes are gone");
         assertTrue(Uts.foreign().stream().noneMatch(g -> g.hostname().startsWith("lab03")), "no lab03 tree is left");
-        assertHostUnchangedWithin(before, 10);
-    }
-
-    /**
-     * What this machine's PID 1 adopts it reaps only every few seconds: an ended tree's PID 1 can linger as a zombie
-     * that still shows its pid namespace. Wait for the fingerprint to settle, then compare.
-     */
-    static void assertHostUnchangedWithin(List<String> before, int seconds) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + seconds * 1000L;
-        while (System.currentTimeMillis() < deadline && !HostState.diff(before, HostState.capture()).isEmpty()) {
-            Thread.sleep(200);
-        }
-        LabHarness.assertHostUnchanged(before, "after lab03 reset");
+        // ended trees' PID 1s can linger a few seconds as zombies, still showing their pid namespaces
+        LabHarness.assertHostUnchangedWithin(before, "after lab03 reset", 10);
     }
 
     static Map<String, JsonObject> check() {
-        Outcome o = cli(LAB, "check", "--json");
-        Map<String, JsonObject> byId = new HashMap<>();
-        JsonParser.parseString(o.out()).getAsJsonObject().getAsJsonArray("checks")
-            .forEach(c -> byId.put(c.getAsJsonObject().get("id").getAsString(), c.getAsJsonObject()));
-        assertEquals(byId.values().stream().allMatch(c -> c.get("passed").getAsBoolean()) ? 0 : 1, o.exit());
-        return byId;
-    }
-
-    static void assertOnlyFailing(Map<String, JsonObject> results, List<String> failing, String reasonPart) {
-        for (var e : results.entrySet()) {
-            boolean shouldFail = failing.contains(e.getKey());
-            assertEquals(!shouldFail, e.getValue().get("passed").getAsBoolean(), e.getKey() + ": " + e.getValue());
-        }
-        String reason = results.get(failing.get(0)).get("reason").getAsString();
-        assertTrue(reason.contains(reasonPart), "reason of " + failing.get(0) + " was: " + reason);
+        return LabHarness.checkById(LAB);
     }
 
     /** Starts a tree in the background, then waits until the processes named `name` in it number at least `count`. */
@@ -108,19 +82,16 @@ class Lab03PidUtsTest {
         assertEquals(6, r.size());
         assertOnlyFailing(r, List.of("hostname", "pid-ns", "pid1", "others", "proc"), "no process");
         r.values().forEach(c -> assertTrue(c.get("passed").getAsBoolean() || !c.get("reason").getAsString().isBlank(), c.toString()));
-        assertTrue(r.get("pid-ns").get("reason").getAsString().contains("lab03-box"));
+        assertReason(r, "pid-ns", "lab03-box");
     }
 
     @Test
     void solveThenCheckGivesFullPointsAndRecordsProgress() throws Exception {
-        Outcome solved = cli(LAB, "solve");
-        assertEquals(0, solved.exit(), solved.all());
+        succeeds(LAB, "solve");
         Outcome o = cli(LAB, "check");
         assertEquals(0, o.exit(), o.all());
         assertTrue(o.out().contains("10/10 points"), o.out());
-        JsonObject lab03 = JsonParser.parseString(Files.readString(LabHarness.PROGRESS)).getAsJsonObject()
-            .getAsJsonObject("labs").getAsJsonObject("lab03");
-        assertEquals(10, lab03.get("points").getAsInt());
+        assertEquals(10, LabHarness.progress(LAB).get("points").getAsInt());
         assertEquals(hostname, Processes.hostname());
         // solve refuses a second tree rather than making two
         assertEquals(4, cli(LAB, "solve").exit());
@@ -129,7 +100,7 @@ class Lab03PidUtsTest {
     @Test
     void manualSolutionWithTheArticlesCommandsPasses() throws Exception {
         start(MANUAL, "lab03-box", 3);
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
         // what the check saw, as the learner would look: PID 1 inside, a second process, and a /proc of its own
         String init = sh("pgrep -n -f '^sleep infinity' -P \"$(pgrep -n -x unshare)\"").strip();
         assertTrue(sh("grep NSpid /proc/" + init + "/status").strip().endsWith("\t1"));
@@ -146,7 +117,7 @@ class Lab03PidUtsTest {
         start("unshare -p -u -m -f --mount-proc sh -c 'sleep infinity & exec sleep infinity' >/dev/null 2>&1 &", "vm", 3);
         String init = sh("pgrep -n -f '^sleep infinity' -P \"$(pgrep -n -x unshare)\"").strip();
         sh("nsenter -t " + init + " -u hostname lab03-box");
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
     }
 
     @ParameterizedTest
@@ -170,7 +141,7 @@ class Lab03PidUtsTest {
                 start(MANUAL.replace("hostname lab03-box", "hostname lab03box"), "lab03box", 3);
                 Map<String, JsonObject> r = check();
                 assertFalse(r.get("hostname").get("passed").getAsBoolean());
-                assertTrue(r.get("hostname").get("reason").getAsString().contains("named lab03box"), r.toString());
+                assertReason(r, "hostname", "named lab03box");
                 assertTrue(r.get("host-hostname").get("passed").getAsBoolean());
             }
             case "pid1-alone" -> {
@@ -209,8 +180,7 @@ class Lab03PidUtsTest {
         start(MANUAL, "lab03-box", 3);
         start("UNBOXED_TAG=" + OTHERS + " unshare -p -u -m -f --mount-proc sh -c 'hostname other-box; exec sleep infinity'"
             + " >/dev/null 2>&1 &", "other-box", 2);
-        Outcome o = cli(LAB, "reset");
-        assertEquals(0, o.exit(), o.all());
+        Outcome o = succeeds(LAB, "reset");
         assertTrue(o.out().contains("processes named lab03-"), o.out());
         assertTrue(Uts.foreign().stream().noneMatch(g -> g.hostname().equals("lab03-box")));
         assertTrue(Uts.foreign().stream().anyMatch(g -> g.hostname().equals("other-box")), "someone else's tree survives");
@@ -218,9 +188,7 @@ class Lab03PidUtsTest {
 
     @Test
     void runWalksEveryStepForRealAndLeavesNothingBehind() {
-        Outcome o = cli(LAB, "run");
-        assertEquals(0, o.exit(), o.all());
-        String out = o.out();
+        String out = succeeds(LAB, "run").out();
         assertTrue(out.contains("Step 9/9"), out);
         assertTrue(out.contains("hostname, as its child prints it   lab03-demo"), out);
         assertTrue(out.contains("new bash:  [root@lab03-prompt]"), out);
@@ -240,8 +208,7 @@ class Lab03PidUtsTest {
 
     @Test
     void runWithStepStopsThereAndResetRemovesWhatItMade() {
-        Outcome o = cli(LAB, "run", "--step", "7");
-        assertEquals(0, o.exit(), o.all());
+        succeeds(LAB, "run", "--step", "7");
         assertFalse(Processes.tagged("UNBOXED_TAG", "lab03").isEmpty(), "the demo's PID 1 is still there");
         assertTrue(Uts.foreign().stream().anyMatch(g -> g.hostname().equals("lab03-demo")));
     }
@@ -249,16 +216,8 @@ class Lab03PidUtsTest {
     @ParameterizedTest
     @ValueSource(strings = {"Step 3/9", "Step 6/9", "Step 7/9", "Step 8/9", "Step 9/9"})
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
-        // --pace makes the kill point exact: the child waits for Enter before each step
-        Process p = LabHarness.jvm("Lab03PidUts", "run", "--pace", "--no-color").redirectErrorStream(true).start();
-        var stdin = p.getOutputStream();
         int steps = Integer.parseInt(killAt.substring(5, 6));
-        for (int i = 1; i <= steps; i++) {
-            LabHarness.readUntil(p, "[Enter] step " + i + "/9", 60);
-            stdin.write('\n');
-            stdin.flush();
-        }
-        LabHarness.readUntil(p, "Notice", 60); // inside step `steps`, its objects made
+        Process p = LabHarness.runPausedInStep(LAB, steps, "Notice");
         assertEquals(hostname, Processes.hostname(), "the demo renamed the host");
         if (steps >= 6) assertFalse(Processes.tagged("UNBOXED_TAG", "lab03").isEmpty(), "the kill left the demo's PID 1");
         LabHarness.sigkill(p);
@@ -267,24 +226,12 @@ class Lab03PidUtsTest {
 
     @Test
     void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        String cp = LabHarness.worldReadableClassPath();
-        for (String cmd : List.of("explain", "describe --json", "--help")) {
-            var r = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp
-                + " Lab03PidUts " + cmd);
-            assertEquals(0, r.exit(), cmd + ": " + r.err() + r.out());
-            assertFalse(r.out().isBlank());
-        }
-        var check = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab03PidUts check");
-        assertEquals(3, check.exit(), check.err());
-        assertTrue(check.err().contains("run with sudo"), check.err());
+        LabHarness.assertExplainsAsNobody(LAB);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 10"})
     void badInputIsOneLineAndExit2(String args) {
-        Outcome o = cli(LAB, args.split(" "));
-        assertEquals(2, o.exit(), o.all());
-        assertEquals(1, o.err().strip().lines().count(), o.err());
-        assertTrue(o.out().isBlank(), o.out());
+        LabHarness.assertBadInputExits2(LAB, args);
     }
 }
