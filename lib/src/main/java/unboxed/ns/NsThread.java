@@ -22,6 +22,7 @@ import unboxed.sys.Sys;
  * and the first one becomes its PID 1. The kernel then refuses to let this thread create threads (EINVAL, which the
  * JVM reports as OutOfMemoryError), and once that PID 1 exits nobody can enter the namespace any more (ENOMEM). So:
  * work on a pid thread must start no threads, and should start exactly one long-lived process, the namespace's init.
+ * Starting a process needs a thread too (the JDK's process reaper): call {@link Reapers#ready} first, from the main thread.
  *
  * <p>Close it when done: the thread ends, and namespaces nothing else holds (no process, no bind mount) disappear.
  */
