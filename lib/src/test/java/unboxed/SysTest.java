@@ -88,4 +88,12 @@ class SysTest {
         assertEquals("CLONE_NEWNS|CLONE_NEWNET", Sys.cloneFlags(LibC.CLONE_NEWNS | LibC.CLONE_NEWNET));
         assertEquals("MS_REC|MS_PRIVATE", Sys.mountFlags(LibC.MS_REC | LibC.MS_PRIVATE));
     }
+
+    @Test
+    void sysctlReadsEveryDigitOfANumber() throws Exception {
+        // net.ipv4.ip_local_port_range is two numbers of 4-5 digits; Files.readString returned only "3" on kernel 6.18
+        String expected = String.join("\n", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).strip();
+        assertTrue(expected.matches("\\d{4,5}\\s+\\d{4,5}"), expected);
+        assertEquals(expected, unboxed.net.Sysctl.get(null, "net.ipv4.ip_local_port_range"));
+    }
 }

@@ -102,7 +102,7 @@ public final class Doctor {
 
     private static String read(String path) {
         try {
-            return Files.readString(Path.of(path)).strip();
+            return String.join("\n", Files.readAllLines(Path.of(path))).strip();   // see Sysctl.read: /proc/sys numbers
         } catch (java.io.IOException e) {
             return "unknown";
         }

@@ -45,7 +45,9 @@ public final class Sysctl {
 
     private static String read(Path f) {
         try {
-            return Files.readString(f).strip();
+            // Not Files.readString: on kernel 6.18 (the dev machine) a numeric sysctl read that way gives only its
+            // first digit (pid_max 32768 reads "3"); a buffered read takes the value in one read(2).
+            return String.join("\n", Files.readAllLines(f)).strip();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + f, e);
         }
