@@ -2,8 +2,6 @@
 //JAVA 17+
 //SOURCES ../lib/src/main/java/unboxed/**/*.java
 //DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
-// lib/** includes unboxed.site (the guide generator), which needs these two
-//DEPS org.freemarker:freemarker:2.3.34 org.commonmark:commonmark:0.32.0
 //RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 
 import static unboxed.lab.Check.Verdict.fail;

@@ -93,7 +93,7 @@ class JbangBootstrapTest {
     /** The remembered java command (./jbang step 3b) must follow an edit, a lost jar, and pass arguments intact. */
     @Test
     void rememberedLaunchFollowsEditsAndPassesArguments(@TempDir Path copy) throws Exception {
-        for (String part : List.of("jbang", "jbang-catalog.json", "labs", "lib/src/main/java")) {
+        for (String part : List.of("jbang", "jbang-catalog.json", "labs", "lib/src/main/java", "guide/src/main/java")) {
             Files.createDirectories(copy.resolve(part).getParent());
             assertEquals(0, run(root, "cp", "-a", part, copy.resolve(part).toString()).exitCode(), part);
         }
