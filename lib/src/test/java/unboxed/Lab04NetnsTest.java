@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static unboxed.LabHarness.Outcome;
+import static unboxed.LabHarness.assertAllFailWithReasons;
+import static unboxed.LabHarness.assertAllPass;
+import static unboxed.LabHarness.assertOnlyFailing;
+import static unboxed.LabHarness.assertReason;
 import static unboxed.LabHarness.cli;
 import static unboxed.LabHarness.sh;
 import static unboxed.LabHarness.shAny;
+import static unboxed.LabHarness.succeeds;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import unboxed.lab.HostState;
 import unboxed.lab.Lab;
 import unboxed.lab.LabLock;
 
@@ -42,46 +44,25 @@ class Lab04NetnsTest {
 
     @BeforeEach
     void baseline() {
-        before = HostState.capture();
-        // as a learner starts: check on the fresh state (fails), which also notes how the host was
-        assertEquals(1, cli(LAB, "check").exit());
+        before = LabHarness.freshStart(LAB);
     }
 
     @AfterEach
     void resetLeavesHostAsBefore() {
-        assertEquals(0, cli(LAB, "reset").exit());
-        LabHarness.assertHostUnchanged(before, "after lab04 reset");
+        LabHarness.resetLeavesHostAsBefore(LAB, before);
     }
 
-    /** check's verdict per criterion id. */
     static Map<String, JsonObject> check() {
-        Outcome o = cli(LAB, "check", "--json");
-        Map<String, JsonObject> byId = new HashMap<>();
-        JsonParser.parseString(o.out()).getAsJsonObject().getAsJsonArray("checks")
-            .forEach(c -> byId.put(c.getAsJsonObject().get("id").getAsString(), c.getAsJsonObject()));
-        assertEquals(byId.values().stream().allMatch(c -> c.get("passed").getAsBoolean()) ? 0 : 1, o.exit());
-        return byId;
-    }
-
-    static void assertOnlyFailing(Map<String, JsonObject> results, List<String> failing, String reasonPart) {
-        for (var e : results.entrySet()) {
-            boolean shouldFail = failing.contains(e.getKey());
-            assertEquals(!shouldFail, e.getValue().get("passed").getAsBoolean(), e.getKey() + ": " + e.getValue());
-        }
-        String reason = results.get(failing.get(0)).get("reason").getAsString();
-        assertTrue(reason.contains(reasonPart), "reason of " + failing.get(0) + " was: " + reason);
+        return LabHarness.checkById(LAB);
     }
 
     @Test
     void freshStateFailsEveryCriterionWithAReason() {
         Map<String, JsonObject> r = check();
         assertEquals(8, r.size());
-        r.values().forEach(c -> {
-            assertFalse(c.get("passed").getAsBoolean(), c.toString());
-            assertFalse(c.get("reason").getAsString().isBlank(), c.toString());
-        });
-        assertTrue(r.get("netns").get("reason").getAsString().contains("/run/netns/blue does not exist"));
-        assertTrue(r.get("veth-host").get("reason").getAsString().contains("no link veth-host"));
+        assertAllFailWithReasons(r);
+        assertReason(r, "netns", "/run/netns/blue does not exist");
+        assertReason(r, "veth-host", "no link veth-host");
     }
 
     @Test
@@ -90,8 +71,7 @@ class Lab04NetnsTest {
         Outcome o = cli(LAB, "check");
         assertEquals(0, o.exit(), o.all());
         assertTrue(o.out().contains("14/14 points"), o.out());
-        JsonObject progress = JsonParser.parseString(Files.readString(LabHarness.PROGRESS)).getAsJsonObject();
-        JsonObject lab04 = progress.getAsJsonObject("labs").getAsJsonObject("lab04");
+        JsonObject lab04 = LabHarness.progress(LAB);
         assertEquals(14, lab04.get("points").getAsInt());
         assertTrue(lab04.get("passed").getAsBoolean());
     }
@@ -99,8 +79,7 @@ class Lab04NetnsTest {
     @Test
     void manualSolutionWithPlainIpCommandsPasses() {
         sh(MANUAL);
-        Map<String, JsonObject> r = check();
-        r.values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
     }
 
     @Test
@@ -108,7 +87,7 @@ class Lab04NetnsTest {
         // the other way the articles show: no `ip netns add`, a namespace pinned by hand
         sh("mkdir -p /run/netns && touch /run/netns/blue && unshare --net=/run/netns/blue true");
         sh(MANUAL.replace("ip netns add blue\n", ""));
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
     }
 
     @ParameterizedTest
@@ -135,7 +114,7 @@ class Lab04NetnsTest {
                     """);
                 Map<String, JsonObject> r = check();
                 assertFalse(r.get("veth-blue").get("passed").getAsBoolean());
-                assertTrue(r.get("veth-blue").get("reason").getAsString().contains("still in the root namespace"));
+                assertReason(r, "veth-blue", "still in the root namespace");
                 assertTrue(r.get("netns").get("passed").getAsBoolean());
                 assertTrue(r.get("veth-host").get("passed").getAsBoolean());
                 assertTrue(r.get("pair").get("passed").getAsBoolean());
@@ -151,8 +130,7 @@ class Lab04NetnsTest {
 
     @Test
     void runWalksEveryStepAndLeavesOnlyTheExerciseBehind() {
-        Outcome o = cli(LAB, "run");
-        assertEquals(0, o.exit(), o.all());
+        Outcome o = succeeds(LAB, "run");
         assertTrue(o.out().contains("Step 8/8"), o.out());
         assertTrue(o.out().contains("net:["), o.out());
         assertTrue(o.out().contains("lab04-demo -> 10.16.9.1            answered"), o.out());
@@ -164,33 +142,21 @@ class Lab04NetnsTest {
 
     @Test
     void runWithStepStopsThereAndResetRemovesWhatItMade() {
-        Outcome o = cli(LAB, "run", "--step", "5");
-        assertEquals(0, o.exit(), o.all());
+        succeeds(LAB, "run", "--step", "5");
         assertTrue(sh("ip netns list").contains("lab04-demo"));
         assertTrue(sh("ip -br link").contains("lab04-host"));
     }
 
     @Test
     void pacedRunWaitsForEnterAndCarriesOnWhenInputEnds() {
-        Outcome o = LabHarness.cliWithInput(LAB, "\n\n", "run", "--pace");
-        assertEquals(0, o.exit(), o.all());
-        assertTrue(o.out().contains("[Enter] step 1/8"), o.out());
+        LabHarness.assertPacedRunWaitsForEnter(LAB);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Step 3/8", "Step 5/8", "Step 6/8", "Step 8/8"})
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
-        // --pace makes the kill point exact: the child waits for Enter before each step
-        Process p = LabHarness.jvm("Lab04Netns", "run", "--pace", "--no-color").redirectErrorStream(true).start();
-        var stdin = p.getOutputStream();
         int steps = Integer.parseInt(killAt.substring(5, 6));
-        for (int i = 1; i <= steps; i++) {
-            LabHarness.readUntil(p, "[Enter] step " + i + "/8", 60);
-            stdin.write('\n');
-            stdin.flush();
-        }
-        LabHarness.readUntil(p, "Notice", 60); // inside step `steps`, its objects made
-        LabHarness.sigkill(p);
+        LabHarness.sigkillAtStep(LAB, steps);
         if (steps >= 4) assertTrue(Files.exists(Path.of("/run/netns/lab04-demo")), "the kill left the demo namespace");
         if (steps >= 5) assertTrue(shAny("ip link show lab04-host").ok(), "the kill left the veth");
         // afterEach: reset, then the fingerprint must match the one before run
@@ -201,34 +167,20 @@ class Lab04NetnsTest {
         Process p = LabHarness.jvm("Lab04Netns", "solve", "--no-color").redirectErrorStream(true).start();
         LabHarness.readUntil(p, "ip link set veth-blue netns blue", 60);
         LabHarness.sigkill(p);
-        Outcome o = cli(LAB, "run", "--step", "1");
-        assertEquals(0, o.exit(), o.all());
+        Outcome o = succeeds(LAB, "run", "--step", "1");
         assertTrue(o.out().contains("removing them first"), o.out());
         assertFalse(Files.exists(Path.of("/run/netns/blue")));
     }
 
     @Test
     void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        String cp = LabHarness.worldReadableClassPath();
-        for (String cmd : List.of("explain", "describe --json", "--help")) {
-            var r = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp
-                + " Lab04Netns " + cmd);
-            assertEquals(0, r.exit(), cmd + ": " + r.err() + r.out());
-            assertFalse(r.out().isBlank());
-        }
-        var check = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab04Netns check");
-        assertEquals(3, check.exit(), check.err());
-        assertTrue(check.err().contains("run with sudo"), check.err());
-        assertEquals(1, check.err().strip().lines().count(), check.err());
+        LabHarness.assertExplainsAsNobody(LAB);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 99", "watch --interval 0"})
     void badInputIsOneLineAndExit2(String args) {
-        Outcome o = cli(LAB, args.split(" "));
-        assertEquals(2, o.exit(), o.all());
-        assertEquals(1, o.err().strip().lines().count(), o.err());
-        assertTrue(o.out().isBlank(), o.out());
+        LabHarness.assertBadInputExits2(LAB, args);
     }
 
     @Test
