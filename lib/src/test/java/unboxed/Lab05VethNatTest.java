@@ -4,15 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static unboxed.LabHarness.Outcome;
+import static unboxed.LabHarness.assertAllFailWithReasons;
+import static unboxed.LabHarness.assertOnlyFailing;
+import static unboxed.LabHarness.assertReason;
 import static unboxed.LabHarness.cli;
+import static unboxed.LabHarness.reason;
 import static unboxed.LabHarness.sh;
 import static unboxed.LabHarness.shAny;
+import static unboxed.LabHarness.succeeds;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -61,16 +64,13 @@ class Lab05VethNatTest {
 
     @BeforeEach
     void baseline() {
-        before = HostState.capture();
         rootFirewallBefore = rootFirewall();
-        assertEquals(1, cli(LAB, "check").exit()); // as a learner starts: check on the fresh state fails
+        before = LabHarness.freshStart(LAB);
     }
 
     @AfterEach
     void resetLeavesHostAsBefore() {
-        Outcome o = cli(LAB, "reset");
-        assertEquals(0, o.exit(), o.all());
-        LabHarness.assertHostUnchanged(before, "after lab05 reset");
+        LabHarness.resetLeavesHostAsBefore(LAB, before);
         // byte for byte: iptables-save (its dated comment lines aside), nft list ruleset and ip_forward
         assertEquals(rootFirewallBefore, rootFirewall(), "the root namespace's firewall or ip_forward changed");
         assertFalse(sh("ip netns list").contains("lab05-"), sh("ip netns list"));
@@ -83,50 +83,27 @@ class Lab05VethNatTest {
             + "\nip_forward: " + sh("cat /proc/sys/net/ipv4/ip_forward");
     }
 
-    /** check's verdict per criterion id (and the exit code agrees with them). */
     static Map<String, JsonObject> check() {
-        Outcome o = cli(LAB, "check", "--json");
-        Map<String, JsonObject> byId = new HashMap<>();
-        JsonParser.parseString(o.out()).getAsJsonObject().getAsJsonArray("checks")
-            .forEach(c -> byId.put(c.getAsJsonObject().get("id").getAsString(), c.getAsJsonObject()));
-        assertEquals(byId.values().stream().allMatch(c -> c.get("passed").getAsBoolean()) ? 0 : 1, o.exit());
-        return byId;
+        return LabHarness.checkById(LAB);
     }
 
+    /** All seven criteria pass. */
     static void assertAllPass(Map<String, JsonObject> r) {
         assertEquals(7, r.size());
-        r.values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
-    }
-
-    static void assertOnlyFailing(Map<String, JsonObject> results, List<String> failing, String reasonPart) {
-        for (var e : results.entrySet()) {
-            boolean shouldFail = failing.contains(e.getKey());
-            assertEquals(!shouldFail, e.getValue().get("passed").getAsBoolean(), e.getKey() + ": " + e.getValue());
-        }
-        String reason = results.get(failing.get(0)).get("reason").getAsString();
-        assertTrue(reason.contains(reasonPart), "reason of " + failing.get(0) + " was: " + reason);
-    }
-
-    static String reason(Map<String, JsonObject> r, String id) {
-        return r.get(id).get("reason").getAsString();
+        LabHarness.assertAllPass(r);
     }
 
     static void prepare() {
-        Outcome o = cli(LAB, "prepare");
-        assertEquals(0, o.exit(), o.all());
+        succeeds(LAB, "prepare");
     }
 
     @Test
     void freshStateFailsEveryCriterionWithAReasonAndSaysHowToPrepare() {
         Map<String, JsonObject> r = check();
         assertEquals(7, r.size());
-        r.values().forEach(c -> {
-            assertFalse(c.get("passed").getAsBoolean(), c.toString());
-            assertFalse(c.get("reason").getAsString().isBlank(), c.toString());
-        });
-        assertTrue(reason(r, "box").contains("/run/netns/lab05-box does not exist"), reason(r, "box"));
-        assertTrue(reason(r, "forwarding").contains("lab05-router and lab05-inet are missing: `sudo ./jbang lab05 prepare`"),
-            reason(r, "forwarding"));
+        assertAllFailWithReasons(r);
+        assertReason(r, "box", "/run/netns/lab05-box does not exist");
+        assertReason(r, "forwarding", "lab05-router and lab05-inet are missing: `sudo ./jbang lab05 prepare`");
     }
 
     @Test
@@ -138,24 +115,21 @@ class Lab05VethNatTest {
         assertEquals("0", sh("ip netns exec lab05-router cat /proc/sys/net/ipv4/ip_forward").strip());
         Map<String, JsonObject> r = check();
         r.values().forEach(c -> assertFalse(c.get("passed").getAsBoolean(), c.toString()));
-        assertTrue(reason(r, "forwarding").contains("ip_forward is 0 in lab05-router"), reason(r, "forwarding"));
-        assertTrue(reason(r, "masquerade").contains("has no MASQUERADE"), reason(r, "masquerade"));
+        assertReason(r, "forwarding", "ip_forward is 0 in lab05-router");
+        assertReason(r, "masquerade", "has no MASQUERADE");
         // a second prepare leaves a complete topology as it is
-        Outcome again = cli(LAB, "prepare");
-        assertEquals(0, again.exit(), again.all());
+        Outcome again = succeeds(LAB, "prepare");
         assertTrue(again.out().contains("are ready"), again.out());
     }
 
     @Test
     void solveThenCheckGivesFullPoints() throws Exception {
-        Outcome s = cli(LAB, "solve");
-        assertEquals(0, s.exit(), s.all());
+        Outcome s = succeeds(LAB, "solve");
         assertTrue(s.out().contains("$ ip link add veth-box type veth peer name veth-router"), s.out());
         Outcome o = cli(LAB, "check");
         assertEquals(0, o.exit(), o.all());
         assertTrue(o.out().contains("15/15 points"), o.out());
-        JsonObject progress = JsonParser.parseString(Files.readString(LabHarness.PROGRESS)).getAsJsonObject();
-        assertEquals(15, progress.getAsJsonObject("labs").getAsJsonObject("lab05").get("points").getAsInt());
+        assertEquals(15, LabHarness.progress(LAB).get("points").getAsInt());
     }
 
     @Test
@@ -189,8 +163,7 @@ class Lab05VethNatTest {
 
     @Test
     void theExerciseCanBeDoneRightAfterRun() {
-        Outcome run = cli(LAB, "run");
-        assertEquals(0, run.exit(), run.all());
+        succeeds(LAB, "run");
         sh(MANUAL);
         assertAllPass(check());
     }
@@ -205,22 +178,20 @@ class Lab05VethNatTest {
                 sh(MANUAL.replace("-o uplink", "-o veth-router"));
                 Map<String, JsonObject> r = check();
                 assertOnlyFailing(r, List.of("end-to-end", "masquerade"), "saw the datagram come from 10.0.5.2");
-                assertTrue(reason(r, "end-to-end").contains("leaving veth-router"), reason(r, "end-to-end"));
-                assertTrue(reason(r, "masquerade").contains("leaving veth-router, but the router's way to 203.0.113.0/24 is uplink"),
-                    reason(r, "masquerade"));
+                assertReason(r, "end-to-end", "leaving veth-router");
+                assertReason(r, "masquerade", "leaving veth-router, but the router's way to 203.0.113.0/24 is uplink");
             }
             case "no-forwarding" -> {
                 sh(MANUAL.replace("ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1\n", ""));
                 Map<String, JsonObject> r = check();
                 assertOnlyFailing(r, List.of("forwarding", "end-to-end"), "ip_forward is 0 in lab05-router");
-                assertTrue(reason(r, "end-to-end").contains("never reached 203.0.113.2: lab05-router does not forward"),
-                    reason(r, "end-to-end"));
+                assertReason(r, "end-to-end", "never reached 203.0.113.2: lab05-router does not forward");
             }
             case "no-default-route" -> {
                 sh(MANUAL.replace("ip netns exec lab05-box ip route add default via 10.0.5.1\n", ""));
                 Map<String, JsonObject> r = check();
                 assertOnlyFailing(r, List.of("default-route", "end-to-end"), "lab05-box has no default route");
-                assertTrue(reason(r, "end-to-end").contains("no route to 203.0.113.2"), reason(r, "end-to-end"));
+                assertReason(r, "end-to-end", "no route to 203.0.113.2");
             }
             case "single-host-source" -> {
                 // translates the box's one address, which the round trip uses, but not the box network
@@ -231,7 +202,7 @@ class Lab05VethNatTest {
                 sh(MANUAL.replace("-o uplink -j", "-o uplink -p tcp -j"));
                 Map<String, JsonObject> r = check();
                 assertOnlyFailing(r, List.of("masquerade", "end-to-end"), "matches only protocol tcp");
-                assertTrue(reason(r, "end-to-end").contains("from 10.0.5.2"), reason(r, "end-to-end"));
+                assertReason(r, "end-to-end", "from 10.0.5.2");
             }
             case "box-end-down" -> {
                 // the default route goes with the link: the kernel flushes routes through a device set down
@@ -252,8 +223,7 @@ class Lab05VethNatTest {
                 Map<String, JsonObject> r = check();
                 assertOnlyFailing(r, List.of("router-end", "end-to-end"), "10.0.5.1/24 is on a link in the root namespace");
                 // the box's default route now leads into the root namespace: the probe never sends through it
-                assertTrue(reason(r, "end-to-end").contains("whose other end is not in lab05-router: not probed"),
-                    reason(r, "end-to-end"));
+                assertReason(r, "end-to-end", "whose other end is not in lab05-router: not probed");
             }
             default -> throw new IllegalArgumentException(miss);
         }
@@ -273,7 +243,7 @@ class Lab05VethNatTest {
             """);
         try {
             Map<String, JsonObject> r = check();
-            assertTrue(reason(r, "end-to-end").contains("whose other end is not in lab05-router: not probed"), reason(r, "end-to-end"));
+            assertReason(r, "end-to-end", "whose other end is not in lab05-router: not probed");
         } finally {
             shAny("ip link del lab05t-root");
         }
@@ -281,9 +251,7 @@ class Lab05VethNatTest {
 
     @Test
     void runShowsTheStoryAndLeavesOnlyThePreparedTopology() {
-        Outcome o = cli(LAB, "run");
-        assertEquals(0, o.exit(), o.all());
-        String out = o.out();
+        String out = succeeds(LAB, "run").out();
         assertTrue(out.contains("Step 7/7"), out);
         assertTrue(out.contains("lab05-demo sends to 203.0.113.2    failed: Network is unreachable"), out);
         assertTrue(out.contains("lab05-inet sees it from            10.0.5.2:"), out);
@@ -312,16 +280,14 @@ class Lab05VethNatTest {
     @Test
     void runTwiceStartsOverAndSaysSo() {
         assertEquals(0, cli(LAB, "run").exit());
-        Outcome o = cli(LAB, "run");
-        assertEquals(0, o.exit(), o.all());
+        Outcome o = succeeds(LAB, "run");
         assertTrue(o.out().contains("Starting over: removed what an earlier run or solve prepared"), o.out());
         assertFalse(o.out().contains("did not finish"), o.out());
     }
 
     @Test
     void runWithStepStopsThereAndPrepareRefusesUntilReset() {
-        Outcome o = cli(LAB, "run", "--step", "4");
-        assertEquals(0, o.exit(), o.all());
+        succeeds(LAB, "run", "--step", "4");
         assertTrue(sh("ip netns list").contains("lab05-demo"));
         Outcome p = cli(LAB, "prepare");
         assertEquals(4, p.exit(), p.all());
@@ -331,16 +297,10 @@ class Lab05VethNatTest {
     @ParameterizedTest
     @ValueSource(strings = {"Step 1/7", "Step 4/7", "Step 5/7", "Step 7/7", "Preparing the exercise"})
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
-        Process p = LabHarness.jvm("Lab05VethNat", "run", "--pace", "--no-color").redirectErrorStream(true).start();
-        var stdin = p.getOutputStream();
+        // "Preparing the exercise": after the last step, while run builds the exercise's starting topology
         int steps = killAt.startsWith("Step") ? Integer.parseInt(killAt.substring(5, 6)) : 7;
-        for (int i = 1; i <= steps; i++) {
-            LabHarness.readUntil(p, "[Enter] step " + i + "/7", 60);
-            stdin.write('\n');
-            stdin.flush();
-        }
-        LabHarness.readUntil(p, killAt.startsWith("Step") ? "Notice" : "$ ip netns add lab05-router; ip netns add lab05-inet", 60);
-        LabHarness.sigkill(p);
+        LabHarness.sigkillAtStep(LAB, steps,
+            killAt.startsWith("Step") ? "Notice" : "$ ip netns add lab05-router; ip netns add lab05-inet");
         if (steps < 7) assertTrue(Files.exists(Path.of("/run/netns/lab05-router")), "the kill left the router");
         // afterEach: reset, then the fingerprint and the root firewall must match the ones before run
     }
@@ -366,28 +326,15 @@ class Lab05VethNatTest {
 
     @Test
     void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        String cp = LabHarness.worldReadableClassPath();
-        for (String cmd : List.of("explain", "describe --json", "--help", "prepare --help")) {
-            var r = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab05VethNat " + cmd);
-            assertEquals(0, r.exit(), cmd + ": " + r.err() + r.out());
-            assertFalse(r.out().isBlank());
-        }
-        var explain = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab05VethNat explain");
+        LabHarness.assertWorksAsNobody(LAB, "explain", "describe --json", "--help", "prepare --help");
+        var explain = LabHarness.asNobody(LAB, "explain");
         assertTrue(explain.out().contains("$ ip netns exec lab05-router iptables -t nat -A POSTROUTING"), explain.out());
-        for (String cmd : List.of("check", "prepare")) {
-            var r = shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab05VethNat " + cmd);
-            assertEquals(3, r.exit(), r.err());
-            assertTrue(r.err().contains("run with sudo"), r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-        }
+        LabHarness.assertNeedsRootAsNobody(LAB, "check", "prepare");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 8", "prepare extra"})
     void badInputIsOneLineAndExit2(String args) {
-        Outcome o = cli(LAB, args.split(" "));
-        assertEquals(2, o.exit(), o.all());
-        assertEquals(1, o.err().strip().lines().count(), o.err());
-        assertTrue(o.out().isBlank(), o.out());
+        LabHarness.assertBadInputExits2(LAB, args);
     }
 }
