@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static unboxed.LabHarness.Outcome;
+import static unboxed.LabHarness.assertAllFailWithReasons;
+import static unboxed.LabHarness.assertAllPass;
+import static unboxed.LabHarness.assertOnlyFailing;
+import static unboxed.LabHarness.assertReason;
 import static unboxed.LabHarness.cli;
 import static unboxed.LabHarness.sh;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Files;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import unboxed.cgroup.MemoryCgroup;
-import unboxed.lab.HostState;
 import unboxed.lab.Lab;
 
 /** lab06 end to end on this machine's memory hierarchy (v1 here, v2 in the VM harness), for real, as root. */
@@ -39,36 +40,24 @@ class Lab06CgroupOomTest {
 
     @BeforeEach
     void baseline() {
-        before = HostState.capture();
-        assertEquals(1, cli(LAB, "check").exit());
+        before = LabHarness.freshStart(LAB);
     }
 
     @AfterEach
     void resetLeavesHostAsBefore() {
-        assertEquals(0, cli(LAB, "reset").exit());
-        LabHarness.assertHostUnchanged(before, "after lab06 reset");
+        LabHarness.resetLeavesHostAsBefore(LAB, before);
     }
 
     static Map<String, JsonObject> check() {
-        Outcome o = cli(LAB, "check", "--json");
-        Map<String, JsonObject> byId = new HashMap<>();
-        JsonParser.parseString(o.out()).getAsJsonObject().getAsJsonArray("checks")
-            .forEach(c -> byId.put(c.getAsJsonObject().get("id").getAsString(), c.getAsJsonObject()));
-        return byId;
-    }
-
-    static void assertFailing(Map<String, JsonObject> r, List<String> failing, String reasonPart) {
-        r.forEach((id, c) -> assertEquals(!failing.contains(id), c.get("passed").getAsBoolean(), id + ": " + c));
-        String reason = r.get(failing.get(0)).get("reason").getAsString();
-        assertTrue(reason.contains(reasonPart), reason);
+        return LabHarness.checkById(LAB);
     }
 
     @Test
     void freshStateFailsWithReasons() {
         Map<String, JsonObject> r = check();
         assertEquals(4, r.size());
-        r.values().forEach(c -> assertFalse(c.get("passed").getAsBoolean()));
-        assertTrue(r.get("group").get("reason").getAsString().contains(G.dir() + " does not exist"));
+        assertAllFailWithReasons(r);
+        assertReason(r, "group", G.dir() + " does not exist");
     }
 
     @Test
@@ -82,7 +71,7 @@ class Lab06CgroupOomTest {
     @Test
     void manualSolutionWithEchoIntoCgroupFilesPasses() {
         sh(manual("32M", true));
-        check().values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+        assertAllPass(check());
     }
 
     @ParameterizedTest
@@ -93,18 +82,18 @@ class Lab06CgroupOomTest {
                 // the limit set on a sibling group by mistake; lab06 exists, unlimited, and saw no kill
                 sh("mkdir " + G.dir() + " " + G.dir() + "x && echo 32M > " + G.dir() + "x/" + G.file("limit"));
                 try {
-                    assertFailing(check(), List.of("limit", "oom-kill"), "lab06 has no memory limit");
+                    assertOnlyFailing(check(), List.of("limit", "oom-kill"), "lab06 has no memory limit");
                 } finally {
                     sh("rmdir " + G.dir() + "x");
                 }
             }
             case "64M" -> {
                 sh(manual("64M", false));
-                assertFailing(check(), List.of("limit", "oom-kill"), "67108864 bytes (64.0 MiB), not 32 MiB");
+                assertOnlyFailing(check(), List.of("limit", "oom-kill"), "67108864 bytes (64.0 MiB), not 32 MiB");
             }
             case "no-kill-yet" -> {
                 sh(manual("32M", false));
-                assertFailing(check(), List.of("oom-kill"), "no OOM kill recorded in lab06 yet");
+                assertOnlyFailing(check(), List.of("oom-kill"), "no OOM kill recorded in lab06 yet");
             }
             default -> throw new IllegalArgumentException(miss);
         }
@@ -122,30 +111,21 @@ class Lab06CgroupOomTest {
 
     @Test
     void sigkillWhileTheHogGrowsThenResetLeavesNothing() throws Exception {
-        Process p = LabHarness.jvm("Lab06CgroupOom", "run", "--pace", "--no-color").redirectErrorStream(true).start();
-        for (int i = 1; i <= 5; i++) {
-            LabHarness.readUntil(p, "[Enter] step " + i + "/6", 60);
-            p.getOutputStream().write('\n');
-            p.getOutputStream().flush();
-        }
-        LabHarness.readUntil(p, "memory used", 60); // the hog is running inside lab06-demo
-        LabHarness.sigkill(p);
+        LabHarness.sigkillAtStep(LAB, 5, "memory used"); // the hog is running inside lab06-demo
         assertTrue(Files.exists(G.dir().resolveSibling("lab06-demo")), "the kill left the demo group");
         // afterEach: reset must kill the hog (if still alive) and remove the group
     }
 
     @Test
     void explainWorksForAnUnprivilegedUser() throws Exception {
-        String cp = LabHarness.worldReadableClassPath();
-        var r = LabHarness.shAny("cd /tmp && setpriv --reuid=65534 --regid=65534 --clear-groups java -cp " + cp + " Lab06CgroupOom explain");
+        var r = LabHarness.asNobody(LAB, "explain");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("memory.max"), r.out());
     }
 
     @Test
     void badInputIsExit2() {
-        Outcome o = cli(LAB, "check", "nope");
-        assertEquals(2, o.exit());
+        Outcome o = LabHarness.assertBadInputExits2(LAB, "check nope");
         assertTrue(o.err().contains("no check 'nope' (checks: group, limit, swap, oom-kill)"), o.err());
     }
 }
