@@ -316,9 +316,11 @@ public final class LabCli {
     }
 
     @Command(name = "watch", mixinStandardHelpOptions = true,
-        description = "Re-check every second and redraw the checklist until all pass (or Ctrl-C).")
+        description = "Re-check twice a second and redraw the checklist until all pass (or Ctrl-C).")
     static final class WatchCmd extends Sub implements Callable<Integer> {
-        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "1", description = "Seconds between checks (default 1).")
+        // Half a second: a change shows within 0.5 s plus one grading (under 50 ms), inside the 1 s that feels instant
+        // in front of a class; grading twice a second costs a few percent of one core.
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0.5", description = "Seconds between checks (default 0.5).")
         double interval;
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
             description = "Give up after this long, exit 1 (default 0: never).")

@@ -29,7 +29,7 @@ public final class Benchmarks {
             + System.getProperty("jdk.lang.Process.launchMechanism", "POSIX_SPAWN") + " (jdk.lang.Process.launchMechanism).");
         if (sections.contains("isolation")) Isolation.run(r, rounds, work);
         if (sections.contains("checks")) Workbench.checks(r, rounds);
-        if (sections.contains("watch")) Workbench.watch(r, Math.max(5, rounds / 5));
+        if (sections.contains("watch")) Workbench.watch(r, Math.max(10, rounds / 3));
         if (sections.contains("jbang")) Workbench.jbang(r, Math.max(5, rounds / 5), work);
         if (sections.contains("guide")) GuideBench.site(r, Math.max(5, rounds / 5));
         System.out.println(r.markdown());
