@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * Makes a recorded run the same text on every recording: what the kernel numbers afresh each time (namespace inode
  * numbers, pids, MAC addresses, interface indexes of the root namespace) becomes a stable stand-in, numbered in the
  * order first seen, so that "the same id twice" and "two different ids" still read true; timings, dates and the
- * machine's hostname become fixed words. One Normaliser per transcript, so a value keeps its stand-in across steps.
+ * machine's hostname become fixed words, and so does a listing of the host's own / (what lab01 and lab02 show beside a
+ * jail's), which differs from machine to machine. One Normaliser per transcript, so a value keeps its stand-in across steps.
  * <p>Stand-ins have a fixed width (a pid is 4001 whether the machine's was 812 or 31245), so a second machine gives
  * the same text; where a stand-in is shorter or longer than what it replaces, the next gap of two or more spaces on
  * the line (or the one before a right-aligned number) takes up the difference, so columns stay aligned.
@@ -55,9 +56,22 @@ final class Normaliser {
     private long bornAfter = Long.MAX_VALUE, bornUpTo = Long.MIN_VALUE, pidMax = Long.MAX_VALUE;
     private final Set<Long> knownPids = new TreeSet<>();
     private final String hostname;
+    private String hostRoot;
 
     Normaliser(String hostname) {
         this.hostname = hostname == null || hostname.length() < 3 || hostname.equals("localhost") ? null : hostname;
+    }
+
+    /** What a stock Debian 12 has at /: the host's / reads so in every transcript, whatever this machine has there. */
+    static final String DEBIAN_ROOT = "bin boot dev etc home lib lib64 media mnt opt proc root run sbin srv sys tmp usr var";
+
+    /**
+     * The host's / as the labs list it (names sorted, one space between): a line that ends with exactly that list
+     * shows {@link #DEBIAN_ROOT} instead. A container adds .dockerenv, a CI checkout its own folder; the lesson (the
+     * thread sees the host's /, not the jail's) reads the same.
+     */
+    void hostRoot(String listing) {
+        hostRoot = listing == null || listing.isBlank() ? null : listing;
     }
 
     /** A whole number, not part of an address, a version, a name or a namespace id. */
@@ -157,6 +171,7 @@ final class Normaliser {
         t = replace(t, SECONDS, m -> "N");
         t = replace(t, ISO_TIME, m -> "YYYY-MM-DDThh:mm:ssZ");
         t = replace(t, KLOG_TIME, m -> "[   N]");
+        if (hostRoot != null) t = t.replaceAll("(?m)(?<=\\s)" + Pattern.quote(hostRoot) + "$", DEBIAN_ROOT);
         if (hostname != null) t = t.replaceAll("(?<![\\w.-])" + Pattern.quote(hostname) + "(?![\\w-])", "myhost");
         return t;
     }

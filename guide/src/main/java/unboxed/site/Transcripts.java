@@ -245,6 +245,7 @@ public final class Transcripts {
         List<String> outputs = split(lab, printed);
         // the snapshot taken at the k-th "Enter" is the state after step k-1; the last one, after the run returned
         Normaliser norm = new Normaliser(Processes.hostname());
+        norm.hostRoot(rootListing());
         if (lastPidBefore > 0 && lastPidAfter[0] > 0) norm.bornBetween(lastPidBefore, lastPidAfter[0], pidMax());
         long self = ProcessHandle.current().pid();
         norm.knownPid(self);
@@ -367,6 +368,15 @@ public final class Transcripts {
     static String sysctl(String name) throws IOException {
         List<String> lines = Files.readAllLines(Path.of("/proc/sys").resolve(name));
         return lines.isEmpty() ? "" : lines.get(0).strip();
+    }
+
+    /** The names at /, sorted and joined by one space, as lab01 and lab02 print a directory; "" if unreadable. */
+    static String rootListing() {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/"))) {
+            return String.join(" ", s.map(p -> p.getFileName().toString()).sorted().toList());
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** /proc/sys/kernel/pid_max, where pids wrap around (32768 unless raised). */

@@ -251,6 +251,21 @@ class GuideRenderTest {
     }
 
     @Test
+    void theHostsRootReadsAsAStockDebiansWhereverItWasRecorded() {
+        Normaliser n = new Normaliser(null);
+        n.hostRoot(".dockerenv bin boot check etc usr var");
+        assertEquals("""
+              / seen by the main thread          %s
+              / seen by the jailed thread        bin hello.txt lib lib64
+              other text .dockerenv bin boot check etc usr var, in a sentence
+            """.formatted(Normaliser.DEBIAN_ROOT), n.apply("""
+              / seen by the main thread          .dockerenv bin boot check etc usr var
+              / seen by the jailed thread        bin hello.txt lib lib64
+              other text .dockerenv bin boot check etc usr var, in a sentence
+            """));
+    }
+
+    @Test
     void pidsBornAcrossAWrapAroundAreStillPids() {
         Normaliser n = new Normaliser(null);
         n.bornBetween(32500, 420, 32768);
