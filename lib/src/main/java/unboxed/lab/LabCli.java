@@ -169,6 +169,23 @@ public final class LabCli {
 
         Console console() { return root.console(noColor); }
         Lab lab() { return root.lab; }
+
+        /**
+         * A command that changes the machine for the exercise (solve, prepare, reset): root and the lab's tools, then
+         * the lab lock, held while {@code body} works through a Bench that journals with lab scope.
+         */
+        int withLabLock(String command, LockedBody body) throws Exception {
+            Lab lab = lab();
+            root.requireRootAndTools(command);
+            Console c = console();
+            try (LabLock lock = LabLock.acquire(lab.id, command)) {
+                return body.run(lab, c, root.bench(c, Journal.LAB));
+            }
+        }
+
+        interface LockedBody {
+            int run(Lab lab, Console c, Bench bench) throws Exception;
+        }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
@@ -354,11 +371,7 @@ public final class LabCli {
     static final class SolveCmd extends Sub implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            Lab lab = lab();
-            root.requireRootAndTools("solve");
-            Console c = console();
-            try (LabLock lock = LabLock.acquire(lab.id, "solve")) {
-                Bench bench = root.bench(c, Journal.LAB);
+            return withLabLock("solve", (lab, c, bench) -> {
                 lab.preflight.act(bench);
                 c.title(lab.id + " · solving the exercise");
                 if (lab.prepare != null) lab.prepare.act(bench);
@@ -366,7 +379,7 @@ public final class LabCli {
                 c.out().println();
                 c.note("Solved. Grade it with: sudo ./jbang " + lab.id + " check; remove it with: sudo ./jbang " + lab.id + " reset");
                 return LabException.OK;
-            }
+            });
         }
     }
 
@@ -375,18 +388,14 @@ public final class LabCli {
     static final class PrepareCmd extends Sub implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            Lab lab = lab();
-            root.requireRootAndTools("prepare");
-            Console c = console();
-            try (LabLock lock = LabLock.acquire(lab.id, "prepare")) {
-                Bench bench = root.bench(c, Journal.LAB);
+            return withLabLock("prepare", (lab, c, bench) -> {
                 lab.preflight.act(bench);
                 c.title(lab.id + " · preparing the exercise");
                 lab.prepare.act(bench);
                 c.out().println();
                 c.note("Ready. Do the exercise (`./jbang " + lab.id + " explain` shows it), then: sudo ./jbang " + lab.id + " check");
                 return LabException.OK;
-            }
+            });
         }
     }
 
@@ -395,18 +404,14 @@ public final class LabCli {
     static final class ResetCmd extends Sub implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            Lab lab = lab();
-            root.requireRootAndTools("reset");
-            Console c = console();
-            try (LabLock lock = LabLock.acquire(lab.id, "reset")) {
-                Bench bench = root.bench(c, Journal.LAB);
+            return withLabLock("reset", (lab, c, bench) -> {
                 lab.resetExercise.act(bench);
                 Journal.Replay r = Journal.of(lab.id).replayAll();
                 r.undone().forEach(u -> c.note("removed " + u));
                 root.failIfStuck(r);
                 c.note(lab.id + ": reset done.");
                 return LabException.OK;
-            }
+            });
         }
     }
 
