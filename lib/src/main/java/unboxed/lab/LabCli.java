@@ -245,6 +245,7 @@ public final class LabCli {
                 c.text(lab.exercise);
                 c.out().println();
                 c.note("Grade it with: sudo ./jbang " + lab.id + " check   (or `watch` to re-check live; `solve` shows one way)");
+                c.note("When you are done: sudo ./jbang " + lab.id + " reset removes everything the lab or you made for it.");
                 return LabException.OK;
             } catch (LabException e) {
                 throw e;
