@@ -19,7 +19,8 @@ import unboxed.sys.Cmd;
 
 /**
  * The learner's path for real: the repository's own Vagrantfile brought up with vagrant-libvirt (driver qemu: KVM is
- * not usable on these machines) on a box made from the VM tests' guest tree (.ci/vm/build-box), provisioned, then
+ * not usable on these machines) on a box made from the VM tests' guest tree (.ci/vm/build-box), provisioned (all but
+ * the vagrant user's jbang warm-up: see .ci/vm/vagrant-up), then
  * {@code vagrant ssh -c 'sudo ./jbang lab04 solve && sudo ./jbang lab04 check'}, then destroyed. .ci/vm/vagrant-up
  * does it all inside network and mount namespaces of its own (libvirt's NAT rules, ip_forward and state never reach
  * the host's); this test runs it, reports its phases' times, and checks the host afterwards: firewall (iptables,
