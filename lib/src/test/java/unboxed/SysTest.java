@@ -95,5 +95,8 @@ class SysTest {
         String expected = String.join("\n", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).strip();
         assertTrue(expected.matches("\\d{4,5}\\s+\\d{4,5}"), expected);
         assertEquals(expected, unboxed.net.Sysctl.get(null, "net.ipv4.ip_local_port_range"));
+        String pidMax = String.join("\n", Files.readAllLines(Path.of("/proc/sys/kernel/pid_max"))).strip();
+        assertTrue(pidMax.matches("\\d{5,7}"), pidMax);
+        assertEquals(pidMax, unboxed.net.Sysctl.get("kernel.pid_max"));
     }
 }

@@ -19,6 +19,7 @@ import java.util.Set;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.Step;
+import unboxed.net.Sysctl;
 import unboxed.ns.Ns;
 import unboxed.ns.Processes;
 
@@ -355,19 +356,10 @@ public final class Transcripts {
     /** The last pid the kernel handed out in our pid namespace (0 if unknown). */
     static long lastPid() {
         try {
-            return Long.parseLong(sysctl("kernel/ns_last_pid"));
-        } catch (IOException | RuntimeException e) {
+            return Long.parseLong(Sysctl.get("kernel.ns_last_pid"));
+        } catch (RuntimeException e) {
             return 0;
         }
-    }
-
-    /**
-     * A number from /proc/sys, read line-wise: Files.readString sizes its buffer by the file's size, which procfs
-     * reports as 0, and on this kernel then returns only the first digit ("8" for ns_last_pid 8746).
-     */
-    static String sysctl(String name) throws IOException {
-        List<String> lines = Files.readAllLines(Path.of("/proc/sys").resolve(name));
-        return lines.isEmpty() ? "" : lines.get(0).strip();
     }
 
     /** The names at /, sorted and joined by one space, as lab01 and lab02 print a directory; "" if unreadable. */
@@ -382,8 +374,8 @@ public final class Transcripts {
     /** /proc/sys/kernel/pid_max, where pids wrap around (32768 unless raised). */
     static long pidMax() {
         try {
-            return Long.parseLong(sysctl("kernel/pid_max"));
-        } catch (IOException | RuntimeException e) {
+            return Long.parseLong(Sysctl.get("kernel.pid_max"));
+        } catch (RuntimeException e) {
             return 4_194_304; // the most the kernel allows
         }
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import unboxed.cgroup.Cgroups;
+import unboxed.net.Sysctl;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
 import unboxed.sys.Cmd;
@@ -25,7 +26,7 @@ public final class Doctor {
         boolean root = LabCli.isRoot();
         f.add(new Finding("root", "running as root", root, true, root ? "uid 0" : "uid " + uid(),
             "run with sudo: sudo ./jbang doctor", "every lab"));
-        f.add(new Finding("kernel", "Linux kernel", true, false, read("/proc/sys/kernel/osrelease"), "", ""));
+        f.add(new Finding("kernel", "Linux kernel", true, false, osrelease(), "", ""));
         f.add(new Finding("jdk", "Java 17 or newer", Runtime.version().feature() >= 17, true,
             System.getProperty("java.vm.name") + " " + Runtime.version(), "sudo apt-get install openjdk-17-jdk-headless",
             "every lab"));
@@ -100,10 +101,10 @@ public final class Doctor {
         return new Finding("tool-" + id, tool, ok, required, ok ? "installed" : "not installed", Cmd.installHint(tool), neededBy);
     }
 
-    private static String read(String path) {
+    private static String osrelease() {
         try {
-            return String.join("\n", Files.readAllLines(Path.of(path))).strip();   // see Sysctl.read: /proc/sys numbers
-        } catch (java.io.IOException e) {
+            return Sysctl.get("kernel.osrelease");
+        } catch (java.io.UncheckedIOException e) {
             return "unknown";
         }
     }

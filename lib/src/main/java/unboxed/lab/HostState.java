@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import unboxed.cgroup.Cgroups;
 import unboxed.net.Ip;
+import unboxed.net.Sysctl;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.Processes;
@@ -70,8 +71,8 @@ public final class HostState {
             for (String line : Cmd.run("nft", "list", "ruleset").out().split("\n")) s.add("nft " + line.strip());
         }
         try {
-            s.add("sysctl net.ipv4.ip_forward=" + Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip());
-        } catch (IOException e) {
+            s.add("sysctl net.ipv4.ip_forward=" + Sysctl.get(null, "net.ipv4.ip_forward"));
+        } catch (java.io.UncheckedIOException e) {
             s.add("sysctl net.ipv4.ip_forward unreadable");
         }
         try (Stream<Path> work = Files.list(Path.of("/var/lib/unboxed"))) {

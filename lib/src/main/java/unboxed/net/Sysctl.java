@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import unboxed.ns.NsThread;
 
 /**
- * Network sysctls (net.ipv4.ip_forward and friends), per network namespace.
+ * Sysctls, the files under /proc/sys: {@link #get(String)} reads any of them as this thread sees it; the network ones
+ * (net.ipv4.ip_forward and friends) also per network namespace.
  *
  * <p>Every namespace has its own copy of the files under /proc/sys/net, and which copy you get is decided by the
  * network namespace of the thread that <em>opens</em> the file. So `ip netns exec R sysctl -w net.ipv4.ip_forward=1`
@@ -22,6 +23,12 @@ public final class Sysctl {
             throw new IllegalArgumentException("not a network sysctl name: " + key);
         }
         return Path.of("/proc/sys", key.replace('.', '/'));
+    }
+
+    /** The value of any KEY ("kernel.pid_max") in this thread's namespaces, as `sysctl -n KEY` prints it. */
+    public static String get(String key) {
+        if (key.contains("..") || key.contains("/")) throw new IllegalArgumentException("not a sysctl name: " + key);
+        return read(Path.of("/proc/sys", key.replace('.', '/')));
     }
 
     /** The value of KEY in the named namespace (null: the JVM's own), as `ip netns exec NAME sysctl -n KEY` prints it. */
