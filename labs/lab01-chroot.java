@@ -281,8 +281,8 @@ class Lab01Chroot {
                 Sys.chdir("/");
             });
             b.java("Files.list(\"/\") on that thread, and on the main thread");
-            b.show("/ seen by thread " + jail.tid(), jail.call(() -> entries(Path.of("/"))));
-            b.show("/ seen by the main thread", entries(Path.of("/")));
+            b.show("/ seen by thread " + jail.tid(), jail.call(() -> Rootfs.ls(Path.of("/"))));
+            b.show("/ seen by the main thread", Rootfs.ls(Path.of("/")));
             b.java("new ProcessBuilder(\"/bin/sh\", \"-c\", \"echo /*\").start() on that thread");
             b.show("result", jail.call(() -> {
                 try {
@@ -339,10 +339,10 @@ class Lab01Chroot {
                 Sys.chroot(DEMO_ROOT.toString());
                 Sys.chdir("/");
             });
-            b.show("/ of the jailed thread", jail.call(() -> entries(Path.of("/"))));
+            b.show("/ of the jailed thread", jail.call(() -> Rootfs.ls(Path.of("/"))));
             b.java("mkdir(\"/" + HATCH + "\"); chroot(\"" + HATCH + "\"); chdir(\"..\") x64; chroot(\".\")");
             String reached = jail.call(() -> breakOut());
-            b.show("/ of the thread after the escape", jail.call(() -> entries(Path.of("/"))));
+            b.show("/ of the thread after the escape", jail.call(() -> Rootfs.ls(Path.of("/"))));
             b.show("dev:inode of its / and the JVM's /", reached + " and " + host);
             b.show("reached the host's /", reached.equals(host) ? "yes" : "no");
         }
@@ -367,10 +367,10 @@ class Lab01Chroot {
                 Sys.umount2("/.old", LibC.MNT_DETACH);
                 Files.delete(Path.of("/.old"));
             });
-            b.show("/ of the thread after pivot_root", inside.call(() -> entries(Path.of("/"))));
+            b.show("/ of the thread after pivot_root", inside.call(() -> Rootfs.ls(Path.of("/"))));
             b.java("the same escape: mkdir; chroot(\"" + HATCH + "\"); chdir(\"..\") x64; chroot(\".\")");
             String reached = inside.call(() -> breakOut());
-            b.show("/ of the thread after the escape", inside.call(() -> entries(Path.of("/"))));
+            b.show("/ of the thread after the escape", inside.call(() -> Rootfs.ls(Path.of("/"))));
             b.show("dev:inode of its / and the JVM's /", reached + " and " + host);
             b.show("reached the host's /", reached.equals(host) ? "yes" : "no");
         }
@@ -397,12 +397,6 @@ class Lab01Chroot {
             return Files.getAttribute(Path.of("/"), "unix:dev") + ":" + Files.getAttribute(Path.of("/"), "unix:ino");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    static String entries(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return String.join(" ", s.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 

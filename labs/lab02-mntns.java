@@ -294,8 +294,8 @@ class Lab02Mntns {
             b.show("mount namespace of thread " + joined.tid(), Ns.MNT.label(joined.id(Ns.MNT)) + " (pid " + pid + "'s)");
             b.show("/etc/hostname, main thread", Files.readString(Path.of("/etc/hostname")).strip());
             b.show("/etc/hostname, thread " + joined.tid(), joined.call(() -> Files.readString(Path.of("/etc/hostname")).strip()));
-            b.show("ls /, main thread", list(Path.of("/")));
-            b.show("ls /, thread " + joined.tid(), joined.call(() -> list(Path.of("/"))));
+            b.show("ls /, main thread", Rootfs.ls(Path.of("/")));
+            b.show("ls /, thread " + joined.tid(), joined.call(() -> Rootfs.ls(Path.of("/"))));
             b.show("mounts thread " + joined.tid() + " sees", joined.call(() -> String.join(", ",
                 Mounts.ofThisThread().stream().map(m -> m.mountPoint() + " (" + m.fsType() + ")").toList())));
         }
@@ -581,12 +581,6 @@ class Lab02Mntns {
     static long count(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.count();
-        }
-    }
-
-    static String list(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return String.join(" ", s.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
 

@@ -22,6 +22,7 @@ import unboxed.lab.Step;
 import unboxed.net.Sysctl;
 import unboxed.ns.Ns;
 import unboxed.ns.Processes;
+import unboxed.ns.Rootfs;
 
 /**
  * What a lab printed when it really ran, step by step, kept in the repository (labs/transcripts/labNN.txt) so the guide
@@ -362,10 +363,10 @@ public final class Transcripts {
         }
     }
 
-    /** The names at /, sorted and joined by one space, as lab01 and lab02 print a directory; "" if unreadable. */
+    /** The host's / as lab01 and lab02 print it (Rootfs.ls); "" if unreadable. */
     static String rootListing() {
-        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/"))) {
-            return String.join(" ", s.map(p -> p.getFileName().toString()).sorted().toList());
+        try {
+            return Rootfs.ls(Path.of("/"));
         } catch (IOException e) {
             return "";
         }

@@ -158,6 +158,16 @@ public final class Rootfs {
         Files.writeString(dir.resolve(STAMP), VERSION + "\nfrom " + from + "\n");
     }
 
+    /**
+     * The names in a root (or any directory), sorted, on one line: how labs 01 and 02 show what a thread sees at /,
+     * and what the guide's recorder looks for to write the host's / the same on every machine.
+     */
+    public static String ls(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return String.join(" ", s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
     /** cp -a of the cache (or any rootfs) to dest, which must not exist yet: a root a lab may change freely. */
     public static void copyTo(Path rootfs, Path dest) {
         if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) throw new IllegalStateException(dest + " already exists");
