@@ -122,8 +122,9 @@ public final class Transcripts {
         b.append("# Recorded by `sudo ./jbang guide --record ").append(lab.id).append("`; do not edit, record again.\n");
         b.append("# Normalised so that a re-recording gives the same text: namespace ids, pids, MAC addresses, root-namespace\n");
         b.append("# interface indexes, inode numbers and hex ids (this sandbox's per-process cgroup) become stand-ins numbered in\n");
-        b.append("# order of appearance; timings become N, dates YYYY-..., the hostname myhost; a run of progress lines keeps its\n");
-        b.append("# first and last. Counts and sizes stay as measured (the staleness test reads any number as any other).\n");
+        b.append("# order of appearance; timings become N, dates YYYY-..., the hostname myhost, a listing of the host's / a stock\n");
+        b.append("# Debian 12's; a run of progress lines keeps its first and last. Counts and sizes stay as measured (the staleness\n");
+        b.append("# test reads any number as any other).\n");
         int n = t.steps().size();
         for (int i = 0; i < n; i++) {
             StepRecord s = t.steps().get(i);
