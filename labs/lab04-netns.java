@@ -8,6 +8,7 @@ import static unboxed.lab.Check.Verdict.fail;
 import static unboxed.lab.Check.Verdict.pass;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
@@ -377,10 +378,7 @@ class Lab04Netns {
 
     /** The learner's objects, by name; deleting blue takes veth-blue and its peer veth-host with it. */
     static void resetExercise(Bench b) {
-        if (java.nio.file.Files.exists(Netns.path(BLUE))) {
-            Netns.delete(BLUE);
-            b.console().note("removed network namespace blue");
-        }
+        if (Netns.purge(List.of(BLUE))) b.console().note("removed network namespace blue");
         for (String end : new String[] {HOST_END, BLUE_END}) {
             if (Ip.delLinkIfPresent(null, end)) b.console().note("removed link " + end);
         }

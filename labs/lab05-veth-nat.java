@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
 import unboxed.lab.Lab;
@@ -23,6 +24,7 @@ import unboxed.net.Ip;
 import unboxed.net.Netns;
 import unboxed.net.Probe;
 import unboxed.net.Sysctl;
+import unboxed.ns.Mounts;
 import unboxed.sys.Cmd;
 
 /**
@@ -590,12 +592,10 @@ class Lab05VethNat {
      * have left in the root namespace. The root namespace's own firewall and sysctls are never touched.
      */
     static void resetExercise(Bench b) {
-        for (String ns : new String[] {BOX, ROUTER, INET, DEMO_BOX}) {
-            if (Files.exists(Netns.path(ns))) {
-                Netns.delete(ns);
-                b.console().note("removed network namespace " + ns);
-            }
-        }
+        List<String> there = Stream.of(BOX, ROUTER, INET, DEMO_BOX)
+            .filter(ns -> Files.exists(Netns.path(ns)) || Mounts.isMountPoint(Netns.path(ns).toString())).toList();
+        Netns.purge(there);
+        there.forEach(ns -> b.console().note("removed network namespace " + ns));
         for (Ip.Link l : Ip.links(null)) {
             boolean ours = l.name().equals(BOX_END) || l.name().equals(ROUTER_END)
                 || "veth".equals(l.kind()) && (l.has(BOX_IP + "/24") || l.has(ROUTER_IP + "/24"));

@@ -42,6 +42,13 @@ class Lab01ChrootTest {
           for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do cp --parents "$lib" .; done
         done
         """;
+    /** MANUAL with ps, and /proc mounted for it in the jail, unmounted afterwards: what a learner following the articles does. */
+    static final String ARTICLES = MANUAL.replace("/bin/sh /bin/ls", "/bin/sh /bin/ls /bin/ps") + """
+        mkdir -p /var/lib/unboxed/lab01/myroot/proc
+        mount -t proc proc /var/lib/unboxed/lab01/myroot/proc
+        chroot /var/lib/unboxed/lab01/myroot /bin/ps
+        umount /var/lib/unboxed/lab01/myroot/proc
+        """;
     List<String> before;
 
     @BeforeEach
@@ -100,12 +107,7 @@ class Lab01ChrootTest {
     @Test
     void manualSolutionWithTheArticlesCommandsPasses() {
         // mkdir, cp, ldd, then chroot with /proc mounted for ps, unmounted afterwards
-        sh(MANUAL.replace("/bin/sh /bin/ls", "/bin/sh /bin/ls /bin/ps") + """
-            mkdir -p /var/lib/unboxed/lab01/myroot/proc
-            mount -t proc proc /var/lib/unboxed/lab01/myroot/proc
-            chroot /var/lib/unboxed/lab01/myroot /bin/ps
-            umount /var/lib/unboxed/lab01/myroot/proc
-            """);
+        sh(ARTICLES);
         assertAllPass(check());
     }
 

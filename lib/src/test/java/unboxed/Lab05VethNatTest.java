@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import unboxed.lab.HostState;
 import unboxed.lab.Lab;
+import unboxed.ns.Mounts;
 import unboxed.sys.Cmd;
 
 /**
@@ -158,6 +159,22 @@ class Lab05VethNatTest {
         prepare();
         sh(MANUAL.replace(RULE,
             "ip netns exec lab05-router iptables -t nat -A POSTROUTING -s 10.0.5.0/24 -o uplink -j SNAT --to-source 203.0.113.1\n"));
+        assertAllPass(check());
+    }
+
+    /**
+     * Issue 12's reproduction, on a fresh machine's /run/netns (absent): the learner's first `ip netns add` came after
+     * the lab pinned lab05-router and lab05-inet, stacked a new /run/netns over them, and reset failed with EINVAL.
+     * Now the lab's namespaces and the learner's share one layer, check grades, and reset (afterEach) leaves nothing.
+     */
+    @Test
+    void onAFreshMachineTheLearnersIpNetnsAddAfterPrepareHidesNothing() {
+        KnownState.freshRunNetns(); // whatever an earlier test left: absent, as on a freshly booted machine
+        before = HostState.capture();
+        prepare();
+        sh(MANUAL);
+        assertEquals(1, Mounts.ofHost().stream().filter(m -> m.mountPoint().equals("/run/netns")).count(),
+            "one /run/netns layer: " + sh("grep /run/netns /proc/self/mountinfo"));
         assertAllPass(check());
     }
 

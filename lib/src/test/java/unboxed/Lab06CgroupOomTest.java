@@ -99,6 +99,24 @@ class Lab06CgroupOomTest {
         }
     }
 
+    /**
+     * A learner's own group below lab06, with a process inside (on v2 after `+memory` in lab06's subtree_control):
+     * reset ends the process and removes both groups, deepest first (issue 12: it used to exit 3, leaving lab06).
+     */
+    @Test
+    void resetRemovesChildGroupsTheLearnerMadeAndTheirProcesses() throws Exception {
+        sh(manual("32M", true));
+        String d = G.dir().toString();
+        sh("mkdir " + d + "/x " + d + "/x/y\n"
+            + "if [ -e " + d + "/cgroup.subtree_control ]; then echo +memory > " + d + "/cgroup.subtree_control; fi\n"
+            + "sh -c 'echo $$ > " + d + "/x/y/cgroup.procs && exec sleep 600' </dev/null >/dev/null 2>&1 &");
+        MemoryCgroup y = MemoryCgroup.at(G.dir().resolve("x/y"), G.version());
+        for (int i = 0; i < 250 && y.procs().isEmpty(); i++) Thread.sleep(20);
+        assertEquals(1, y.procs().size(), "the learner's sleep is in lab06/x/y");
+        assertAllPass(check());
+        // afterEach: reset exits 0 and the host is as before (no lab06, no sleep)
+    }
+
     @Test
     void runShowsTheKillAndCleansUpItsDemoGroup() {
         Outcome o = cli(LAB, "run");

@@ -11,11 +11,12 @@ import java.util.concurrent.TimeUnit;
 import unboxed.lab.HostState;
 
 /**
- * The part of the VM tests that runs inside the guest (VmLabsTest boots it): every lab named on the command line
- * goes through a learner's whole cycle, each command in a JVM of its own as `java LabNNTopic CMD` would be:
- * run, check (must fail), solve, check (must pass), reset, with a host fingerprint before and after that must match.
- * Prints each command's output prefixed with the lab's id, and one line per lab for the host to parse:
- * {@code UNBOXED-VM lab06 PASS 41.2s} or {@code UNBOXED-VM lab06 FAIL <why>}.
+ * The part of the VM tests that runs inside the guest (VmLabsTest boots it), each lab command in a JVM of its own as
+ * `java LabNNTopic CMD` would be. First the learner's paths ({@link LearnerPath#WALKS}): lab after lab, run, the
+ * exercise by hand, check, reset, with the host fingerprint compared to the one before the first lab; then, per lab,
+ * solve, check (must pass), reset, with a fingerprint before and after that must match. Prints each command's output
+ * prefixed with the lab's id, and one line per walk and per lab for the host to parse:
+ * {@code UNBOXED-VM path-readme PASS 310.2s}, {@code UNBOXED-VM lab06 PASS 41.2s} or {@code UNBOXED-VM lab06 FAIL <why>}.
  *
  * <p>Arguments: {@code id=ClassName} per lab, e.g. {@code lab06=Lab06CgroupOom}. The JVM options of the lab
  * processes come from the system property unboxed.vm.javaopts (space-separated).
@@ -29,8 +30,6 @@ public final class VmGuest {
     record Expect(String command, int exit, String meaning) {}
 
     static final List<Expect> CYCLE = List.of(
-        new Expect("run", 0, "run completes"),
-        new Expect("check", 1, "check fails on the starting state"),
         new Expect("solve", 0, "solve succeeds"),
         new Expect("check", 0, "check passes after solve"),
         new Expect("reset", 0, "reset succeeds"));
@@ -40,12 +39,20 @@ public final class VmGuest {
             warm(List.of(args).subList(1, args.length));
             return;
         }
-        int failed = 0;
-        for (String arg : args) {
-            String[] idAndClass = arg.split("=", 2);
-            if (!cycle(idAndClass[0], idAndClass[1])) failed++;
+        int failed = 0, passed = 0;
+        java.util.Map<String, String> classes = new java.util.LinkedHashMap<>();
+        for (String arg : args) classes.put(arg.split("=", 2)[0], arg.split("=", 2)[1]);
+        for (LearnerPath.Walk w : LearnerPath.WALKS) {
+            if (!classes.keySet().containsAll(w.labs())) {
+                System.out.println("UNBOXED-VM " + w.name() + " SKIPPED: only " + classes.keySet() + " were asked for");
+                continue;
+            }
+            if (walk(w, classes)) passed++; else failed++;
         }
-        System.out.println("UNBOXED-VM summary " + (args.length - failed) + " passed, " + failed + " failed");
+        for (var e : classes.entrySet()) {
+            if (cycle(e.getKey(), e.getValue())) passed++; else failed++;
+        }
+        System.out.println("UNBOXED-VM summary " + passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
     }
 
@@ -60,6 +67,64 @@ public final class VmGuest {
             unboxed.lab.LabCli.execute(LabHarness.lab(arg.split("=", 2)[1]), new String[] {"describe", "--json"}, sink, sink,
                 java.io.InputStream.nullInputStream(), false);
         }
+    }
+
+    /**
+     * One learner's path: for each lab in order, run, (with resets: check fails,) the exercise by hand, check passes,
+     * (reset); without resets, every lab is reset at the end, in the order they ran. The host fingerprint must then be
+     * the one from before the first lab (with resets: after every lab). Any step that breaks names the lab and command.
+     */
+    static boolean walk(LearnerPath.Walk w, java.util.Map<String, String> classes) {
+        long start = System.nanoTime();
+        String tag = w.name();
+        System.out.println(tag + "| " + w.meaning() + ": " + w.labs());
+        settleUdev(tag);
+        List<String> before = HostState.capture();
+        List<String> problems = new ArrayList<>();
+        List<String> toReset = new ArrayList<>();
+        for (String id : w.labs()) {
+            String cls = classes.get(id);
+            toReset.add(id);
+            if (!expect(problems, id, cls, "run", 0)) break;
+            if (w.resetEach() && !expect(problems, id, cls, "check", 1)) break;
+            System.out.println(id + "| $ (the exercise by hand, as the lab tests do it)");
+            try {
+                LearnerPath.BY_HAND.get(id).type();
+            } catch (Throwable t) {
+                problems.add(id + ": the exercise by hand failed: " + t.getMessage());
+                break;
+            }
+            if (!expect(problems, id, cls, "check", 0)) break;
+            if (w.resetEach()) {
+                toReset.remove(id);
+                if (!expect(problems, id, cls, "reset", 0)) break;
+                settleUdev(id);
+                List<String> diff = HostState.diff(before, HostState.capture());
+                diff.forEach(d -> System.out.println(id + "| host changed: " + d));
+                if (!diff.isEmpty()) {
+                    problems.add(id + ": after `reset` the host differs from before the first lab (" + diff.size() + " lines: " + diff.get(0) + ")");
+                    break;
+                }
+            }
+        }
+        for (String id : toReset) expect(problems, id, classes.get(id), "reset", 0);
+        settleUdev(tag);
+        List<String> diff = HostState.diff(before, HostState.capture());
+        diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
+        if (!diff.isEmpty() && problems.isEmpty()) {
+            problems.add("after every lab's reset the host differs from before the first lab (" + diff.size() + " lines: " + diff.get(0) + ")");
+        }
+        System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
+        System.out.flush();
+        return problems.isEmpty();
+    }
+
+    /** Runs one lab command; false (and a problem naming the lab and command) if it exits otherwise than expected. */
+    static boolean expect(List<String> problems, String id, String mainClass, String command, int exit) {
+        int got = runLab(id, mainClass, command);
+        if (got == exit) return true;
+        problems.add(id + ": `" + command + "` exited " + got + ", want " + exit);
+        return false;
     }
 
     static boolean cycle(String id, String mainClass) {

@@ -30,7 +30,8 @@ import unboxed.sys.Cmd;
  * Every lab's whole cycle on a real cgroup-v2 kernel: this project's machines are hybrid cgroup v1, most learners'
  * VMs are pure v2. Boots, once for all labs, the Debian 12 guest that .ci/vm/build-guest builds and caches (QEMU with
  * software emulation: KVM is not usable on these machines), with the compiled labs and their class path on a second
- * disk; inside, unboxed.VmGuest runs run / check (fails) / solve / check (passes) / reset per lab and compares host
+ * disk; inside, unboxed.VmGuest walks the learner's paths (run, the exercise by hand, check, reset, lab after lab:
+ * {@link LearnerPath}) on the freshly booted machine, then solve / check (passes) / reset per lab, and compares host
  * fingerprints. The serial log is kept as BUILD/vm/serial.log.
  *
  * <p>-Dunboxed.vm.labs=lab06,lab04 cycles only those labs (default: every lab in labs/ whose class loads).
@@ -105,9 +106,27 @@ class VmLabsTest {
         assertTrue(reported.getOrDefault("controllers", "").contains("memory"), "memory controller on v2: " + reported.get("controllers"));
     }
 
+    /**
+     * The learner's paths on a freshly booted machine (issue 12): lab after lab, run, the exercise by hand, check,
+     * reset, in the README's order and in another one without resets in between; the host as before the first lab.
+     */
+    @TestFactory
+    Stream<DynamicTest> learnerPaths() {
+        return LearnerPath.WALKS.stream().map(w -> DynamicTest.dynamicTest(w.name() + ": " + w.meaning(), () -> {
+            String result = reported.get(w.name());
+            if (result == null || !result.startsWith("PASS")) {
+                StringBuilder lines = new StringBuilder(linesOf(w.name()));
+                for (String id : w.labs()) lines.append(linesOf(id));
+                String s = lines.toString();
+                fail(w.name() + ": " + (result == null ? "no result line" : result) + "\n"
+                    + (s.length() > 12000 ? "...\n" + s.substring(s.length() - 12000) : s) + "\nserial log: " + serial);
+            }
+        }));
+    }
+
     @TestFactory
     Stream<DynamicTest> everyLabsCycle() {
-        return labs.keySet().stream().map(id -> DynamicTest.dynamicTest(id + " run/check/solve/check/reset on cgroup v2", () -> {
+        return labs.keySet().stream().map(id -> DynamicTest.dynamicTest(id + " solve/check/reset on cgroup v2", () -> {
             String result = reported.get(id);
             if (result == null || !result.startsWith("PASS")) {
                 fail(id + ": " + (result == null ? "no result line" : result) + "\n" + linesOf(id) + "\nserial log: " + serial);

@@ -138,12 +138,24 @@ public final class MemoryCgroup {
     }
 
     /**
-     * Kills every member and removes the group (rmdir: a cgroup with no processes and no children can go).
+     * Removes the group and every group a learner made below it, deepest first: each one's members are killed, then
+     * it is removed (rmdir: the kernel removes a cgroup only when it has no processes and no child groups).
      * Does nothing if it does not exist.
      */
     public void destroy() {
         if (!exists()) return;
-        for (int round = 0; round < 100 && !procs().isEmpty(); round++) {
+        List<Path> deepestFirst;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            // a cgroup's directories are its child groups; its files are the controllers' interface files
+            deepestFirst = walk.filter(Files::isDirectory).sorted(java.util.Comparator.comparingInt(Path::getNameCount).reversed()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the groups below " + dir, e);
+        }
+        for (Path group : deepestFirst) at(group, version).killMembersAndRemove();
+    }
+
+    private void killMembersAndRemove() {
+        for (int round = 0; round < 250 && !procs().isEmpty(); round++) {
             for (long pid : procs()) Sys.kill(pid, 9);
             try {
                 Thread.sleep(20);
@@ -155,7 +167,7 @@ public final class MemoryCgroup {
         try {
             Files.delete(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove cgroup " + dir + " (still has processes or children?)", e);
+            throw new UncheckedIOException("cannot remove cgroup " + dir + " (members left: " + procs() + ")", e);
         }
     }
 

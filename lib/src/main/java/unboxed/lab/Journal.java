@@ -138,12 +138,31 @@ public final class Journal {
     /**
      * Notes how /run/netns is now, once, before anything of the lab's or the learner's can change it: `ip netns add`
      * creates it (as a shared mount point) and leaves it behind. reset puts it back if it is empty by then.
+     *
+     * <p>The note is one for all labs ({@link #RUN_NETNS_NOTE}), written by the first lab that finds none: a learner
+     * who runs lab05, leaves it, and runs lab04 has lab04 start from a /run/netns that lab05 made, and whichever of the
+     * two is reset last must put back the state from before lab05, not lab04's view of it.
      */
     public void rememberBaseline() {
-        if (entries().stream().anyMatch(e -> e.kind().equals("runnetns"))) return;
+        if (entries().stream().noneMatch(e -> e.kind().equals("runnetns"))) {
+            record(new Entry("runnetns", Netns.RUN_NETNS, runNetnsNow(), LAB));
+        }
+        if (!Files.exists(RUN_NETNS_NOTE)) {
+            try {
+                Files.createDirectories(DIR);
+                Files.writeString(RUN_NETNS_NOTE, runNetnsNow() + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + RUN_NETNS_NOTE, e);
+            }
+        }
+    }
+
+    /** How /run/netns was before the first lab that is not yet reset touched it: absent, dir or mount. */
+    static final Path RUN_NETNS_NOTE = DIR.resolve("run-netns.before");
+
+    private static String runNetnsNow() {
         Path dir = Path.of(Netns.RUN_NETNS);
-        String before = !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(dir.toString()) ? "mount" : "dir";
-        record(new Entry("runnetns", dir.toString(), before, LAB));
+        return !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(dir.toString()) ? "mount" : "dir";
     }
 
     /** Undoes every object entry, keeping the baseline notes (for reset). */
@@ -203,9 +222,7 @@ public final class Journal {
     static boolean undo(Entry e) {
         switch (e.kind()) {
             case "netns" -> {
-                if (!java.nio.file.Files.exists(Netns.path(e.target()))) return false;
-                Netns.delete(e.target());
-                return true;
+                return Netns.purge(List.of(e.target()));
             }
             case "link" -> {
                 if (e.where() != null && !Netns.exists(e.where())) return false;
@@ -271,17 +288,24 @@ public final class Journal {
 
     /**
      * `ip netns add` leaves /run/netns behind (and makes it a mount point). If it was absent, or a plain directory,
-     * before the lab, and no namespace is left in it, put it back the way it was.
+     * before the first lab, and no namespace is left in it, put it back the way it was. {@code noted} is this lab's
+     * own note, used only when the shared note is missing (a journal written before there was one).
      */
-    private static boolean restoreRunNetns(String before) {
+    private static boolean restoreRunNetns(String noted) {
         Path dir = Path.of(Netns.RUN_NETNS);
-        if (!Files.isDirectory(dir)) return false;
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) return false; // someone's namespaces live there: leave it
+        String before = noted;
+        try {
+            if (Files.exists(RUN_NETNS_NOTE)) before = Files.readString(RUN_NETNS_NOTE).strip();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        if ("mount".equals(before)) return false; // it was a mount point already: exactly as it was
+        if (!Files.isDirectory(dir)) return forgetRunNetnsNote();
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.findAny().isPresent()) return false; // someone's namespaces live there: leave it (and the note)
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        if ("mount".equals(before)) return forgetRunNetnsNote(); // a mount point already: exactly as it was
         boolean changed = false;
         while (Mounts.isMountPoint(dir.toString())) {
             Mounts.detach(dir.toString());
@@ -295,6 +319,16 @@ public final class Journal {
                 throw new UncheckedIOException(ex);
             }
         }
+        forgetRunNetnsNote();
         return changed;
+    }
+
+    private static boolean forgetRunNetnsNote() {
+        try {
+            Files.deleteIfExists(RUN_NETNS_NOTE);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return false;
     }
 }

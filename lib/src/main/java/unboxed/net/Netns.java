@@ -5,12 +5,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
+import unboxed.ns.Processes;
+import unboxed.sys.Errno;
 import unboxed.sys.LibC;
+import unboxed.sys.SysCallException;
 import unboxed.sys.Sys;
 
 /**
@@ -20,6 +28,12 @@ import unboxed.sys.Sys;
  * of its ns file. `ip netns add` creates an empty file /run/netns/NAME, unshares a network namespace, and bind-mounts
  * /proc/self/ns/net onto that file. The namespace then outlives every process, and `ip netns exec NAME` (or setns on
  * an open of that file) joins it. Deleting it is unmounting and removing the file.
+ *
+ * <p>Before its first namespace, iproute2 (ip/ipnetns.c, netns_add) makes /run/netns a mount point of its own with
+ * shared propagation: it tries `mount --make-rshared /run/netns`, and when that fails with EINVAL (not a mount point)
+ * it bind-mounts the directory onto itself and tries again. This class does exactly the same, so that its namespaces
+ * and a learner's `ip netns add` always mount on the same layer. (Had we bind-mounted onto a plain directory, the
+ * learner's first `ip netns add` would stack a new /run/netns over ours and hide them.)
  */
 public final class Netns {
     private Netns() {}
@@ -30,9 +44,13 @@ public final class Netns {
         return Path.of(RUN_NETNS, name);
     }
 
-    /** Whether NAME is a live named namespace: the file is there and something is mounted on it. */
+    /**
+     * Whether NAME is a live named namespace: opening /run/netns/NAME reaches an nsfs mount (not a plain file, and not
+     * a mount hidden under a later mount of /run/netns).
+     */
     public static boolean exists(String name) {
-        return Files.exists(path(name)) && Mounts.isMountPoint(path(name).toString());
+        return Files.exists(path(name)) && Mounts.visibleAt(Mounts.ofHost(), path(name).toString())
+            .map(m -> m.fsType().equals("nsfs")).orElse(false);
     }
 
     /** The names `ip netns list` would show. */
@@ -56,15 +74,7 @@ public final class Netns {
      * The unshare happens on a short-lived thread, so the JVM itself never leaves its namespace.
      */
     public static void add(String name) {
-        Path file = path(name);
-        try {
-            Files.createDirectories(file.getParent());
-            Files.createFile(file);
-        } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException("network namespace " + name + " already exists (" + file + ")");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + file, e);
-        }
+        Path file = createFile(name);
         try {
             NsThread.inNew(java.util.Set.of(Ns.NET), () -> {
                 Mounts.bind("/proc/thread-self/ns/net", file.toString());
@@ -78,14 +88,38 @@ public final class Netns {
 
     /** Pins the network namespace the calling thread is in under NAME (what `ip netns attach` does for a pid). */
     public static void pinThisThread(String name) {
+        Path file = createFile(name);
+        Mounts.bind("/proc/thread-self/ns/net", file.toString());
+    }
+
+    /** /run/netns ready as iproute2 leaves it, and the empty file /run/netns/NAME to mount the namespace on. */
+    private static Path createFile(String name) {
         Path file = path(name);
         try {
             Files.createDirectories(file.getParent());
+            makeRunDirShared();
             Files.createFile(file);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("network namespace " + name + " already exists (" + file + ")");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + file, e);
         }
-        Mounts.bind("/proc/thread-self/ns/net", file.toString());
+        return file;
+    }
+
+    /**
+     * What `ip netns add` does before mounting: `mount --make-rshared /run/netns`, and if /run/netns is not a mount
+     * point yet (EINVAL), `mount --rbind /run/netns /run/netns` first. Shared, so that a namespace unmounted in one
+     * mount namespace is unmounted in the others that copied it (`ip netns exec` makes such copies).
+     */
+    static void makeRunDirShared() {
+        try {
+            Sys.mount("", RUN_NETNS, "none", LibC.MS_SHARED | LibC.MS_REC, null);
+        } catch (SysCallException e) {
+            if (e.errno() != Errno.EINVAL) throw e;
+            Sys.mount(RUN_NETNS, RUN_NETNS, "none", LibC.MS_BIND | LibC.MS_REC, null);
+            Sys.mount("", RUN_NETNS, "none", LibC.MS_SHARED | LibC.MS_REC, null);
+        }
     }
 
     /**
@@ -93,13 +127,76 @@ public final class Netns {
      * exits; its links go with it (a veth's other end too). Does nothing if NAME does not exist.
      */
     public static void delete(String name) {
-        Path file = path(name);
-        if (!Files.exists(file)) return;
-        while (Mounts.isMountPoint(file.toString())) Sys.umount2(file.toString(), LibC.MNT_DETACH);
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + file, e);
+        delete(List.of(name));
+    }
+
+    /**
+     * ip netns delete for several names at once, and robust to what may have happened since they were made: every
+     * mount on /run/netns/NAME goes, also one hidden under a /run/netns layer someone stacked later (an older
+     * iproute2, `mount --bind /run/netns /run/netns` by hand). Such a layer is unmounted only when it holds nothing
+     * but these names: a layer that also carries a namespace not in the list is left alone, and the call fails saying
+     * which. True if anything was removed.
+     */
+    public static boolean delete(Collection<String> names) {
+        Set<String> paths = new HashSet<>();
+        for (String n : names) paths.add(path(n).toString());
+        boolean removed = false;
+        for (int round = 0; round < 64; round++) {
+            List<Mounts.Mount> table = Mounts.ofHost();
+            List<Mounts.Mount> ours = table.stream().filter(m -> paths.contains(m.mountPoint())).toList();
+            if (ours.isEmpty()) break;
+            Optional<Mounts.Mount> visible = ours.stream()
+                .filter(m -> Mounts.visibleAt(table, m.mountPoint()).map(v -> v.id() == m.id()).orElse(false)).findFirst();
+            if (visible.isPresent()) {
+                Sys.umount2(visible.get().mountPoint(), LibC.MNT_DETACH);
+            } else {
+                peelLayerOver(table, paths);
+            }
+            removed = true;
         }
+        for (String p : paths) {
+            try {
+                removed |= Files.deleteIfExists(Path.of(p));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove " + p, e);
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Our mounts are all hidden: unmount the /run/netns layer on top of them, if everything mounted in that layer is
+     * one of ours (the layer then holds nothing anyone else needs).
+     */
+    private static void peelLayerOver(List<Mounts.Mount> table, Set<String> ours) {
+        Mounts.Mount layer = Mounts.visibleAt(table, RUN_NETNS).orElseThrow(() -> new IllegalStateException(
+            "a namespace under " + RUN_NETNS + " is mounted but unreachable, and " + RUN_NETNS + " is not a mount point"));
+        List<String> foreign = Mounts.childrenOf(table, layer).stream().map(Mounts.Mount::mountPoint)
+            .filter(p -> !ours.contains(p)).toList();
+        if (!foreign.isEmpty()) {
+            throw new IllegalStateException("a later mount of " + RUN_NETNS + " hides " + String.join(", ", ours)
+                + " and also holds " + String.join(", ", foreign) + ", which is not ours: not unmounting it");
+        }
+        Sys.umount2(RUN_NETNS, LibC.MNT_DETACH);
+    }
+
+    /**
+     * What a lab's reset does with namespaces of its names: ends every process still inside each (they would keep it,
+     * and its links, alive after the name is gone), then {@link #delete(Collection)}. True if anything was removed.
+     */
+    public static boolean purge(Collection<String> names) {
+        Set<String> paths = new HashSet<>();
+        for (String n : names) paths.add(path(n).toString());
+        List<Long> inside = new ArrayList<>();
+        for (Mounts.Mount m : Mounts.ofHost()) {
+            if (!paths.contains(m.mountPoint()) || !m.fsType().equals("nsfs")) continue;
+            // the mount's root names its namespace: "net:[4026532177]" (hidden mounts included)
+            String root = m.root();
+            if (!root.startsWith("net:[")) continue;
+            inside.addAll(Processes.inNamespace(Ns.NET, Long.parseLong(root.substring(5, root.length() - 1))));
+        }
+        inside.remove(Long.valueOf(Sys.getpid()));
+        boolean killed = !Processes.killAll(inside).isEmpty();
+        return delete(names) | killed;
     }
 }

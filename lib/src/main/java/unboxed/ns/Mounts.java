@@ -56,23 +56,86 @@ public final class Mounts {
         return Optional.ofNullable(found);
     }
 
-    /** Whether anything is mounted on this path in the JVM's mount namespace. */
+    /**
+     * Whether anything is mounted on this path in the JVM's mount namespace, even a mount that something mounted later
+     * on a parent directory hides (mountinfo lists those too; see {@link #visibleAt}).
+     */
     public static boolean isMountPoint(String path) {
         return at(ofHost(), path).isPresent();
     }
 
+    /**
+     * The mount a path names through the file system: the top of the stack of mounts on it, reached by following
+     * mount points from / down the path, or empty when the path resolves to an ordinary file or directory. It differs
+     * from {@link #at} when a later mount on a parent directory hides the mounts below it: after
+     * `mount --bind /run/netns /run/netns`, the nsfs mounts made before on /run/netns/NAME are still in the table, but
+     * opening /run/netns/NAME finds the plain file of the new layer (and umount2 on that path fails with EINVAL).
+     */
+    public static Optional<Mount> visibleAt(List<Mount> table, String path) {
+        Mount current = topOf(table, rootOf(table));
+        if (current == null) return Optional.empty();
+        String walked = "";
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) continue;
+            walked += "/" + part;
+            for (Mount m : table) {
+                if (m.parentId() == current.id() && m.mountPoint().equals(walked)) {
+                    current = topOf(table, m);
+                    break;
+                }
+            }
+        }
+        return current.mountPoint().equals(path.isEmpty() ? "/" : path) ? Optional.of(current) : Optional.empty();
+    }
+
+    /** The mounts in a table whose parent is this one (what is mounted on paths inside it). */
+    public static List<Mount> childrenOf(List<Mount> table, Mount parent) {
+        return table.stream().filter(m -> m.parentId() == parent.id() && m.id() != parent.id()).toList();
+    }
+
+    /** The process's root mount: on "/", its parent outside the table (or itself). */
+    private static Mount rootOf(List<Mount> table) {
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (Mount m : table) ids.add(m.id());
+        for (Mount m : table) if (m.mountPoint().equals("/") && (!ids.contains(m.parentId()) || m.parentId() == m.id())) return m;
+        return table.isEmpty() ? null : table.get(0);
+    }
+
+    /** The last mount stacked on the same mount point over this one (each mounted on the one below it). */
+    private static Mount topOf(List<Mount> table, Mount bottom) {
+        if (bottom == null) return null;
+        Mount top = bottom;
+        for (boolean climbed = true; climbed; ) {
+            climbed = false;
+            for (Mount m : table) {
+                if (m.parentId() == top.id() && m.id() != top.id() && m.mountPoint().equals(top.mountPoint())) {
+                    top = m;
+                    climbed = true;
+                    break;
+                }
+            }
+        }
+        return top;
+    }
+
+    /** Parses mountinfo text (proc(5)), one mount a line. */
+    public static List<Mount> parse(List<String> lines) {
+        List<Mount> out = new ArrayList<>();
+        for (String line : lines) {
+            if (line.isBlank()) continue;
+            // 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+            String[] f = line.split(" ");
+            int dash = java.util.Arrays.asList(f).indexOf("-");
+            List<String> optional = new ArrayList<>(List.of(f).subList(6, dash));
+            out.add(new Mount(Integer.parseInt(f[0]), Integer.parseInt(f[1]), unescape(f[3]), unescape(f[4]),
+                f[5], optional, f[dash + 1], unescape(f[dash + 2])));
+        }
+        return out;
+    }
+
     static List<Mount> parse(Path file) {
         try {
-            List<Mount> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
-                // 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
-                String[] f = line.split(" ");
-                int dash = java.util.Arrays.asList(f).indexOf("-");
-                List<String> optional = new ArrayList<>(List.of(f).subList(6, dash));
-                out.add(new Mount(Integer.parseInt(f[0]), Integer.parseInt(f[1]), unescape(f[3]), unescape(f[4]),
-                    f[5], optional, f[dash + 1], unescape(f[dash + 2])));
-            }
-            return out;
+            return parse(Files.readAllLines(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -1,0 +1,38 @@
+package unboxed;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The learner's real path through the labs, lab after lab on one machine, as VmGuest walks it in a freshly booted
+ * guest (nothing under /run, no cgroup of ours, nothing cached): `run`, the exercise done by hand with the commands
+ * the lab teaches, `check`, `reset`. The "by hand" parts are the lab tests' own manual solutions, so a solution the
+ * tests accept on this machine is the one walked on the fresh one.
+ */
+final class LearnerPath {
+    private LearnerPath() {}
+
+    /** What the learner types for a lab's exercise after `run`, which leaves the exercise's starting point. */
+    interface ByHand {
+        void type() throws Exception;
+    }
+
+    static final Map<String, ByHand> BY_HAND = Map.of(
+        "lab01", () -> LabHarness.sh(Lab01ChrootTest.ARTICLES),
+        "lab02", () -> Lab02MntnsTest.background(Lab02MntnsTest.MANUAL, true),
+        "lab03", () -> Lab03PidUtsTest.start(Lab03PidUtsTest.MANUAL, "lab03-box", 3),
+        "lab04", () -> LabHarness.sh(Lab04NetnsTest.MANUAL),
+        "lab05", () -> LabHarness.sh(Lab05VethNatTest.MANUAL),
+        "lab06", () -> LabHarness.sh(Lab06CgroupOomTest.manual("32M", true)));
+
+    /** A walk through some labs: in this order, with or without `reset` after each. */
+    record Walk(String name, List<String> labs, boolean resetEach, String meaning) {}
+
+    static final List<Walk> WALKS = List.of(
+        new Walk("path-readme", List.of("lab01", "lab02", "lab03", "lab04", "lab05", "lab06"), true,
+            "the README's order, each lab reset before the next"),
+        // lab05 before lab04: lab04's exercise (`ip netns add blue`) comes after lab05 made /run/netns; lab02 leaves /
+        // shared for lab03 and lab01 (its exercise needs it shared); nobody resets until the end
+        new Walk("path-other", List.of("lab05", "lab04", "lab06", "lab02", "lab03", "lab01"), false,
+            "another order, no reset until every lab is done"));
+}
