@@ -203,6 +203,10 @@ public final class Transcripts {
             throw new SiteException(SiteException.ENVIRONMENT, "--record runs every lab for real: run it as root "
                 + "(sudo ./jbang guide --record)");
         }
+        // A machine's first run of a lab that uses the rootfs cache builds it and says so; a transcript shows the run a
+        // learner sees every time after, so the cache is made before recording (on a fresh machine, GuideRecordTest
+        // otherwise found lab01's step 4 stale on its first try).
+        unboxed.ns.Rootfs.ready(progress -> { });
         int n = lab.steps.size();
         long[] lastPidAfter = {0};
         List<List<RawProc>> after = new ArrayList<>(); // after.get(k) = processes after step k (k = 0: before step 1)
