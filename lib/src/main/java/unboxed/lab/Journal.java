@@ -170,6 +170,11 @@ public final class Journal {
         return replay(e -> !e.isBaseline());
     }
 
+    /** Undoes the object entries of one scope, newest first, keeping the baseline notes (for run's start-over). */
+    public Replay replayObjects(String scope) {
+        return replay(e -> scope.equals(e.scope()) && !e.isBaseline());
+    }
+
     /** What a replay did: objects removed (or found already gone) and undos that failed, with why. */
     public record Replay(List<String> undone, List<String> failed) {}
 

@@ -145,7 +145,8 @@ public final class LabCli {
         void startOver(Console c) {
             Journal j = Journal.of(lab.id);
             if (j.entries().stream().noneMatch(e -> !e.isBaseline() && Journal.LAB.equals(e.scope()))) return;
-            Journal.Replay r = j.replay(Journal.LAB);
+            // the objects only: the baseline notes (how /run/netns, / or a directory were before the lab) stay for reset
+            Journal.Replay r = j.replayObjects(Journal.LAB);
             if (!r.undone().isEmpty()) {
                 c.note("Starting over: removed what an earlier run or solve prepared (" + String.join(", ", r.undone())
                     + "); this run prepares it again at its end.");
