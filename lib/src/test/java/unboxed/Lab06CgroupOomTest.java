@@ -38,6 +38,15 @@ class Lab06CgroupOomTest {
             + (kill ? "sh -c 'echo $$ > " + d + "/cgroup.procs && exec tail /dev/zero' || true\n" : "");
     }
 
+    /**
+     * After the exercise, a learner who explores: groups below lab06 (on v2 with the memory controller enabled for
+     * them) and a process left in the deepest one. reset must take all of it.
+     */
+    static final String CHILD_GROUPS = "mkdir " + G.dir() + "/x " + G.dir() + "/x/y\n"
+        + "if [ -e " + G.dir() + "/cgroup.subtree_control ]; then echo +memory > " + G.dir() + "/cgroup.subtree_control; fi\n"
+        + "sh -c 'echo $$ > " + G.dir() + "/x/y/cgroup.procs && exec sleep 600' </dev/null >/dev/null 2>&1 &\n"
+        + "while [ -z \"$(cat " + G.dir() + "/x/y/cgroup.procs)\" ]; do sleep 0.1; done\n";
+
     @BeforeEach
     void baseline() {
         before = LabHarness.freshStart(LAB);
@@ -105,11 +114,7 @@ class Lab06CgroupOomTest {
      */
     @Test
     void resetRemovesChildGroupsTheLearnerMadeAndTheirProcesses() throws Exception {
-        sh(manual("32M", true));
-        String d = G.dir().toString();
-        sh("mkdir " + d + "/x " + d + "/x/y\n"
-            + "if [ -e " + d + "/cgroup.subtree_control ]; then echo +memory > " + d + "/cgroup.subtree_control; fi\n"
-            + "sh -c 'echo $$ > " + d + "/x/y/cgroup.procs && exec sleep 600' </dev/null >/dev/null 2>&1 &");
+        sh(manual("32M", true) + CHILD_GROUPS);
         MemoryCgroup y = MemoryCgroup.at(G.dir().resolve("x/y"), G.version());
         for (int i = 0; i < 250 && y.procs().isEmpty(); i++) Thread.sleep(20);
         assertEquals(1, y.procs().size(), "the learner's sleep is in lab06/x/y");

@@ -25,14 +25,19 @@ final class LearnerPath {
         "lab05", () -> LabHarness.sh(Lab05VethNatTest.MANUAL),
         "lab06", () -> LabHarness.sh(Lab06CgroupOomTest.manual("32M", true)));
 
-    /** A walk through some labs: in this order, with or without `reset` after each. */
-    record Walk(String name, List<String> labs, boolean resetEach, String meaning) {}
+    /** Exploring beyond the exercise, as learners do, and what reset must still take away. */
+    static final Map<String, ByHand> EXPLORING = Map.of(
+        "lab05", () -> LabHarness.sh("ip netns exec lab05-box sleep 600 </dev/null >/dev/null 2>&1 &"),
+        "lab06", () -> LabHarness.sh(Lab06CgroupOomTest.CHILD_GROUPS));
+
+    /** A walk through some labs: in this order, with or without `reset` after each, exploring after the check or not. */
+    record Walk(String name, List<String> labs, boolean resetEach, boolean explores, String meaning) {}
 
     static final List<Walk> WALKS = List.of(
-        new Walk("path-readme", List.of("lab01", "lab02", "lab03", "lab04", "lab05", "lab06"), true,
+        new Walk("path-readme", List.of("lab01", "lab02", "lab03", "lab04", "lab05", "lab06"), true, false,
             "the README's order, each lab reset before the next"),
         // lab05 before lab04: lab04's exercise (`ip netns add blue`) comes after lab05 made /run/netns; lab02 leaves /
         // shared for lab03 and lab01 (its exercise needs it shared); nobody resets until the end
-        new Walk("path-other", List.of("lab05", "lab04", "lab06", "lab02", "lab03", "lab01"), false,
-            "another order, no reset until every lab is done"));
+        new Walk("path-other", List.of("lab05", "lab04", "lab06", "lab02", "lab03", "lab01"), false, true,
+            "another order, exploring after each check, no reset until every lab is done"));
 }

@@ -95,6 +95,15 @@ public final class VmGuest {
                 break;
             }
             if (!expect(problems, id, cls, "check", 0)) break;
+            if (w.explores() && LearnerPath.EXPLORING.containsKey(id)) {
+                System.out.println(id + "| $ (exploring beyond the exercise)");
+                try {
+                    LearnerPath.EXPLORING.get(id).type();
+                } catch (Throwable t) {
+                    problems.add(id + ": exploring after the check failed: " + t.getMessage());
+                    break;
+                }
+            }
             if (w.resetEach()) {
                 toReset.remove(id);
                 if (!expect(problems, id, cls, "reset", 0)) break;
