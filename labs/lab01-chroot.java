@@ -19,7 +19,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
-import unboxed.lab.Journal;
+import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
@@ -87,7 +87,8 @@ class Lab01Chroot {
                 The useful root comes from a cache, /var/lib/unboxed/rootfs, built once (busybox-static, or copies
                 of host programs) and kept by `reset`: it is not a lab object, and the lab works on a copy.
                 """)
-            .preflight(Lab01Chroot::refuseForeignDemoRoots)
+            .makes(new KernelObject.DirTree(TINY), new KernelObject.DirTree(DEMO_ROOT))
+            .owns(new KernelObject.DirTree(WORK))
 
             .step("A root with a shell and nothing else", s -> s
                 .explain("""
@@ -241,7 +242,6 @@ class Lab01Chroot {
             .check("no-proc", "No /proc left mounted in myroot", 1,
                 "umount /var/lib/unboxed/lab01/myroot/proc", Lab01Chroot::checkNoProc)
             .solve(Lab01Chroot::solve)
-            .reset(Lab01Chroot::resetExercise)
 
             .question("A root holds /bin/sh and its libraries only. What does `chroot ROOT /bin/sh -c 'ls /'` print?", 2,
                 "The shell starts (its libraries are there) and looks for ls in the new root's PATH, where there is none.",
@@ -306,7 +306,7 @@ class Lab01Chroot {
         Path cache = Rootfs.ready(b.console()::note);
         b.show("rootfs cache", cache + " (from " + Rootfs.origin(cache) + ")");
         b.java("cp -a " + cache + " " + DEMO_ROOT);
-        b.willCreate("dir", DEMO_ROOT.toString(), null);
+        b.willCreate(new KernelObject.DirTree(DEMO_ROOT));
         Rootfs.copyTo(cache, DEMO_ROOT);
         b.sh("chroot " + DEMO_ROOT + " /bin/sh -c 'ls /; ls /bin | head -8'");
         b.sh("chroot " + DEMO_ROOT + " /bin/sh -c 'ps; echo \"ps exited $?\"; ls -A /proc | wc -l'");
@@ -480,7 +480,7 @@ class Lab01Chroot {
         return s.strip().lines().findFirst().orElse("no message");
     }
 
-    // ---- solve, reset, and the guard -------------------------------------------------------------------------
+    // ---- solve (reset and the guard come from .makes and .owns) -----------------------------------------------
 
     static void solve(Bench b) throws IOException {
         if (Files.exists(MYROOT, LinkOption.NOFOLLOW_LINKS)) {
@@ -493,21 +493,5 @@ class Lab01Chroot {
             Rootfs.install(MYROOT, Path.of(program));
         }
         b.sh("chroot " + MYROOT + " /bin/sh -c 'ls /'");
-    }
-
-    /** The learner's work folder, whatever is in it: reset detaches what is mounted below it, then removes it. */
-    static void resetExercise(Bench b) {
-        if (b.removeTree(WORK)) b.console().note("removed " + WORK + " (and anything mounted in it)");
-    }
-
-    /** Exit 4 before touching anything if the demo's folders exist and are not ours (the journal has no record of them). */
-    static void refuseForeignDemoRoots(Bench b) {
-        List<Journal.Entry> ours = Journal.of(b.lab().id).entries();
-        for (Path p : List.of(TINY, DEMO_ROOT)) {
-            boolean journaled = ours.stream().anyMatch(e -> e.kind().equals("dir") && e.target().equals(p.toString()));
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !journaled) {
-                throw LabException.conflict(p + " exists and is not the lab's; move it away or `sudo ./jbang lab01 reset`");
-            }
-        }
     }
 }

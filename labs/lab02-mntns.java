@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
+import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
@@ -333,7 +334,7 @@ class Lab02Mntns {
         try (NsThread careless = NsThread.unshare(EnumSet.of(Ns.MNT))) {
             b.java("unshare(CLONE_NEWNS) on thread " + careless.tid() + ", then at once mount(\"tmpfs\", \"" + LEAK
                 + "\", \"tmpfs\", 0, NULL)");
-            b.willCreate("mount", LEAK.toString(), null); // it will appear on the host: journal it there before it does
+            b.willCreate(new KernelObject.Mount(LEAK.toString())); // it will appear on the host: journal it there before it does
             careless.run(() -> Mounts.tmpfs(LEAK.toString()));
             b.show(LEAK + ", thread " + careless.tid(), describe(careless.call(() -> Mounts.at(Mounts.ofThisThread(), LEAK.toString()))));
             b.show(LEAK + ", host", describe(Mounts.at(Mounts.ofHost(), LEAK.toString())));
@@ -388,7 +389,7 @@ class Lab02Mntns {
             // mounted on it in their namespace), reset removes it, /mnt too if that was absent as well.
             Path outermost = Files.exists(target.getParent()) ? target : target.getParent();
             b.console().shell("mkdir -p " + TARGET);
-            b.willCreate("exercisedir", outermost.toString(), null);
+            b.willCreate(new KernelObject.ExerciseDirNote(outermost));
             Files.createDirectories(target);
         }
         makeSharedLikeSystemd(b, TARGET);
@@ -517,7 +518,7 @@ class Lab02Mntns {
         Mounts.Mount m = MountNs.holding(Mounts.ofHost(), path);
         if (!m.propagation().isEmpty()) return false; // shared already (systemd), or a slave: leave it as it is
         b.console().shell("mount --make-shared " + m.mountPoint() + "   # as systemd would have, at boot");
-        b.willCreate("propagation", m.mountPoint(), "private");
+        b.willCreate(new KernelObject.PropagationNote(m.mountPoint(), "private"));
         MountNs.makeShared(m.mountPoint());
         return true;
     }

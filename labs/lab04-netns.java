@@ -8,10 +8,10 @@ import static unboxed.lab.Check.Verdict.fail;
 import static unboxed.lab.Check.Verdict.pass;
 
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
+import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
@@ -66,6 +66,8 @@ class Lab04Netns {
                 One thing is special about doing this from Java: namespaces belong to **threads**, not processes.
                 The lab unshares on a thread of its own, so the rest of the JVM never leaves the host's network.
                 """)
+            .makes(new KernelObject.NamedNetns(DEMO), new KernelObject.Link(DEMO_HOST_END, null))
+            .owns(new KernelObject.NamedNetns(BLUE), new KernelObject.Link(HOST_END, null), new KernelObject.Link(BLUE_END, null))
             .preflight(Lab04Netns::refuseForeignRoutes)
 
             .step("Every process has a network namespace", s -> s
@@ -189,7 +191,6 @@ class Lab04Netns {
             .check("ping-to-blue", "From the root namespace, 10.16.8.2 answers a ping", 2,
                 "ping -c1 10.16.8.2 shows what fails", Lab04Netns::checkPingToBlue)
             .solve(Lab04Netns::solve)
-            .reset(Lab04Netns::resetExercise)
 
             .question("A Java thread calls unshare(CLONE_NEWNET). Then the main thread runs "
                     + "`readlink /proc/self/ns/net`. What does it see?", 1,
@@ -355,7 +356,7 @@ class Lab04Netns {
         return Verdict.when(r.answered(), r.why());
     }
 
-    // ---- solve, reset, and the guard -------------------------------------------------------------------------
+    // ---- solve and the guard (reset comes from .owns) ----------------------------------------------------------------------
 
     static void solve(Bench b) {
         if (Netns.exists(BLUE) || Ip.link(null, HOST_END).isPresent() || Ip.link(null, BLUE_END).isPresent()) {
@@ -374,14 +375,6 @@ class Lab04Netns {
         Ip.addAddr(BLUE, BLUE_END, BLUE_IP + "/24");
         Ip.up(BLUE, BLUE_END);
         Ip.up(BLUE, "lo");
-    }
-
-    /** The learner's objects, by name; deleting blue takes veth-blue and its peer veth-host with it. */
-    static void resetExercise(Bench b) {
-        if (Netns.purge(List.of(BLUE))) b.console().note("removed network namespace blue");
-        for (String end : new String[] {HOST_END, BLUE_END}) {
-            if (Ip.delLinkIfPresent(null, end)) b.console().note("removed link " + end);
-        }
     }
 
     /**

@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
+import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
@@ -24,7 +24,6 @@ import unboxed.net.Ip;
 import unboxed.net.Netns;
 import unboxed.net.Probe;
 import unboxed.net.Sysctl;
-import unboxed.ns.Mounts;
 import unboxed.sys.Cmd;
 
 /**
@@ -78,7 +77,9 @@ class Lab05VethNat {
                 (203.0.113.0/24, a range reserved for documentation, behind the router's `uplink` 203.0.113.1), and a
                 box namespace hangs off the router on 10.0.5.0/24. Every packet stays inside these namespaces.
                 """)
-            .preflight(Lab05VethNat::refuseForeignNames)
+            .makes(new KernelObject.NamedNetns(ROUTER), new KernelObject.NamedNetns(INET), new KernelObject.NamedNetns(DEMO_BOX))
+            .owns(new KernelObject.NamedNetns(BOX), new KernelObject.Link(BOX_END, null), new KernelObject.Link(ROUTER_END, null))
+            .preflight(Lab05VethNat::refuseAnEarlierDemo)
 
             .step("Three namespaces: a box, its host, and the internet", s -> s
                 .explain("""
@@ -231,7 +232,7 @@ class Lab05VethNat {
                 "ip netns exec lab05-router conntrack -L and nft list ruleset show where it stops",
                 Lab05VethNat::checkEndToEnd)
             .solve(Lab05VethNat::solve)
-            .reset(Lab05VethNat::resetExercise)
+            .reset(Lab05VethNat::removeBoxEndsByAddress)
 
             .question("Forwarding is on in the router, there is no NAT rule, and the box sends a datagram to 203.0.113.2. "
                     + "Which source address does lab05-inet see?", 0,
@@ -457,12 +458,12 @@ class Lab05VethNat {
     /** Why this NAT rule does not translate the box's traffic leaving through the uplink, or null if it does. */
     static String ruleProblem(Firewall.NatRule r) {
         String rule = "`" + r.text() + "`";
-        if (r.oif() != null && matchesInterface(r.oif(), UPLINK) == r.oifNegated()) {
+        if (!r.matchesOutInterface(UPLINK)) {
             return rule + " matches packets leaving " + (r.oifNegated() ? "anything but " : "") + r.oif()
                 + ", but the router's way to 203.0.113.0/24 is uplink";
         }
         if (r.saddr() != null) {
-            boolean covers = !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET) && prefixLength(r.saddr()) <= 24;
+            boolean covers = !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET) && Ip.prefixLength(r.saddr()) <= 24;
             boolean excludes = r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET);
             if (!covers && !r.saddrNegated() || excludes) {
                 return rule + " matches source " + (r.saddrNegated() ? "anything but " : "") + r.saddr()
@@ -473,16 +474,6 @@ class Lab05VethNat {
             return rule + " matches only protocol " + r.protocol() + ": everything from the box should be translated";
         }
         return null;
-    }
-
-    /** iptables' "upl+" and nft's "upl*" are prefix wildcards. */
-    static boolean matchesInterface(String pattern, String name) {
-        if (pattern.endsWith("+") || pattern.endsWith("*")) return name.startsWith(pattern.substring(0, pattern.length() - 1));
-        return pattern.equals(name);
-    }
-
-    static int prefixLength(String cidr) {
-        return cidr.contains("/") ? Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1)) : 32;
     }
 
     /**
@@ -555,7 +546,7 @@ class Lab05VethNat {
         return pass();
     }
 
-    // ---- solve, reset, and the guard -------------------------------------------------------------------------
+    // ---- solve, reset and the guard beyond .makes and .owns ----------------------------------------------------------------------
 
     /** The articles' way: make the pair in the root namespace, then move each end where it belongs. */
     static void solve(Bench b) {
@@ -588,17 +579,12 @@ class Lab05VethNat {
     }
 
     /**
-     * The exercise's namespaces by name (their links, rules and sysctls go with them), and pair ends the learner may
-     * have left in the root namespace. The root namespace's own firewall and sysctls are never touched.
+     * Beyond the declared names (.owns): pair ends the learner may have left in the root namespace under other names,
+     * found by the exercise's addresses. The root namespace's own firewall and sysctls are never touched.
      */
-    static void resetExercise(Bench b) {
-        List<String> there = Stream.of(BOX, ROUTER, INET, DEMO_BOX)
-            .filter(ns -> Files.exists(Netns.path(ns)) || Mounts.isMountPoint(Netns.path(ns).toString())).toList();
-        Netns.purge(there);
-        there.forEach(ns -> b.console().note("removed network namespace " + ns));
+    static void removeBoxEndsByAddress(Bench b) {
         for (Ip.Link l : Ip.links(null)) {
-            boolean ours = l.name().equals(BOX_END) || l.name().equals(ROUTER_END)
-                || "veth".equals(l.kind()) && (l.has(BOX_IP + "/24") || l.has(ROUTER_IP + "/24"));
+            boolean ours = "veth".equals(l.kind()) && (l.has(BOX_IP + "/24") || l.has(ROUTER_IP + "/24"));
             if (ours && Ip.link(null, l.name()).isPresent()) { // its peer may have taken it already
                 Ip.delLink(null, l.name());
                 b.console().note("removed link " + l.name());
@@ -607,20 +593,14 @@ class Lab05VethNat {
     }
 
     /**
-     * Exit 4 before touching anything if a namespace or root link with one of our names exists and the journal does
-     * not list it: someone else's, and run, prepare or solve would clash with it.
+     * Exit 4 from prepare or solve while the demo of an earlier run is still there (run clears it before it gets here:
+     * this is after `run --step N` or a killed run). A foreign lab05-router, lab05-inet or lab05-demo is refused by
+     * the declaration (.makes).
      */
-    static void refuseForeignNames(Bench b) {
-        if (Files.exists(Netns.path(DEMO_BOX)) && b.journaled("netns", DEMO_BOX)) {
-            // run clears the demo before it gets here: this is prepare or solve after `run --step N` or a killed run
+    static void refuseAnEarlierDemo(Bench b) {
+        if (Files.exists(Netns.path(DEMO_BOX)) && b.journaled(new KernelObject.NamedNetns(DEMO_BOX))) {
             throw LabException.conflict("the demo of an earlier run (stopped by --step, or interrupted) is still there; "
                 + "`sudo ./jbang lab05 reset` first");
-        }
-        for (String ns : new String[] {ROUTER, INET, DEMO_BOX}) {
-            if (Files.exists(Netns.path(ns)) && !b.journaled("netns", ns)) {
-                throw LabException.conflict("a network namespace " + ns + " exists and this lab did not make it; "
-                    + "`sudo ./jbang lab05 reset` removes lab05-box, lab05-router and lab05-inet");
-            }
         }
     }
 

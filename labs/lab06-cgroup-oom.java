@@ -14,6 +14,7 @@ import unboxed.cgroup.Cgroups;
 import unboxed.cgroup.MemoryCgroup;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
+import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.sys.Cmd;
@@ -145,7 +146,8 @@ class Lab06CgroupOom {
             .check("oom-kill", "The kernel has OOM-killed a process in lab06", 3,
                 "sh -c 'echo $$ > <lab06>/cgroup.procs && exec tail /dev/zero'", Lab06CgroupOom::checkOomKill)
             .solve(Lab06CgroupOom::solve)
-            .reset(Lab06CgroupOom::resetExercise)
+            .makes(new KernelObject.NamedCgroup(DEMO))
+            .owns(new KernelObject.NamedCgroup(GROUP))
 
             .question("You write 20000001 into a cgroup's memory limit. What do you read back?", 2,
                 "The kernel accounts memory in whole pages, so the limit is rounded down to a multiple of 4096: 19996672.",
@@ -302,14 +304,5 @@ class Lab06CgroupOom {
         b.console().shell("sh -c 'echo $$ > " + g.dir().resolve("cgroup.procs") + " && exec " + HOG + "'");
         Process hog = b.spawn(new ProcessBuilder("sh", "-c", "echo $$ > " + g.dir().resolve("cgroup.procs") + " && exec " + HOG));
         b.console().output("exit " + hog.waitFor());
-    }
-
-    /** The learner's group, by name: its processes are killed and it is removed. */
-    static void resetExercise(Bench b) {
-        MemoryCgroup g = MemoryCgroup.named(GROUP);
-        if (g.exists()) {
-            g.destroy();
-            b.console().note("removed cgroup " + g.dir());
-        }
     }
 }

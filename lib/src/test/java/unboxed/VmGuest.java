@@ -87,22 +87,11 @@ public final class VmGuest {
             toReset.add(id);
             if (!expect(problems, id, cls, "run", 0)) break;
             if (w.resetEach() && !expect(problems, id, cls, "check", 1)) break;
-            System.out.println(id + "| $ (the exercise by hand, as the lab tests do it)");
-            try {
-                LearnerPath.BY_HAND.get(id).type();
-            } catch (Throwable t) {
-                problems.add(id + ": the exercise by hand failed: " + t.getMessage());
-                break;
-            }
+            if (!type(problems, id, "the exercise by hand", LearnerPath.BY_HAND.get(id))) break;
             if (!expect(problems, id, cls, "check", 0)) break;
-            if (w.explores() && LearnerPath.EXPLORING.containsKey(id)) {
-                System.out.println(id + "| $ (exploring beyond the exercise)");
-                try {
-                    LearnerPath.EXPLORING.get(id).type();
-                } catch (Throwable t) {
-                    problems.add(id + ": exploring after the check failed: " + t.getMessage());
-                    break;
-                }
+            if (w.explores() && LearnerPath.EXPLORING.containsKey(id)
+                && !type(problems, id, "exploring beyond the exercise", LearnerPath.EXPLORING.get(id))) {
+                break;
             }
             if (w.resetEach()) {
                 toReset.remove(id);
@@ -126,6 +115,18 @@ public final class VmGuest {
         System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
         System.out.flush();
         return problems.isEmpty();
+    }
+
+    /** What the learner types by hand; false (and a problem naming the lab) if it fails. */
+    static boolean type(List<String> problems, String id, String what, LearnerPath.ByHand byHand) {
+        System.out.println(id + "| $ (" + what + ", as the lab tests do it)");
+        try {
+            byHand.type();
+            return true;
+        } catch (Throwable t) {
+            problems.add(id + ": " + what + " failed: " + t.getMessage());
+            return false;
+        }
     }
 
     /** Runs one lab command; false (and a problem naming the lab and command) if it exits otherwise than expected. */

@@ -55,27 +55,30 @@ public final class Bench {
 
     // ---- makers: journal first, then create ---------------------------------------------------------------
 
-    /** Records an object that is about to be made (for makers this class does not have yet). */
-    public void willCreate(String kind, String target, String where) {
-        journal.record(new Journal.Entry(kind, target, where, scope));
+    /**
+     * Records an object that is about to be made, before it is (for objects a step makes in its own way, such as a
+     * mount that appears on the host from another mount namespace).
+     */
+    public void willCreate(KernelObject o) {
+        journal.record(o.entry(scope));
     }
 
     /** ip netns add NAME. */
     public void netns(String name) {
-        willCreate("netns", name, null);
+        willCreate(new KernelObject.NamedNetns(name));
         Netns.add(name);
     }
 
     /** Pins the network namespace of an NsThread under /run/netns/NAME, as ip netns add does with its own. */
     public void pinNetns(NsThread thread, String name) {
-        willCreate("netns", name, null);
+        willCreate(new KernelObject.NamedNetns(name));
         thread.run(() -> Netns.pinThisThread(name));
     }
 
     /** ip link add A type veth peer name B (deleting either end removes both). */
     public void veth(String a, String b) {
-        willCreate("link", a, null);
-        willCreate("link", b, null);
+        willCreate(new KernelObject.Link(a, null));
+        willCreate(new KernelObject.Link(b, null));
         Ip.addVeth(a, b);
     }
 
@@ -84,25 +87,31 @@ public final class Bench {
      * namespaces, so nothing ever appears in the host's namespace, even for a moment.
      */
     public void vethBetween(String a, String nsA, String b, String nsB) {
-        willCreate("link", a, nsA);
-        willCreate("link", b, nsB);
+        willCreate(new KernelObject.Link(a, nsA));
+        willCreate(new KernelObject.Link(b, nsB));
         Ip.ip(null, "link", "add", a, "netns", nsA, "type", "veth", "peer", "name", b, "netns", nsB);
     }
 
+    /** ip [-n NETNS] link add NAME type bridge: a switch in software; veth ends become its ports with `master NAME`. */
+    public void bridge(String name, String netns) {
+        willCreate(new KernelObject.Bridge(name, netns));
+        Ip.ip(netns, "link", "add", name, "type", "bridge");
+    }
+
     /** Whether the journal lists this object: the lab made it (and reset removes it), as opposed to someone else. */
-    public boolean journaled(String kind, String target) {
-        return journal.entries().stream().anyMatch(e -> e.kind().equals(kind) && e.target().equals(target));
+    public boolean journaled(KernelObject o) {
+        return journal.entries().stream().anyMatch(e -> e.object().map(o::equals).orElse(false));
     }
 
     /** mkdir -p DIR; the journal removes it, and everything below it, on cleanup. */
     public void dir(Path dir) throws java.io.IOException {
-        willCreate("dir", dir.toString(), null);
+        willCreate(new KernelObject.DirTree(dir));
         Files.createDirectories(dir);
     }
 
     /** mount --bind SOURCE TARGET in the host's mount namespace. */
     public void bind(String source, String target) {
-        willCreate("mount", target, null);
+        willCreate(new KernelObject.Mount(target));
         Mounts.bind(source, target);
     }
 
@@ -111,7 +120,7 @@ public final class Bench {
      * exited, like every mount; the journal unmounts it on cleanup.
      */
     public void proc(String target) {
-        willCreate("mount", target, null);
+        willCreate(new KernelObject.Mount(target));
         Mounts.proc(target);
     }
 
@@ -126,14 +135,14 @@ public final class Bench {
     /** mkdir of a cgroup in the hierarchy that holds the memory controller; cleanup kills its members and removes it. */
     public unboxed.cgroup.MemoryCgroup memoryCgroup(String name) {
         unboxed.cgroup.MemoryCgroup g = unboxed.cgroup.MemoryCgroup.named(name);
-        willCreate("cgroup", g.dir().toString(), null);
+        willCreate(new KernelObject.Cgroup(g.dir()));
         g.create();
         return g;
     }
 
     /** A long-lived process, started with UNBOXED_TAG=&lt;lab id&gt; so the journal can find and end it. */
     public Process spawn(ProcessBuilder pb) throws java.io.IOException {
-        willCreate("procs", lab.id, null);
+        willCreate(new KernelObject.ProcessTree(lab.id));
         pb.environment().put(Journal.TAG_VARIABLE, lab.id);
         return pb.start();
     }

@@ -19,8 +19,8 @@ import unboxed.sys.Cmd;
  * A fingerprint of everything a lab could leave behind on the host, as sorted lines of text, and the difference
  * between two of them. `doctor --leftovers` and the test suite both use it to prove the machine is back where it was:
  * named and pinned network namespaces, the root namespace's links, addresses and routes, the mount table, the
- * hostname, processes living in namespaces other than ours, cgroups, firewall rules, ip_forward, and the labs' work
- * folders under /var/lib/unboxed.
+ * hostname, processes living in namespaces other than ours, cgroups, firewall rules, ip_forward, the labs' work
+ * folders under /var/lib/unboxed, and every object a lab declared it owns by name that is there.
  */
 public final class HostState {
     private HostState() {}
@@ -80,6 +80,8 @@ public final class HostState {
         } catch (IOException noDir) {
             // nothing there
         }
+        // whatever the labs declared they own by name (.makes, .owns) and is there now
+        Owned.present().forEach(o -> s.add("owned " + o));
         return new ArrayList<>(s);
     }
 

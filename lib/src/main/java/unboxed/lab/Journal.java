@@ -12,12 +12,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import unboxed.net.Ip;
 import unboxed.net.Netns;
 import unboxed.ns.Mounts;
-import unboxed.ns.Processes;
 import unboxed.sys.Sys;
 
 /**
@@ -36,34 +35,22 @@ public final class Journal {
     public static final String TAG_VARIABLE = "UNBOXED_TAG";
 
     /**
-     * One object. kind says how to undo it: netns (name), link (target = device, where = netns or null),
-     * mount (target = path), dir (target = path, removed with everything below), procs (target = tag),
-     * hostname (target = the old name), runnetns (where = "absent" or "dir": how /run/netns was before),
-     * propagation (target = a host mount point the lab made shared, where = its propagation before: "private"; a
-     * baseline note, restored by reset and by replaying its own scope, kept by run's start-over),
-     * exercisedir (target = a directory the exercise needs that was absent before the lab: a baseline note, so run and
-     * solve keep it, with whatever the learner mounted on it, and reset removes it).
+     * One journal line: a {@link KernelObject} as stored (its kind, the fields its undo needs) and the scope it was
+     * made in. The kinds and what their fields mean are in KernelObject.
      */
     public record Entry(String kind, String target, String where, String scope) {
+        /** The typed object; empty for a kind this version does not know. */
+        public Optional<KernelObject> object() {
+            return KernelObject.fromEntry(this);
+        }
+
         /** A note of how the host was before the lab (restored on reset), not an object the lab made. */
         public boolean isBaseline() {
-            return kind.equals("runnetns") || kind.equals("exercisedir") || kind.equals("propagation");
+            return object().map(KernelObject::isNote).orElse(false);
         }
 
         public String describe() {
-            return switch (kind) {
-                case "netns" -> "network namespace " + target;
-                case "link" -> "link " + target + (where == null ? "" : " in " + where);
-                case "mount" -> "mount on " + target;
-                case "dir" -> "directory " + target;
-                case "procs" -> "processes tagged " + TAG_VARIABLE + "=" + target;
-                case "hostname" -> "hostname (back to " + target + ")";
-                case "runnetns" -> "/run/netns as it was (" + where + ")";
-                case "cgroup" -> "cgroup " + target;
-                case "propagation" -> "shared propagation of " + target + " (back to " + where + ")";
-                case "exercisedir" -> "directory " + target + " (absent before the lab)";
-                default -> kind + " " + target;
-            };
+            return object().map(KernelObject::describe).orElse(kind + " " + target);
         }
     }
 
@@ -76,6 +63,11 @@ public final class Journal {
 
     public static Journal of(String labId) {
         return new Journal(DIR.resolve(labId + ".journal"));
+    }
+
+    /** A journal in another file (tests of the reader; labs use {@link #of}). */
+    public static Journal at(Path file) {
+        return new Journal(file);
     }
 
     public Path file() { return file; }
@@ -111,17 +103,28 @@ public final class Journal {
         }
     }
 
+    /**
+     * The readable entries, oldest first. A line that is not one (cut short by a crash mid-write, `{}`, `null`, a kind
+     * this version does not know) is reported once on stderr and skipped: its object was never made, or is not ours to
+     * undo; it never stops a lab from starting or resetting.
+     */
     public List<Entry> entries() {
         if (!Files.exists(file)) return List.of();
         try {
             List<Entry> out = new ArrayList<>();
             for (String line : Files.readAllLines(file)) {
-                if (!line.isBlank()) {
-                    try {
-                        out.add(GSON.fromJson(line, Entry.class));
-                    } catch (RuntimeException torn) {
-                        // a line cut short by a crash mid-write: its object was never made
-                    }
+                if (line.isBlank()) continue;
+                Entry e;
+                try {
+                    e = GSON.fromJson(line, Entry.class);
+                } catch (RuntimeException torn) {
+                    e = null;
+                }
+                if (e != null && e.object().isPresent() && e.scope() != null) {
+                    out.add(e);
+                } else if (REPORTED.add(file + "\n" + line)) {
+                    System.err.println("unboxed: skipping an unreadable line of " + file + ": "
+                        + (line.length() > 120 ? line.substring(0, 120) + "..." : line));
                 }
             }
             return out;
@@ -129,6 +132,9 @@ public final class Journal {
             throw new UncheckedIOException("cannot read the journal " + file, e);
         }
     }
+
+    /** Unreadable lines already reported by this process (each is reported once). */
+    private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Whether the journal lists objects (not just baseline notes): what an interrupted run or solve left. */
     public boolean hasObjects() {
@@ -144,8 +150,8 @@ public final class Journal {
      * two is reset last must put back the state from before lab05, not lab04's view of it.
      */
     public void rememberBaseline() {
-        if (entries().stream().noneMatch(e -> e.kind().equals("runnetns"))) {
-            record(new Entry("runnetns", Netns.RUN_NETNS, runNetnsNow(), LAB));
+        if (entries().stream().noneMatch(e -> e.object().orElse(null) instanceof KernelObject.RunNetnsNote)) {
+            record(new KernelObject.RunNetnsNote(runNetnsNow()).entry(LAB));
         }
         if (!Files.exists(RUN_NETNS_NOTE)) {
             try {
@@ -223,52 +229,9 @@ public final class Journal {
         return new Replay(undone, failed);
     }
 
-    /** Removes one object if it is still there. True if something was removed. */
+    /** Removes one object if it is still there (or restores what a note says). True if something changed. */
     static boolean undo(Entry e) {
-        switch (e.kind()) {
-            case "netns" -> {
-                return Netns.purge(List.of(e.target()));
-            }
-            case "link" -> {
-                if (e.where() != null && !Netns.exists(e.where())) return false;
-                return Ip.delLinkIfPresent(e.where(), e.target());
-            }
-            case "mount" -> {
-                boolean any = false;
-                while (Mounts.isMountPoint(e.target())) {
-                    Mounts.detach(e.target());
-                    any = true;
-                }
-                return any;
-            }
-            case "dir" -> {
-                return removeTree(Path.of(e.target()));
-            }
-            case "procs" -> {
-                return Processes.killTagged(e.target());
-            }
-            case "hostname" -> {
-                if (Processes.hostname().equals(e.target())) return false;
-                Sys.sethostname(e.target());
-                return true;
-            }
-            case "propagation" -> {
-                return unboxed.ns.MountNs.restorePropagation(e.target(), e.where());
-            }
-            case "exercisedir" -> {
-                return removeTree(Path.of(e.target()));
-            }
-            case "runnetns" -> {
-                return restoreRunNetns(e.where());
-            }
-            case "cgroup" -> {
-                var g = unboxed.cgroup.MemoryCgroup.at(Path.of(e.target()), null);
-                if (!g.exists()) return false;
-                g.destroy();
-                return true;
-            }
-            default -> throw new IllegalStateException("unknown journal entry kind " + e.kind());
-        }
+        return e.object().orElseThrow(() -> new IllegalStateException("unknown journal entry kind " + e.kind())).undo();
     }
 
     /** rm -rf that first detaches anything mounted below, so it can never delete through a bind mount into the host. */
@@ -296,7 +259,7 @@ public final class Journal {
      * before the first lab, and no namespace is left in it, put it back the way it was. {@code noted} is this lab's
      * own note, used only when the shared note is missing (a journal written before there was one).
      */
-    private static boolean restoreRunNetns(String noted) {
+    static boolean restoreRunNetns(String noted) {
         Path dir = Path.of(Netns.RUN_NETNS);
         String before = noted;
         try {

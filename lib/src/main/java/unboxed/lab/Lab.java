@@ -28,6 +28,10 @@ public final class Lab {
     public final Step.Action prepare;
     /** Pictures of the network the lab builds, for the guide (data only; see {@link Topology}). */
     public final List<Topology> topologies;
+    /** What the lab makes under fixed names (its demo, the exercise's starting point): see {@link Owned}. */
+    public final List<KernelObject> makes;
+    /** What the exercise asks the learner to make, by name: reset removes each, doctor --leftovers looks for them. */
+    public final List<KernelObject> owns;
 
     private Lab(Builder b) {
         id = b.id;
@@ -42,9 +46,18 @@ public final class Lab {
         steps = List.copyOf(b.steps);
         checks = List.copyOf(b.checks);
         quiz = List.copyOf(b.quiz);
-        preflight = b.preflight;
+        makes = List.copyOf(b.makes);
+        owns = List.copyOf(b.owns);
+        Step.Action ownPreflight = b.preflight, ownReset = b.resetExercise;
+        preflight = bench -> {
+            Owned.refuseForeign(this, bench);
+            ownPreflight.act(bench);
+        };
         solve = b.solve;
-        resetExercise = b.resetExercise;
+        resetExercise = bench -> {
+            Owned.remove(this, bench);
+            ownReset.act(bench);
+        };
         prepare = b.prepare;
         topologies = List.copyOf(b.topologies);
     }
@@ -64,6 +77,7 @@ public final class Lab {
         private Step.Action preflight = b -> {}, solve = b -> {}, resetExercise = b -> {};
         private Step.Action prepare;
         private final List<Topology> topologies = new ArrayList<>();
+        private final List<KernelObject> makes = new ArrayList<>(), owns = new ArrayList<>();
 
         private Builder(String id, String title) {
             this.id = id;
@@ -77,7 +91,21 @@ public final class Lab {
         /** Programs the lab runs; missing ones stop it with exit 3 and the apt-get line. */
         public Builder needs(String... t) { tools.addAll(List.of(t)); return this; }
         public Builder story(String markdown) { story = markdown.strip(); return this; }
+        /**
+         * A check before run, prepare and solve that {@link #makes} cannot express (a route, an address); it runs
+         * after the declared refusals.
+         */
         public Builder preflight(Step.Action a) { preflight = a; return this; }
+
+        /**
+         * Objects the lab itself makes under these names (its demo, the exercise's starting point). Before run,
+         * prepare and solve, one that is there but not in the lab's journal is someone else's: exit 4. reset removes
+         * them, and doctor --leftovers looks for them.
+         */
+        public Builder makes(KernelObject... o) { makes.addAll(List.of(o)); return this; }
+
+        /** Objects the exercise asks the learner to make, by name: reset removes each that is there; doctor --leftovers looks for them. */
+        public Builder owns(KernelObject... o) { owns.addAll(List.of(o)); return this; }
 
         public Builder step(String title, UnaryOperator<Step.Builder> fill) {
             steps.add(fill.apply(new Step.Builder(title)).build());
@@ -93,6 +121,7 @@ public final class Lab {
         }
 
         public Builder solve(Step.Action a) { solve = a; return this; }
+        /** What reset does beyond removing the declared objects ({@link #owns}, {@link #makes}): found by a property, not a name. */
         public Builder reset(Step.Action a) { resetExercise = a; return this; }
         /** The exercise's starting topology: see {@link Lab#prepare}. */
         public Builder prepare(Step.Action a) { prepare = a; return this; }

@@ -122,6 +122,7 @@ public final class LabCli {
             }
             // Before anything can change the host, note how it is, so reset can put it back; reset itself must not.
             if (!command.equals("reset")) Journal.of(lab.id).rememberBaseline();
+            Owned.record(lab); // for doctor --leftovers, which does not load the labs
         }
 
         Bench bench(Console c, String scope) {

@@ -11,18 +11,12 @@ import unboxed.ns.Mounts;
 import unboxed.ns.Processes;
 
 /**
- * Lab objects still on the host: every journal's entries, plus a scan for the names labs and their exercises use
- * (which a learner may have made by hand, unjournaled). What `doctor --leftovers` prints.
+ * Lab objects still on the host: every journal's entries, a scan for the labs' own prefix (labNN-...), and the objects
+ * each lab declared it owns ({@link Owned}: a learner may have made them by hand, unjournaled). What
+ * `doctor --leftovers` prints.
  */
 public final class Leftovers {
     private Leftovers() {}
-
-    /**
-     * Names the exercises ask learners to create, by lab. Objects the labs make themselves are named labNN-... and
-     * found by that prefix.
-     */
-    static final List<String> EXERCISE_NETNS = List.of("blue");
-    static final List<String> EXERCISE_LINKS = List.of("veth-host", "veth-blue");
 
     public static List<String> find() {
         List<String> found = new ArrayList<>();
@@ -36,13 +30,13 @@ public final class Leftovers {
             // no journals
         }
         try (Stream<Path> names = Files.list(Path.of("/run/netns"))) {
-            names.map(p -> p.getFileName().toString()).filter(n -> n.matches("lab\\d\\d.*") || EXERCISE_NETNS.contains(n))
+            names.map(p -> p.getFileName().toString()).filter(n -> n.matches("lab\\d\\d.*"))
                 .sorted().forEach(n -> found.add("network namespace " + n));
         } catch (IOException noDir) {
             // no named namespaces
         }
         for (Ip.Link l : Ip.links(null)) {
-            if (l.name().matches("lab\\d\\d.*") || EXERCISE_LINKS.contains(l.name())) found.add("link " + l.name());
+            if (l.name().matches("lab\\d\\d.*")) found.add("link " + l.name());
         }
         for (Mounts.Mount m : Mounts.ofHost()) {
             if (m.mountPoint().startsWith("/var/lib/unboxed/") || m.mountPoint().matches("/mnt/lab\\d\\d.*")
@@ -60,6 +54,8 @@ public final class Leftovers {
         } catch (IOException noDir) {
             // nothing there
         }
+        // what the labs declared they own (names like blue, that no prefix finds)
+        for (String f : Owned.leftovers()) if (found.stream().noneMatch(x -> f.contains(x))) found.add(f);
         return found;
     }
 }

@@ -49,7 +49,26 @@ public final class Firewall {
      */
     public record NatRule(String tool, String table, String chain, String action, String toAddress,
                           String oif, boolean oifNegated, String saddr, boolean saddrNegated, String protocol,
-                          List<String> other, String text) {}
+                          List<String> other, String text) {
+        /**
+         * Whether the rule's out-interface match lets through a packet leaving by the interface NAME: true when the
+         * rule has no such match, else whether the pattern matches NAME ({@link #interfaceMatches}), the other way
+         * round when it is negated (! -o, !=).
+         */
+        public boolean matchesOutInterface(String name) {
+            return oif == null || interfaceMatches(oif, name) != oifNegated;
+        }
+    }
+
+    /**
+     * Whether an interface name matches an interface pattern as iptables (-o, -i) and nft (oifname, iifname) read it:
+     * a trailing "+" (iptables: "upl+") or "*" (nft: "upl*") matches every name starting with what precedes it, any
+     * other pattern only that exact name.
+     */
+    public static boolean interfaceMatches(String pattern, String name) {
+        if (pattern.endsWith("+") || pattern.endsWith("*")) return name.startsWith(pattern.substring(0, pattern.length() - 1));
+        return pattern.equals(name);
+    }
 
     /** The rules of every nat postrouting chain in the namespace (null: the JVM's own), iptables' first. */
     public static List<NatRule> natPostrouting(String netns) {
@@ -140,15 +159,22 @@ public final class Firewall {
                             case "oifname", "oif" -> { oif = right; oifNeg = neg; }
                             case "ip saddr" -> { saddr = right; saddrNeg = neg; }
                             case "l4proto", "ip protocol" -> proto = neg ? "!" + right : right;
-                            default -> other.add(left + (neg ? " != " : " ") + right);
+                            default -> {
+                                other.add(left + (neg ? " != " : " ") + right);
+                                // "tcp dport 80" holds only tcp packets (nft adds the l4proto match it implies and
+                                // does not print it), as iptables' -p tcp --dport 80 does
+                                String header = headerProtocol(m.get("left"));
+                                if (proto == null && header != null) proto = header;
+                            }
                         }
                     }
                     case "counter" -> text.add("counter");
                     case "masquerade" -> { action = "masquerade"; text.add("masquerade"); }
                     case "snat" -> {
                         action = "snat";
-                        JsonElement a = ex.getAsJsonObject("snat").get("addr");
-                        to = a == null ? null : describeOperand(a);
+                        JsonObject sn = ex.get("snat").isJsonObject() ? ex.getAsJsonObject("snat") : new JsonObject();
+                        JsonElement a = sn.get("addr"), port = sn.get("port");
+                        to = a == null ? null : describeOperand(a) + (port == null ? "" : ":" + describeOperand(port));
                         text.add("snat to " + to);
                     }
                     case "xt" -> xt = true;
@@ -165,6 +191,17 @@ public final class Firewall {
                 List.copyOf(other), "table " + family + " " + table + " chain " + chain + ": " + String.join(" ", text)));
         }
         return out;
+    }
+
+    /** The layer-4 protocols whose header fields nft matches as "tcp dport", "udp sport", "icmp type"... */
+    private static final Set<String> L4_HEADERS =
+        Set.of("tcp", "udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", "igmp", "ah", "esp", "comp");
+
+    /** "tcp" for the operand {"payload": {"protocol": "tcp", "field": "dport"}}; null for any other. */
+    private static String headerProtocol(JsonElement e) {
+        if (e == null || !e.isJsonObject() || !e.getAsJsonObject().has("payload")) return null;
+        String p = str(e.getAsJsonObject().getAsJsonObject("payload"), "protocol");
+        return p != null && L4_HEADERS.contains(p) ? p : null;
     }
 
     /** An nft JSON operand as nft prints it: "oifname", "ip saddr", "10.0.5.0/24", "uplink". */

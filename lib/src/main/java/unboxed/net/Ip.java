@@ -203,6 +203,15 @@ public final class Ip {
         return (x[0] & mask) == (y[0] & mask);
     }
 
+    /**
+     * The prefix length of an address or prefix as ip, iptables and nft print them: 24 for "10.0.5.0/24", 32 for a
+     * bare address ("10.0.5.2"), 0 for "default".
+     */
+    public static int prefixLength(String cidr) {
+        if (cidr.equals("default")) return 0;
+        return cidr.contains("/") ? Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1)) : 32;
+    }
+
     private static long[] prefix(String cidr) {
         if (cidr.equals("default")) return new long[] {0, 0};
         String[] p = cidr.split("/");

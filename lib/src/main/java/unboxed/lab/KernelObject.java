@@ -1,0 +1,236 @@
+package unboxed.lab;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import unboxed.cgroup.MemoryCgroup;
+import unboxed.net.Ip;
+import unboxed.net.Netns;
+import unboxed.ns.MountNs;
+import unboxed.ns.Mounts;
+import unboxed.ns.Processes;
+import unboxed.sys.Sys;
+
+/**
+ * Every kind of thing a lab makes on the host, as a type. Each kind knows its journal line, how to find itself on the
+ * host ({@link #present}), how to undo itself ({@link #undo}: idempotent, true if it removed something) and how to say
+ * what it is in one line. The journal stores them, {@link Bench} makes them (journal first, then the object), reset
+ * and the replay after a crash undo them, and `doctor --leftovers` finds them.
+ *
+ * <p>Two families: objects the lab made ({@link #isNote} false), and notes of how the host was before the lab
+ * (/run/netns, a mount's propagation, a directory that was absent), restored by reset and kept by run's start-over.
+ *
+ * <p>A new kind: a record here (its fields are what undo needs), a case in {@link #fromEntry}, and a maker in
+ * {@link Bench}. Nothing else in the library switches on kinds.
+ */
+public sealed interface KernelObject {
+    /** The word the journal stores for this kind. */
+    String kind();
+
+    /** One line for the learner: "network namespace lab05-box". */
+    String describe();
+
+    /** Whether it is on the host now. */
+    boolean present();
+
+    /** Removes it (or, for a note, puts the host back as it was) if needed; true if something changed. */
+    boolean undo();
+
+    /** A note of how the host was before the lab, not an object the lab made. */
+    default boolean isNote() { return false; }
+
+    /** The journal line's fields: what undo needs, besides the kind. */
+    String target();
+
+    default String where() { return null; }
+
+    default Journal.Entry entry(String scope) {
+        return new Journal.Entry(kind(), target(), where(), scope);
+    }
+
+    /** The typed object a journal line stands for; empty for a line of a kind this version does not know. */
+    static Optional<KernelObject> fromEntry(Journal.Entry e) {
+        if (e == null || e.kind() == null || e.target() == null) return Optional.empty();
+        return Optional.ofNullable(switch (e.kind()) {
+            case "netns" -> new NamedNetns(e.target());
+            case "link" -> new Link(e.target(), e.where());
+            case "bridge" -> new Bridge(e.target(), e.where());
+            case "mount" -> new Mount(e.target());
+            case "dir" -> new DirTree(Path.of(e.target()));
+            case "cgroup" -> new Cgroup(Path.of(e.target()));
+            case "memcg" -> new NamedCgroup(e.target());
+            case "procs" -> new ProcessTree(e.target());
+            case "hostname" -> new Hostname(e.target());
+            case "runnetns" -> new RunNetnsNote(e.where());
+            case "propagation" -> new PropagationNote(e.target(), e.where());
+            case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
+            default -> null;
+        });
+    }
+
+    // ---- objects a lab makes ---------------------------------------------------------------------------------
+
+    /** A network namespace pinned at /run/netns/NAME (ip netns add). Undo also ends processes left inside. */
+    record NamedNetns(String name) implements KernelObject {
+        public String kind() { return "netns"; }
+        public String target() { return name; }
+        public String describe() { return "network namespace " + name; }
+        public boolean present() {
+            return Files.exists(Netns.path(name)) || Mounts.isMountPoint(Netns.path(name).toString());
+        }
+        public boolean undo() { return Netns.purge(List.of(name)); }
+    }
+
+    /** A link by name, in a named namespace or (netns null) the JVM's own. Deleting a veth end removes its peer too. */
+    record Link(String name, String netns) implements KernelObject {
+        public String kind() { return "link"; }
+        public String target() { return name; }
+        public String where() { return netns; }
+        public String describe() { return "link " + name + (netns == null ? "" : " in " + netns); }
+        public boolean present() {
+            return (netns == null || Netns.exists(netns)) && Ip.link(netns, name).isPresent();
+        }
+        public boolean undo() {
+            if (netns != null && !Netns.exists(netns)) return false; // gone with its namespace
+            return Ip.delLinkIfPresent(netns, name);
+        }
+    }
+
+    /**
+     * A Linux bridge (ip link add NAME type bridge), in a named namespace or (netns null) the JVM's own. Deleting it
+     * releases its ports (they stay, no longer enslaved). Found only if the link of that name is a bridge: a learner's
+     * veth that happens to share the name is not ours.
+     */
+    record Bridge(String name, String netns) implements KernelObject {
+        public String kind() { return "bridge"; }
+        public String target() { return name; }
+        public String where() { return netns; }
+        public String describe() { return "bridge " + name + (netns == null ? "" : " in " + netns); }
+        public boolean present() {
+            return (netns == null || Netns.exists(netns)) && Ip.link(netns, name).map(l -> "bridge".equals(l.kind())).orElse(false);
+        }
+        public boolean undo() {
+            if (!present()) return false; // gone, or gone with its namespace
+            return Ip.delLinkIfPresent(netns, name);
+        }
+    }
+
+    /** Whatever is mounted on a path in the host's mount namespace, stacked mounts included. */
+    record Mount(String path) implements KernelObject {
+        public String kind() { return "mount"; }
+        public String target() { return path; }
+        public String describe() { return "mount on " + path; }
+        public boolean present() { return Mounts.isMountPoint(path); }
+        public boolean undo() {
+            boolean any = false;
+            while (Mounts.visibleAt(Mounts.ofHost(), path).isPresent()) {
+                Mounts.detach(path);
+                any = true;
+            }
+            if (Mounts.isMountPoint(path)) {
+                throw new IllegalStateException("a mount on " + path + " is hidden under a later mount on a parent directory");
+            }
+            return any;
+        }
+    }
+
+    /** A directory and everything below it; whatever is mounted below is detached first, never deleted through. */
+    record DirTree(Path path) implements KernelObject {
+        public String kind() { return "dir"; }
+        public String target() { return path.toString(); }
+        public String describe() { return "directory " + path; }
+        public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
+        public boolean undo() { return Journal.removeTree(path); }
+    }
+
+    /** A cgroup in the hierarchy of the memory controller, with any group made below it; members are killed first. */
+    record Cgroup(Path dir) implements KernelObject {
+        public String kind() { return "cgroup"; }
+        public String target() { return dir.toString(); }
+        public String describe() { return "cgroup " + dir; }
+        public boolean present() { return Files.isDirectory(dir); }
+        public boolean undo() {
+            MemoryCgroup g = MemoryCgroup.at(dir, null);
+            if (!g.exists()) return false;
+            g.destroy();
+            return true;
+        }
+    }
+
+    /**
+     * A cgroup by name below the root of the hierarchy that holds the memory controller, wherever that is on this
+     * machine (/sys/fs/cgroup/NAME on v2, /sys/fs/cgroup/memory/NAME on v1): for declaring before the layout is known.
+     */
+    record NamedCgroup(String name) implements KernelObject {
+        public String kind() { return "memcg"; }
+        public String target() { return name; }
+        public String describe() { return "cgroup " + name + " (" + dir().map(Path::toString).orElse("no memory controller") + ")"; }
+        public boolean present() { return dir().map(Files::isDirectory).orElse(false); }
+        public boolean undo() { return dir().map(d -> new Cgroup(d).undo()).orElse(false); }
+        private Optional<Path> dir() {
+            Path root = unboxed.cgroup.Cgroups.detect().memoryRoot();
+            return root == null ? Optional.empty() : Optional.of(root.resolve(name));
+        }
+    }
+
+    /** Every process started with UNBOXED_TAG=TAG in its environment (and so every child it forked). */
+    record ProcessTree(String tag) implements KernelObject {
+        public String kind() { return "procs"; }
+        public String target() { return tag; }
+        public String describe() { return "processes tagged " + Journal.TAG_VARIABLE + "=" + tag; }
+        public boolean present() { return !Processes.tagged(Journal.TAG_VARIABLE, tag).isEmpty(); }
+        public boolean undo() { return Processes.killTagged(tag); }
+    }
+
+    /** The host's hostname was changed; undo sets the old one back. */
+    record Hostname(String previous) implements KernelObject {
+        public String kind() { return "hostname"; }
+        public String target() { return previous; }
+        public String describe() { return "hostname (back to " + previous + ")"; }
+        public boolean present() { return !Processes.hostname().equals(previous); }
+        public boolean undo() {
+            if (!present()) return false;
+            Sys.sethostname(previous);
+            return true;
+        }
+    }
+
+    // ---- notes of how the host was -----------------------------------------------------------------------------
+
+    /** How /run/netns was before the first lab: "absent", "dir" or "mount" (see Journal.rememberBaseline). */
+    record RunNetnsNote(String before) implements KernelObject {
+        public String kind() { return "runnetns"; }
+        public String target() { return Netns.RUN_NETNS; }
+        public String where() { return before; }
+        public boolean isNote() { return true; }
+        public String describe() { return "/run/netns as it was (" + before + ")"; }
+        public boolean present() { return true; }
+        public boolean undo() { return Journal.restoreRunNetns(before); }
+    }
+
+    /** A host mount point the lab made shared; undo sets its propagation back (to "private"). */
+    record PropagationNote(String mountPoint, String before) implements KernelObject {
+        public String kind() { return "propagation"; }
+        public String target() { return mountPoint; }
+        public String where() { return before; }
+        public boolean isNote() { return true; }
+        public String describe() { return "shared propagation of " + mountPoint + " (back to " + before + ")"; }
+        public boolean present() { return true; }
+        public boolean undo() { return MountNs.restorePropagation(mountPoint, before); }
+    }
+
+    /**
+     * A directory the exercise needs that was absent before the lab: run and solve keep it, with whatever the learner
+     * mounted on it; reset removes it.
+     */
+    record ExerciseDirNote(Path path) implements KernelObject {
+        public String kind() { return "exercisedir"; }
+        public String target() { return path.toString(); }
+        public boolean isNote() { return true; }
+        public String describe() { return "directory " + path + " (absent before the lab)"; }
+        public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
+        public boolean undo() { return Journal.removeTree(path); }
+    }
+}

@@ -1,0 +1,68 @@
+package unboxed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import unboxed.lab.Journal;
+import unboxed.lab.KernelObject;
+
+/** The journal's reader on lines a crash or a hand edit leaves: pure, no root, nothing on the host touched. */
+class JournalReaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void unreadableLinesAreSkippedAndReportedOnceNeverAnException() throws Exception {
+        Path file = dir.resolve("labtest.journal");
+        Journal j = Journal.at(file);
+        j.record(new KernelObject.NamedNetns("labtest-a").entry(Journal.LAB));
+        Files.writeString(file, Files.readString(file) + "{}\nnull\n{\"kind\":\"netns\",\"tar\n"
+            + "{\"kind\":\"teleporter\",\"target\":\"x\",\"scope\":\"lab\"}\n\n[1,2]\n", StandardCharsets.UTF_8);
+        j.record(new KernelObject.Link("labtest-b", "labtest-a").entry(Journal.DEMO));
+
+        PrintStream err = System.err;
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(seen, true, StandardCharsets.UTF_8));
+        List<Journal.Entry> first, second;
+        try {
+            first = j.entries();
+            second = j.entries();
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(List.of("network namespace labtest-a", "link labtest-b in labtest-a"),
+            first.stream().map(Journal.Entry::describe).toList());
+        assertEquals(first, second);
+        String report = seen.toString(StandardCharsets.UTF_8);
+        assertEquals(5, report.lines().count(), "each bad line reported once, blank lines not at all:\n" + report);
+        assertTrue(report.contains("teleporter") && report.contains("null"), report);
+        assertFalse(j.hasObjects() && first.stream().anyMatch(Journal.Entry::isBaseline));
+    }
+
+    @Test
+    void everyKindRoundTripsThroughItsJournalLine() {
+        List<KernelObject> all = List.of(new KernelObject.NamedNetns("n"), new KernelObject.Link("l", "n"),
+            new KernelObject.Link("l", null), new KernelObject.Bridge("br0", "n"), new KernelObject.NamedCgroup("g"),
+            new KernelObject.Mount("/m"), new KernelObject.DirTree(Path.of("/d")),
+            new KernelObject.Cgroup(Path.of("/sys/fs/cgroup/x")), new KernelObject.ProcessTree("lab00"),
+            new KernelObject.Hostname("old"), new KernelObject.RunNetnsNote("absent"),
+            new KernelObject.PropagationNote("/", "private"), new KernelObject.ExerciseDirNote(Path.of("/mnt/x")));
+        for (KernelObject o : all) {
+            assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
+            assertFalse(o.describe().isBlank());
+        }
+        assertEquals(all.stream().map(KernelObject::kind).distinct().count(), 12, "one journal word per kind");
+        // a crash between the journal line and the object: undo finds nothing and changes nothing
+        assertFalse(new KernelObject.Bridge("labtest-br9", "labtest-none").present());
+        assertFalse(new KernelObject.Bridge("labtest-br9", "labtest-none").undo());
+    }
+}
