@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Where this machine's cgroups are. Hosts differ: pure cgroup v2 (Debian 12, Ubuntu 24.04: one tree at /sys/fs/cgroup,
@@ -24,14 +25,31 @@ public final class Cgroups {
     public record Layout(String kind, Version memoryVersion, Path memoryRoot, List<String> mounts) {}
 
     public static Layout detect() {
-        List<String[]> cgroupMounts = new ArrayList<>();
+        String mounts;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
-                String[] f = line.split(" ");
-                if (f[2].equals("cgroup") || f[2].equals("cgroup2")) cgroupMounts.add(f);
-            }
+            mounts = Files.readString(Path.of("/proc/self/mounts"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        return parse(mounts, controllers -> {
+            try {
+                return Files.exists(controllers) ? Files.readString(controllers) : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * The layout described by the text of /proc/self/mounts (fstab format: device, mount point, type, options, ...).
+     * readControllers gives the text of a cgroup2 mount's cgroup.controllers file, or null when there is none; it is
+     * asked only about cgroup2 mounts, and only when no cgroup v1 hierarchy has the memory controller.
+     */
+    static Layout parse(String mounts, Function<Path, String> readControllers) {
+        List<String[]> cgroupMounts = new ArrayList<>();
+        for (String line : mounts.lines().toList()) {
+            String[] f = line.split(" ");
+            if (f[2].equals("cgroup") || f[2].equals("cgroup2")) cgroupMounts.add(f);
         }
         boolean v1 = cgroupMounts.stream().anyMatch(f -> f[2].equals("cgroup"));
         boolean v2 = cgroupMounts.stream().anyMatch(f -> f[2].equals("cgroup2"));
@@ -45,15 +63,11 @@ public final class Cgroups {
         }
         if (memRoot == null) {
             for (String[] f : cgroupMounts) {
-                Path controllers = Path.of(f[1], "cgroup.controllers");
-                try {
-                    if (f[2].equals("cgroup2") && Files.exists(controllers)
-                        && List.of(Files.readString(controllers).strip().split(" ")).contains("memory")) {
-                        memVersion = Version.V2;
-                        memRoot = Path.of(f[1]);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                if (!f[2].equals("cgroup2")) continue;
+                String controllers = readControllers.apply(Path.of(f[1], "cgroup.controllers"));
+                if (controllers != null && List.of(controllers.strip().split(" ")).contains("memory")) {
+                    memVersion = Version.V2;
+                    memRoot = Path.of(f[1]);
                 }
             }
         }

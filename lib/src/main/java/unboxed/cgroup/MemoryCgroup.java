@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import unboxed.sys.Sys;
 
@@ -73,10 +74,18 @@ public final class MemoryCgroup {
 
     /** The memory limit in bytes; Long.MAX_VALUE for none ("max" in v2, a huge number in v1). */
     public long limit() {
-        String v = read(file("limit"));
+        return parseLimit(read(file("limit")));
+    }
+
+    /**
+     * A limit file's content (stripped) in bytes: "max" (v2) and v1's "no limit" number are Long.MAX_VALUE. v1 writes
+     * "no limit" as LONG_MAX rounded down to a whole page: 0x7FFFFFFFFFFFF000 with 4 KiB pages, 0x7FFFFFFFFFFF0000
+     * with 64 KiB pages (arm64); anything from the lower of the two up counts as none.
+     */
+    static long parseLimit(String v) {
         if (v.equals("max")) return Long.MAX_VALUE;
         long n = Long.parseLong(v);
-        return n >= 0x7FFFFFFFFFFFF000L ? Long.MAX_VALUE : n;
+        return n >= 0x7FFFFFFFFFFF0000L ? Long.MAX_VALUE : n;
     }
 
     /** Sets the memory limit; the kernel rounds it down to whole pages. */
@@ -101,9 +110,21 @@ public final class MemoryCgroup {
     /** Whether swap is forbidden (true where there is no swap file to set: nothing to limit). */
     public boolean swapForbidden() {
         if (!hasSwapFile()) return true;
-        String v = read(file("swap"));
-        if (v2()) return v.equals("0");
-        return !v.equals("max") && Long.parseLong(v) <= limit();
+        return parseSwapForbidden(read(file("swap")), v2(), this::limit);
+    }
+
+    /**
+     * Whether a swap file's content (stripped) forbids swapping: v2 memory.swap.max is "0"; v1
+     * memory.memsw.limit_in_bytes (memory + swap) is limited and at most the memory limit, which must be set (asked of
+     * limit only in that case). A v1 group nobody limited has both at "no limit": swap is not forbidden.
+     */
+    static boolean parseSwapForbidden(String v, boolean v2, LongSupplier limit) {
+        if (v2) return v.equals("0");
+        if (v.equals("max")) return false;
+        long memsw = parseLimit(v);
+        if (memsw == Long.MAX_VALUE) return false;
+        long memory = limit.getAsLong();
+        return memory != Long.MAX_VALUE && memsw <= memory;
     }
 
     /** Bytes in use by the group now. */
@@ -129,7 +150,12 @@ public final class MemoryCgroup {
     /** Member processes. */
     public List<Long> procs() {
         if (!exists()) return List.of();
-        return Stream.of(read("cgroup.procs").split("\n")).filter(s -> !s.isBlank()).map(Long::parseLong).toList();
+        return parseProcs(read("cgroup.procs"));
+    }
+
+    /** The pids in a cgroup.procs file's content, one a line. */
+    static List<Long> parseProcs(String text) {
+        return Stream.of(text.split("\n")).filter(s -> !s.isBlank()).map(Long::parseLong).toList();
     }
 
     /** echo PID > cgroup.procs: moves a process (all its threads) in; its future children are born in. */
@@ -172,7 +198,12 @@ public final class MemoryCgroup {
     }
 
     private Optional<Long> field(String file, String key) {
-        for (String line : read(file).split("\n")) {
+        return parseField(read(file), key);
+    }
+
+    /** The number of the "key N" line of a flat-keyed file's content (memory.events, memory.oom_control). */
+    static Optional<Long> parseField(String text, String key) {
+        for (String line : text.split("\n")) {
             String[] f = line.trim().split("\\s+");
             if (f.length == 2 && f[0].equals(key)) return Optional.of(Long.parseLong(f[1]));
         }

@@ -33,14 +33,20 @@ public final class Progress {
 
     /** Writes this lab's latest results into the progress file (atomically; other labs' results are kept). */
     public static void record(Path file, Lab lab, List<Check.Result> results) {
+        record(file, lab, results, learner(), Processes.hostname());
+    }
+
+    /** {@link #record(Path, Lab, List)} with the learner and host given (tests: no /proc/sys, no SUDO_USER). */
+    static void record(Path file, Lab lab, List<Check.Result> results, String learner, String host) {
         try {
             JsonObject root = Files.exists(file) ? parseOrFresh(file) : new JsonObject();
-            root.addProperty("learner", learner());
-            root.addProperty("host", Processes.hostname());
+            root.addProperty("learner", learner);
+            root.addProperty("host", host);
             root.addProperty("updated", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-            if (!root.has("labs")) root.add("labs", new JsonObject());
+            // "labs" that is not an object (hand-edited: null, a list) is started again too, as a corrupt file is
+            if (!root.has("labs") || !root.get("labs").isJsonObject()) root.add("labs", new JsonObject());
             root.getAsJsonObject("labs").add(lab.id, GSON.toJsonTree(Reports.summary(lab, results)));
-            Files.createDirectories(file.getParent());
+            if (file.getParent() != null) Files.createDirectories(file.getParent()); // UNBOXED_PROGRESS=progress.json
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, GSON.toJson(root) + "\n");
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -49,7 +49,8 @@ public final class Reports {
                 .append("\">");
             if (!r.passed()) {
                 x.append("<failure message=\"").append(esc(r.reason())).append("\">")
-                    .append(esc(r.title() + "\n" + r.reason() + "\nhint: " + r.hint())).append("</failure>");
+                    .append(esc(r.title() + "\n" + r.reason() + (r.hint() == null || r.hint().isBlank() ? "" : "\nhint: " + r.hint())))
+                    .append("</failure>");
             }
             x.append("</testcase>\n");
         }
@@ -63,6 +64,10 @@ public final class Reports {
     }
 
     private static String esc(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        if (s == null) return "";
+        // characters XML 1.0 does not allow at all, even as &#...; (an escape sequence in a program's output): U+FFFD
+        StringBuilder ok = new StringBuilder(s.length());
+        s.chars().forEach(c -> ok.append(c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF ? '\uFFFD' : (char) c));
+        return ok.toString().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
