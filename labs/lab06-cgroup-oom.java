@@ -278,8 +278,14 @@ class Lab06CgroupOom {
     static Verdict checkSwap() {
         MemoryCgroup g = MemoryCgroup.named(GROUP);
         if (!g.exists()) return fail(g.dir() + " does not exist");
-        return Verdict.when(g.swapForbidden(), g.file("swap") + " is " + (g.hasSwapFile() ? g.read(g.file("swap")) : "?")
-            + (g.v2() ? ", not 0" : ", more than the memory limit " + g.limit()));
+        if (g.swapForbidden()) return pass();
+        String swap = g.read(g.file("swap"));
+        if (g.v2()) return fail(g.file("swap") + " is " + swap + ", not 0");
+        if (g.limit() == Long.MAX_VALUE) {
+            return fail("lab06 has no memory limit, so " + g.file("swap") + " (memory + swap, now " + swap
+                + ") cannot be held to it: set " + g.file("limit") + " first, then the same value here");
+        }
+        return fail(g.file("swap") + " is " + swap + ", more than the memory limit " + g.limit());
     }
 
     static Verdict checkOomKill() {
