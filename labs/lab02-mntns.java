@@ -17,6 +17,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.time.Duration;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
 import unboxed.lab.KernelObject;
@@ -33,6 +34,7 @@ import unboxed.sys.Cmd;
 import unboxed.sys.LibC;
 import unboxed.sys.Sys;
 import unboxed.sys.SysCallException;
+import unboxed.sys.Wait;
 
 /**
  * Lab 02: mount namespaces. A process's view of the file system is a mount table, and a namespace gives it a table of
@@ -312,11 +314,8 @@ class Lab02Mntns {
         demo.close();
         demo = null;
         // an ended thread's /proc/PID/task entry can outlast its exit by a moment: look again for up to a second
+        Wait.until(Duration.ofSeconds(1), Duration.ofMillis(25), () -> tasksIn(ns).isEmpty());
         List<String> left = tasksIn(ns);
-        for (int i = 0; i < 40 && !left.isEmpty(); i++) {
-            Thread.sleep(25);
-            left = tasksIn(ns);
-        }
         b.show("tasks in " + Ns.MNT.label(ns), left.isEmpty() ? "none: the namespace is freed" : String.join(" ", left));
         b.show("entries in " + ROOT + "/proc", count(ROOT.resolve("proc")) + " (nothing was ever unmounted)");
         b.sh("nsenter -t " + pid + " -m true");
@@ -567,8 +566,8 @@ class Lab02Mntns {
         return out;
     }
 
-    static void awaitComm(long pid, String comm) throws InterruptedException {
-        for (int i = 0; i < 200 && !Processes.comm(pid).orElse(comm).equals(comm); i++) Thread.sleep(10);
+    static void awaitComm(long pid, String comm) {
+        Wait.until(Duration.ofSeconds(2), () -> Processes.comm(pid).orElse(comm).equals(comm));
     }
 
     static String describe(Optional<Mounts.Mount> m) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.time.Duration;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
 import unboxed.lab.Lab;
@@ -30,6 +31,7 @@ import unboxed.ns.Reapers;
 import unboxed.ns.Uts;
 import unboxed.sys.Cmd;
 import unboxed.sys.Sys;
+import unboxed.sys.Wait;
 
 /**
  * Lab 03: pid and UTS namespaces. A hostname of its own is one syscall; a process tree of its own has rules: the
@@ -544,10 +546,7 @@ class Lab03PidUts {
             Reapers.ready(2);
             t.call(() -> Cmd.run("mount", "-t", "proc", "proc", "/proc").orThrow());
             b.java("mount -t proc proc /proc, started from the same thread (inside the new pid namespace)");
-            long deadline = System.currentTimeMillis() + 5000;
-            while (Processes.inNamespace(Ns.PID, pidNsOf(init.pid())).size() < 2 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(10);
-            }
+            Wait.until(Duration.ofSeconds(5), () -> Processes.inNamespace(Ns.PID, pidNsOf(init.pid())).size() >= 2);
         }
     }
 
@@ -557,19 +556,12 @@ class Lab03PidUts {
      * the host's name back if the learner renamed the host.
      */
     static void resetExercise(Bench b) throws IOException {
-        List<Long> victims = new ArrayList<>();
+        List<Long> named = new ArrayList<>();
         for (Uts.Group g : Uts.foreign()) {
-            if (g.hostname().startsWith("lab03")) victims.addAll(g.pids());
+            if (g.hostname().startsWith("lab03")) named.addAll(g.pids());
         }
-        // the pid namespaces they live in, through their PID 1 (which may have another hostname), and the unshare
-        // commands that started those
-        for (long pid : List.copyOf(victims)) {
-            Processes.namespaceInit(pid).filter(init -> !victims.contains(init)).ifPresent(init -> {
-                victims.add(init);
-                Processes.ppid(init).filter(parent -> Processes.comm(parent).orElse("").equals("unshare")
-                    && !victims.contains(parent)).ifPresent(victims::add);
-            });
-        }
+        // and the pid namespaces they live in, through their PID 1 (which may have another hostname)
+        List<Long> victims = Processes.withTreeRoots(named);
         if (!victims.isEmpty()) {
             List<Long> killed = Processes.killAll(victims);
             if (!killed.isEmpty()) b.console().note("ended " + killed.size() + " processes named lab03-... (pids " + pids(killed) + ")");
@@ -631,14 +623,9 @@ class Lab03PidUts {
         }
     }
 
-    static long waitForChild(long parent) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline) {
-            List<Long> kids = Processes.children(parent);
-            if (!kids.isEmpty()) return kids.get(0);
-            Thread.sleep(10);
-        }
-        throw new IllegalStateException("pid " + parent + " started no child within 5 s");
+    static long waitForChild(long parent) {
+        return Wait.forValue(Duration.ofSeconds(5), () -> Processes.children(parent).stream().findFirst())
+            .orElseThrow(() -> new IllegalStateException("pid " + parent + " started no child within 5 s"));
     }
 
     static String zombiesUnder(long parent) {

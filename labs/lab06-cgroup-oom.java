@@ -10,6 +10,7 @@ import static unboxed.lab.Check.Verdict.pass;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import unboxed.cgroup.Cgroups;
 import unboxed.cgroup.MemoryCgroup;
 import unboxed.lab.Bench;
@@ -18,6 +19,7 @@ import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.sys.Cmd;
+import unboxed.sys.Wait;
 
 /**
  * Lab 06: cgroups and the OOM killer. Namespaces decide what a process can see; cgroups decide how much it can use.
@@ -199,8 +201,7 @@ class Lab06CgroupOom {
         Process shell = b.spawn(new ProcessBuilder("sh", "-c",
             "echo $$ > " + demo.dir().resolve("cgroup.procs") + "; sleep 30 & wait"));
         // the shell moves itself in before it starts sleep: wait until it is a member with a child
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline && demo.procs().size() < 2) Thread.sleep(20);
+        Wait.until(Duration.ofSeconds(5), Duration.ofMillis(20), () -> demo.procs().size() >= 2);
         b.show("members of " + DEMO, demo.procs());
         for (long pid : demo.procs()) {
             b.show("pid " + pid + " (" + unboxed.ns.Processes.comm(pid).orElse("?") + ")", memoryLine(pid));

@@ -190,11 +190,6 @@ class Lab01ChrootTest {
         // afterEach: reset, then the fingerprint (mount table included) must match the one before
     }
 
-    @Test
-    void pacedRunWaitsForEnterAndCarriesOnWhenInputEnds() {
-        LabHarness.assertPacedRunWaitsForEnter(LAB);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"Step 2/8", "Step 5/8", "Step 7/8", "Step 8/8"})
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
@@ -247,17 +242,6 @@ class Lab01ChrootTest {
         assertFalse(stdout[7].contains("var\n") || stdout[7].contains("home\n"), "after pivot_root: " + outputs[7]);
         Cmd.run("rm", "-rf", dir.toString());
         // afterEach: reset removes the demo folders the commands made by hand
-    }
-
-    @Test
-    void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        LabHarness.assertExplainsAsNobody(LAB);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 9", "run --step 0"})
-    void badInputIsOneLineAndExit2(String args) {
-        LabHarness.assertBadInputExits2(LAB, args);
     }
 
     @Test

@@ -273,15 +273,4 @@ class Lab02MntnsTest {
         if (at[1].equals("lives on the mount")) assertTrue(Files.isDirectory(Path.of(TARGET)));
         // afterEach: reset, then the fingerprint and /mnt must match the ones before run
     }
-
-    @Test
-    void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        LabHarness.assertExplainsAsNobody(LAB);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 99"})
-    void badInputIsOneLineAndExit2(String args) {
-        LabHarness.assertBadInputExits2(LAB, args);
-    }
 }

@@ -223,15 +223,4 @@ class Lab03PidUtsTest {
         LabHarness.sigkill(p);
         // afterEach: reset, then the fingerprint must match the one before run
     }
-
-    @Test
-    void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        LabHarness.assertExplainsAsNobody(LAB);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 10"})
-    void badInputIsOneLineAndExit2(String args) {
-        LabHarness.assertBadInputExits2(LAB, args);
-    }
 }

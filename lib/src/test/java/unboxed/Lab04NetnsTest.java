@@ -147,11 +147,6 @@ class Lab04NetnsTest {
         assertTrue(sh("ip -br link").contains("lab04-host"));
     }
 
-    @Test
-    void pacedRunWaitsForEnterAndCarriesOnWhenInputEnds() {
-        LabHarness.assertPacedRunWaitsForEnter(LAB);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"Step 3/8", "Step 5/8", "Step 6/8", "Step 8/8"})
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
@@ -170,17 +165,6 @@ class Lab04NetnsTest {
         Outcome o = succeeds(LAB, "run", "--step", "1");
         assertTrue(o.out().contains("removing them first"), o.out());
         assertFalse(Files.exists(Path.of("/run/netns/blue")));
-    }
-
-    @Test
-    void explainAndDescribeWorkForAnUnprivilegedUserAndChangeNothing() throws Exception {
-        LabHarness.assertExplainsAsNobody(LAB);
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"frobnicate", "--frobnicate", "check no-such-check", "run --step 99", "watch --interval 0"})
-    void badInputIsOneLineAndExit2(String args) {
-        LabHarness.assertBadInputExits2(LAB, args);
     }
 
     @Test

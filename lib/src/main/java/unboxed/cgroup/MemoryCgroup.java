@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import unboxed.sys.Sys;
+import unboxed.sys.Wait;
 
 /**
  * One cgroup in the hierarchy that holds the memory controller, with one API over cgroup v1 and v2. The files differ
@@ -181,15 +183,10 @@ public final class MemoryCgroup {
     }
 
     private void killMembersAndRemove() {
-        for (int round = 0; round < 250 && !procs().isEmpty(); round++) {
+        Wait.until(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
             for (long pid : procs()) Sys.kill(pid, 9);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+            return procs().isEmpty();
+        });
         try {
             Files.delete(dir);
         } catch (IOException e) {

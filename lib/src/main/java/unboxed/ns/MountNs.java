@@ -129,15 +129,6 @@ public final class MountNs {
 
     /** SIGKILLs these processes (by pid) and waits, up to 5 s, until they are gone. */
     public static void kill(Collection<Long> pids) {
-        for (long pid : pids) Sys.kill(pid, 9);
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline && pids.stream().anyMatch(Processes::alive)) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Processes.killAll(List.copyOf(pids));
     }
 }

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import unboxed.sys.Sys;
+import unboxed.sys.Wait;
 
 /** Processes as /proc shows them: who they are, which namespaces they are in, and finding the ones a lab started. */
 public final class Processes {
@@ -59,16 +61,7 @@ public final class Processes {
     /** SIGKILLs every process tagged with tag and waits (up to 5 s) until they are gone. True if there were any. */
     public static boolean killTagged(String tag) {
         List<Long> victims = tagged("UNBOXED_TAG", tag);
-        for (long pid : victims) Sys.kill(pid, 9);
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline && victims.stream().anyMatch(Processes::alive)) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        killAll(victims);
         return !victims.isEmpty();
     }
 
@@ -137,19 +130,28 @@ public final class Processes {
         return inNamespace(Ns.PID, ns).stream().filter(Processes::isNamespaceInit).findFirst();
     }
 
+    /**
+     * These processes, plus the PID 1 of every pid namespace one of them lives in (which may look nothing like them:
+     * another hostname, another name) and the `unshare` that started such a PID 1 and waits for it: everything to
+     * SIGKILL to end a container-like tree by pid. A PID 1's death ends the rest of its namespace.
+     */
+    public static List<Long> withTreeRoots(List<Long> pids) {
+        List<Long> out = new ArrayList<>(pids);
+        for (long pid : pids) {
+            namespaceInit(pid).filter(init -> !out.contains(init)).ifPresent(init -> {
+                out.add(init);
+                ppid(init).filter(parent -> comm(parent).orElse("").equals("unshare") && !out.contains(parent))
+                    .ifPresent(out::add);
+            });
+        }
+        return out;
+    }
+
     /** SIGKILLs these processes and waits (up to 5 s) until none is alive. The ones that were alive. */
     public static List<Long> killAll(List<Long> victims) {
         List<Long> killed = new ArrayList<>();
         for (long pid : victims) if (alive(pid) && Sys.kill(pid, 9)) killed.add(pid);
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline && killed.stream().anyMatch(Processes::alive)) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        Wait.until(Duration.ofSeconds(5), () -> killed.stream().noneMatch(Processes::alive));
         return killed;
     }
 

@@ -48,15 +48,7 @@ public final class Reapers {
                 }
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (idle() < n && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        unboxed.sys.Wait.until(java.time.Duration.ofSeconds(2), java.time.Duration.ofMillis(2), () -> idle() >= n);
     }
 
     /** Reaper threads waiting for work (a busy one is in waitpid, RUNNABLE; an idle one polls its queue). */

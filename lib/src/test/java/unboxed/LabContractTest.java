@@ -1,0 +1,89 @@
+package unboxed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+import static unboxed.LabHarness.Outcome;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import unboxed.lab.HostState;
+import unboxed.lab.Lab;
+
+/**
+ * What every lab promises, proved for every labs/labNN-*.java that is built on Lab (a new lab is covered the day it
+ * lands; step counts and check ids come from the lab itself). Each test starts from the learner's fresh start and ends
+ * with a reset that must leave the host's fingerprint as it was. What is a lab's own (its solutions, its near misses,
+ * what its output says) stays in its LabNNTest.
+ */
+class LabContractTest {
+    interface Body {
+        void run(Lab lab) throws Exception;
+    }
+
+    @TestFactory
+    Stream<DynamicNode> everyLabKeepsTheContract() {
+        return Labs.all().stream().filter(Labs.LabFile::isLab).map(f -> dynamicContainer(f.name(), Stream.of(
+            around(f, "the fresh state fails, and every failing criterion says why", LabContractTest::freshStateFails),
+            around(f, "solve gives full points", LabContractTest::solveGivesFullPoints),
+            dynamicTest("explain, describe and --help work as an unprivileged user and change nothing", () -> {
+                List<String> before = HostState.capture();
+                LabHarness.assertExplainsAsNobody(f.lab());
+                LabHarness.assertHostUnchanged(before, "after explain and describe as nobody");
+            }),
+            dynamicTest("bad input exits 2 with one line and changes nothing", () -> {
+                List<String> before = HostState.capture();
+                for (String args : List.of("frobnicate", "--frobnicate", "check no-such-check", "run --step 0",
+                    "run --step " + (f.steps() + 1), "watch --interval 0")) {
+                    LabHarness.assertBadInputExits2(f.lab(), args);
+                }
+                LabHarness.assertHostUnchanged(before, "after bad input");
+            }),
+            around(f, "a paced run waits for Enter, and carries on when its input ends", LabHarness::assertPacedRunWaitsForEnter),
+            around(f, "run --step 1 stops after step 1 and says how to clean up", LabContractTest::stepOneStops),
+            around(f, "SIGKILL inside the last step of run, then reset, leaves nothing",
+                lab -> LabHarness.sigkillAtStep(lab, lab.steps.size(), "Step " + lab.steps.size() + "/" + lab.steps.size())))));
+    }
+
+    /** A test between the learner's fresh start and a reset that leaves the host as it was. */
+    static DynamicNode around(Labs.LabFile f, String name, Body body) {
+        return dynamicTest(name, () -> {
+            List<String> before = LabHarness.freshStart(f.lab());
+            try {
+                body.run(f.lab());
+            } finally {
+                LabHarness.succeeds(f.lab(), "reset");
+                // a killed tree's PID 1 can linger a few seconds as a zombie until this machine's PID 1 reaps it
+                LabHarness.assertHostUnchangedWithin(before, "after " + f.lab().id + " reset", 10);
+            }
+        });
+    }
+
+    static void freshStateFails(Lab lab) {
+        Map<String, JsonObject> r = LabHarness.checkById(lab);
+        assertTrue(r.values().stream().anyMatch(c -> !c.get("passed").getAsBoolean()), "the fresh state passes: " + r);
+        r.values().stream().filter(c -> !c.get("passed").getAsBoolean())
+            .forEach(c -> assertFalse(c.get("reason").getAsString().isBlank(), "no reason: " + c));
+    }
+
+    static void solveGivesFullPoints(Lab lab) throws Exception {
+        LabHarness.succeeds(lab, "solve");
+        Outcome o = LabHarness.cli(lab, "check");
+        assertEquals(0, o.exit(), o.all());
+        assertTrue(o.out().contains(lab.maxPoints() + "/" + lab.maxPoints() + " points"), o.out());
+        assertEquals(lab.maxPoints(), LabHarness.progress(lab).get("points").getAsInt());
+    }
+
+    static void stepOneStops(Lab lab) {
+        Outcome o = LabHarness.succeeds(lab, "run", "--step", "1");
+        assertTrue(o.out().contains("Step 1/" + lab.steps.size()), o.out());
+        assertFalse(o.out().contains("Step 2/" + lab.steps.size()), o.out());
+        assertTrue(o.out().contains("Stopped after step 1") && o.out().contains("sudo ./jbang " + lab.id + " reset"), o.out());
+    }
+}
