@@ -3,12 +3,17 @@ package unboxed.site;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Reading JSON the guide did not write (a lab's description, a learner's progress file) field by field: a missing or
+ * Reading JSON the guide did not write (a learner's progress file) field by field: a missing or
  * mistyped field is reported with the file, the line it is on, and its path ($.checks[2].points), as one line.
  */
 class JsonFields {
@@ -18,7 +23,7 @@ class JsonFields {
     JsonFields(String source, String what, String json) {
         this.source = source;
         this.what = what;
-        this.lines = Describe.lines(json);
+        this.lines = lines(json);
     }
 
     SiteException at(String path, String what) {
@@ -75,19 +80,6 @@ class JsonFields {
         return e.getAsJsonArray();
     }
 
-    List<String> strings(JsonObject o, String path, String name) {
-        JsonArray a = array(o, path, name);
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
-            JsonElement e = a.get(i);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw at(path + "." + name + "[" + i + "]", "expected a string, found " + kind(e));
-            }
-            out.add(e.getAsString());
-        }
-        return out;
-    }
-
     boolean bool(JsonObject o, String path, String name) {
         JsonElement e = field(o, path, name);
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
@@ -103,5 +95,40 @@ class JsonFields {
         if (e.getAsJsonPrimitive().isString()) return "a string";
         if (e.getAsJsonPrimitive().isNumber()) return "a number";
         return "a boolean";
+    }
+
+    /** The line each JSON path starts on, by walking the text once with a streaming reader. */
+    static Map<String, Integer> lines(String json) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonReader r = new JsonReader(new StringReader(json))) {
+            walk(r, lines);
+        } catch (IOException | RuntimeException e) {
+            // the tree parser has already accepted the text; a failure here only costs line numbers
+        }
+        return lines;
+    }
+
+    private static final Pattern AT_LINE = Pattern.compile("at line (\\d+)");
+
+    private static void walk(JsonReader r, Map<String, Integer> lines) throws IOException {
+        JsonToken t = r.peek();
+        Matcher m = AT_LINE.matcher(r.toString());
+        if (m.find()) lines.putIfAbsent(r.getPath(), Integer.parseInt(m.group(1)));
+        switch (t) {
+            case BEGIN_OBJECT -> {
+                r.beginObject();
+                while (r.hasNext()) {
+                    r.nextName();
+                    walk(r, lines);
+                }
+                r.endObject();
+            }
+            case BEGIN_ARRAY -> {
+                r.beginArray();
+                while (r.hasNext()) walk(r, lines);
+                r.endArray();
+            }
+            default -> r.skipValue();
+        }
     }
 }

@@ -1,6 +1,5 @@
 package unboxed.site;
 
-import com.google.gson.GsonBuilder;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -17,9 +16,9 @@ import unboxed.lab.LabCli;
  * doctor, is a check of the machine, not a lab with steps, and has none).
  *
  * <p>Each lab is loaded in this JVM (its class is compiled with the generator: Maven builds labs/ with lib, and
- * guide.java's //SOURCES names the lab files), and its description is {@link LabCli#describe} serialised exactly as
- * {@code describe --json} prints it. Spawning {@code ./jbang labNN describe --json} per lab would cost a JVM start and
- * a jbang build check each (seconds per lab); in-process it is milliseconds, and the text is the same.
+ * guide.java's //SOURCES names the lab files), and the guide reads {@link LabCli#describe}, the very record that
+ * {@code describe --json} prints. Spawning {@code ./jbang labNN describe --json} per lab would cost a JVM start and
+ * a jbang build check each (seconds per lab); in-process it is milliseconds, and nothing is parsed back.
  */
 public final class LabSources {
     private LabSources() {}
@@ -81,8 +80,4 @@ public final class LabSources {
         }
     }
 
-    /** What {@code ./jbang labNN describe --json} prints for this lab. */
-    public static String describeJson(Lab lab) {
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(LabCli.describe(lab));
-    }
 }

@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import unboxed.lab.Description;
 import unboxed.lab.Lab;
+import unboxed.lab.LabCli;
+import unboxed.lab.Question;
 import unboxed.lab.Topology;
 
 /**
@@ -40,7 +43,7 @@ public final class Site {
     public record Result(Path out, List<String> pages, List<String> warnings) {}
 
     /** One lab, ready for its page. */
-    record LabData(LabSources.LabFile file, Describe.Doc doc, List<JavaSource.Excerpt> code,
+    record LabData(LabSources.LabFile file, Description doc, List<JavaSource.Excerpt> code,
                    Optional<Transcripts.Transcript> transcript) {}
 
     private final Options o;
@@ -105,7 +108,7 @@ public final class Site {
 
     LabData load(LabSources.LabFile f) {
         Lab lab = LabSources.load(f);
-        Describe.Doc doc = Describe.parse(f.shown(), LabSources.describeJson(lab));
+        Description doc = LabCli.describe(lab);
         if (!doc.id().equals(f.id())) {
             throw new SiteException(SiteException.BAD_INPUT, f.shown() + ": the file is named " + f.id()
                 + " but the lab says its id is " + doc.id());
@@ -132,7 +135,7 @@ public final class Site {
     // ---- models for the templates (maps and lists: what FreeMarker reads most plainly) --------------------------
 
     Map<String, Object> labModel(LabData l) {
-        Describe.Doc d = l.doc();
+        Description d = l.doc();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", d.id());
         m.put("number", d.id().substring(3));
@@ -148,7 +151,7 @@ public final class Site {
         m.put("recorded", l.transcript().isPresent());
         List<Map<String, Object>> steps = new ArrayList<>();
         for (int i = 0; i < d.steps().size(); i++) {
-            Describe.StepDoc s = d.steps().get(i);
+            Description.StepText s = d.steps().get(i);
             Map<String, Object> sm = new LinkedHashMap<>();
             sm.put("n", i + 1);
             sm.put("title", s.title());
@@ -172,7 +175,7 @@ public final class Site {
         m.put("exerciseHtml", Markdown.block(d.exercise()));
         m.put("exercisePictures", pictures(d, Topology.EXERCISE, -1));
         List<Map<String, Object>> checks = new ArrayList<>();
-        for (Describe.CheckDoc c : d.checks()) {
+        for (Description.CheckText c : d.checks()) {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("id", c.id());
             cm.put("title", c.title());
@@ -186,7 +189,7 @@ public final class Site {
         m.put("checkCommand", "sudo ./jbang " + d.id() + " check");
         List<Map<String, Object>> quiz = new ArrayList<>();
         for (int i = 0; i < d.quiz().size(); i++) {
-            Describe.QuestionDoc q = d.quiz().get(i);
+            Question q = d.quiz().get(i);
             Map<String, Object> qm = new LinkedHashMap<>();
             qm.put("n", i + 1);
             qm.put("promptHtml", Markdown.inline(q.prompt()));
@@ -205,7 +208,7 @@ public final class Site {
         return String.join("\n", text.lines().map(l -> l.length() >= min ? l.substring(min) : l.strip()).toList());
     }
 
-    private List<String> pictures(Describe.Doc d, String where, int afterStep) {
+    private List<String> pictures(Description d, String where, int afterStep) {
         List<String> out = new ArrayList<>();
         int k = 0;
         for (Topology t : d.topologies()) {

@@ -6,9 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -428,7 +426,7 @@ public final class LabCli {
         public Integer call() {
             Lab lab = lab();
             if (json) {
-                root.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(describe(lab)));
+                root.out.println(describeJson(lab));
             } else {
                 Console c = console();
                 c.title(lab.id + " · " + lab.title + " (" + lab.minutes + " min)");
@@ -440,44 +438,15 @@ public final class LabCli {
         }
     }
 
-    /** The lab as plain data: everything but the code. */
-    public static Map<String, Object> describe(Lab lab) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", lab.id);
-        m.put("title", lab.title);
-        m.put("summary", lab.summary);
-        m.put("minutes", lab.minutes);
-        m.put("objectives", lab.objectives);
-        m.put("prerequisites", lab.prerequisites);
-        m.put("tools", lab.tools);
-        m.put("story", lab.story);
-        List<Map<String, Object>> steps = new ArrayList<>();
-        for (Step s : lab.steps) {
-            Map<String, Object> sm = new LinkedHashMap<>();
-            sm.put("title", s.title());
-            sm.put("explain", s.explain());
-            sm.put("shell", s.shell());
-            sm.put("observe", s.observe());
-            steps.add(sm);
-        }
-        m.put("steps", steps);
-        m.put("exercise", lab.exercise);
-        List<Map<String, Object>> checks = new ArrayList<>();
-        for (Check ch : lab.checks) {
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("id", ch.id());
-            cm.put("title", ch.title());
-            cm.put("points", ch.points());
-            cm.put("hint", ch.hint());
-            checks.add(cm);
-        }
-        m.put("checks", checks);
-        m.put("maxPoints", lab.maxPoints());
-        m.put("quiz", lab.quiz);
-        m.put("topologies", lab.topologies); // pictures for the guide: see Topology
-        m.put("commands", lab.prepare == null ? List.of("run", "explain", "check", "watch", "solve", "reset", "describe")
+    /** What `describe --json` prints: {@link #describe}, as JSON. */
+    public static String describeJson(Lab lab) {
+        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(describe(lab));
+    }
+
+    /** The lab as plain data: everything but the code (what describe --json prints, and what the guide reads). */
+    public static Description describe(Lab lab) {
+        return Description.of(lab, lab.prepare == null ? List.of("run", "explain", "check", "watch", "solve", "reset", "describe")
             : List.of("run", "explain", "check", "watch", "solve", "reset", "describe", "prepare"));
-        return m;
     }
 
     /** Effective uid 0, read from /proc so that explain and describe never need the native library. */
