@@ -30,14 +30,7 @@ public final class LabCli {
 
     /** Runs one command line against a lab and returns the exit code (tests call this in-process). */
     public static int execute(Lab lab, String[] args, PrintStream out, PrintStream err, InputStream in, boolean color) {
-        Root root = new Root(lab, out, in, color);
-        CommandLine cli = new CommandLine(root);
-        cli.setCommandName("./jbang " + lab.id);
-        for (Object sub : List.of(new RunCmd(), new ExplainCmd(), new CheckCmd(), new WatchCmd(), new SolveCmd(),
-                new ResetCmd(), new DescribeCmd())) {
-            cli.addSubcommand(sub);
-        }
-        if (lab.prepare != null) cli.addSubcommand(new PrepareCmd());
+        CommandLine cli = commandLine(new Root(lab, out, in, color));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -61,8 +54,25 @@ public final class LabCli {
         return code;
     }
 
+    /** The lab's command line: the root (run, by default) and every command, prepare only for a lab that has one. */
+    private static CommandLine commandLine(Root root) {
+        CommandLine cli = new CommandLine(root);
+        cli.setCommandName("./jbang " + root.lab.id);
+        for (Object sub : List.of(new RunCmd(), new ExplainCmd(), new CheckCmd(), new WatchCmd(), new SolveCmd(),
+                new ResetCmd(), new DescribeCmd())) {
+            cli.addSubcommand(sub);
+        }
+        if (root.lab.prepare != null) cli.addSubcommand(new PrepareCmd());
+        return cli;
+    }
+
+    /** The lab's command names, as picocli knows them (no list kept by hand). */
+    static List<String> commands(Lab lab) {
+        return List.copyOf(commandLine(new Root(lab, null, null, false)).getSubcommands().keySet());
+    }
+
     private static String badInputLine(CommandLine.ParameterException ex) {
-        String valid = "run, explain, check, watch, solve, reset, describe";
+        String valid = String.join(", ", ex.getCommandLine().getCommandSpec().root().subcommands().keySet());
         if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String what = u.getUnmatched().get(0);
             return (what.startsWith("-") ? "unknown option '" + what + "'" : "unknown command '" + what + "'")
@@ -445,8 +455,7 @@ public final class LabCli {
 
     /** The lab as plain data: everything but the code (what describe --json prints, and what the guide reads). */
     public static Description describe(Lab lab) {
-        return Description.of(lab, lab.prepare == null ? List.of("run", "explain", "check", "watch", "solve", "reset", "describe")
-            : List.of("run", "explain", "check", "watch", "solve", "reset", "describe", "prepare"));
+        return Description.of(lab, commands(lab));
     }
 
     /** Effective uid 0, read from /proc so that explain and describe never need the native library. */
