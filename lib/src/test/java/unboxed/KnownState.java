@@ -12,7 +12,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import unboxed.lab.Journal;
 import unboxed.lab.Leftovers;
 import unboxed.net.Netns;
-import unboxed.ns.Mounts;
 import unboxed.sys.Sys;
 
 /**
@@ -77,24 +76,14 @@ public final class KnownState implements BeforeAllCallback {
      * namespaces are still pinned there (someone's, not a test's to remove).
      */
     static boolean freshRunNetns() {
-        Path dir = Path.of(Netns.RUN_NETNS);
-        if (!Files.isDirectory(dir)) return false;
-        try (Stream<Path> s = Files.list(dir)) {
-            List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-            if (!names.isEmpty()) {
-                throw new IllegalStateException("the suite starts from a fresh machine's " + Netns.RUN_NETNS
-                    + ", and this one holds " + names + ": remove them (ip netns delete NAME) or reset the lab that made them");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (!Files.isDirectory(Path.of(Netns.RUN_NETNS))) return false;
+        List<String> names = Netns.runDirNames();
+        if (!names.isEmpty()) {
+            throw new IllegalStateException("the suite starts from a fresh machine's " + Netns.RUN_NETNS
+                + ", and this one holds " + names + ": remove them (ip netns delete NAME) or reset the lab that made them");
         }
-        while (Mounts.isMountPoint(dir.toString())) Mounts.detach(dir.toString());
-        try {
-            Files.delete(dir);
-            Files.deleteIfExists(Journal.DIR.resolve("run-netns.before"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + dir, e);
-        }
+        Netns.restoreRunDir("absent");
+        Journal.forgetRunNetnsNote();
         return true;
     }
 }

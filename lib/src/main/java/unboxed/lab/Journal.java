@@ -151,12 +151,12 @@ public final class Journal {
      */
     public void rememberBaseline() {
         if (entries().stream().noneMatch(e -> e.object().orElse(null) instanceof KernelObject.RunNetnsNote)) {
-            record(new KernelObject.RunNetnsNote(runNetnsNow()).entry(LAB));
+            record(new KernelObject.RunNetnsNote(Netns.runDirState()).entry(LAB));
         }
         if (!Files.exists(RUN_NETNS_NOTE)) {
             try {
                 Files.createDirectories(DIR);
-                Files.writeString(RUN_NETNS_NOTE, runNetnsNow() + "\n");
+                Files.writeString(RUN_NETNS_NOTE, Netns.runDirState() + "\n");
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + RUN_NETNS_NOTE, e);
             }
@@ -165,11 +165,6 @@ public final class Journal {
 
     /** How /run/netns was before the first lab that is not yet reset touched it: absent, dir or mount. */
     static final Path RUN_NETNS_NOTE = DIR.resolve("run-netns.before");
-
-    private static String runNetnsNow() {
-        Path dir = Path.of(Netns.RUN_NETNS);
-        return !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(dir.toString()) ? "mount" : "dir";
-    }
 
     /** Undoes every object entry, keeping the baseline notes (for reset). */
     public Replay replayObjects() {
@@ -260,43 +255,24 @@ public final class Journal {
      * own note, used only when the shared note is missing (a journal written before there was one).
      */
     static boolean restoreRunNetns(String noted) {
-        Path dir = Path.of(Netns.RUN_NETNS);
         String before = noted;
         try {
             if (Files.exists(RUN_NETNS_NOTE)) before = Files.readString(RUN_NETNS_NOTE).strip();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        if (!Files.isDirectory(dir)) return forgetRunNetnsNote();
-        try (Stream<Path> s = Files.list(dir)) {
-            if (s.findAny().isPresent()) return false; // someone's namespaces live there: leave it (and the note)
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        if ("mount".equals(before)) return forgetRunNetnsNote(); // a mount point already: exactly as it was
-        boolean changed = false;
-        while (Mounts.isMountPoint(dir.toString())) {
-            Mounts.detach(dir.toString());
-            changed = true;
-        }
-        if ("absent".equals(before)) {
-            try {
-                Files.delete(dir);
-                changed = true;
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-        }
+        if (!Netns.runDirNames().isEmpty()) return false; // someone's namespaces live there: leave it (and the note)
+        boolean changed = Netns.restoreRunDir(before);
         forgetRunNetnsNote();
         return changed;
     }
 
-    private static boolean forgetRunNetnsNote() {
+    /** Forgets how /run/netns was before the labs (KnownState: a fresh machine has no such note). */
+    public static void forgetRunNetnsNote() {
         try {
             Files.deleteIfExists(RUN_NETNS_NOTE);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        return false;
     }
 }

@@ -208,8 +208,7 @@ public final class Ip {
      * bare address ("10.0.5.2"), 0 for "default".
      */
     public static int prefixLength(String cidr) {
-        if (cidr.equals("default")) return 0;
-        return cidr.contains("/") ? Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1)) : 32;
+        return (int) prefix(cidr)[1];
     }
 
     private static long[] prefix(String cidr) {

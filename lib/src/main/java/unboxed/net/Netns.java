@@ -53,6 +53,46 @@ public final class Netns {
             .map(m -> m.fsType().equals("nsfs")).orElse(false);
     }
 
+    /** How /run/netns is now: "absent", "dir" (a plain directory) or "mount" (a mount point, as ip netns add leaves it). */
+    public static String runDirState() {
+        Path dir = Path.of(RUN_NETNS);
+        return !Files.isDirectory(dir) ? "absent" : Mounts.isMountPoint(RUN_NETNS) ? "mount" : "dir";
+    }
+
+    /** Every file name in /run/netns, live namespace or not, sorted; empty when there is no /run/netns. */
+    public static List<String> runDirNames() {
+        try (Stream<Path> s = Files.list(Path.of(RUN_NETNS))) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Puts an empty /run/netns back as it was ({@link #runDirState}: "absent", "dir" or "mount"): a mount point stays
+     * as it is; otherwise every layer mounted on it is unmounted, and it is removed if it was absent. True if it
+     * changed anything.
+     */
+    public static boolean restoreRunDir(String before) {
+        if (!Files.isDirectory(Path.of(RUN_NETNS)) || "mount".equals(before)) return false;
+        boolean changed = false;
+        while (Mounts.isMountPoint(RUN_NETNS)) {
+            Mounts.detach(RUN_NETNS);
+            changed = true;
+        }
+        if ("absent".equals(before)) {
+            try {
+                Files.delete(Path.of(RUN_NETNS));
+                changed = true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove " + RUN_NETNS, e);
+            }
+        }
+        return changed;
+    }
+
     /** The names `ip netns list` would show. */
     public static List<String> list() {
         try (Stream<Path> s = Files.list(Path.of(RUN_NETNS))) {
@@ -138,8 +178,7 @@ public final class Netns {
      * which. True if anything was removed.
      */
     public static boolean delete(Collection<String> names) {
-        Set<String> paths = new HashSet<>();
-        for (String n : names) paths.add(path(n).toString());
+        Set<String> paths = paths(names);
         boolean removed = false;
         for (int round = 0; round < 64; round++) {
             List<Mounts.Mount> table = Mounts.ofHost();
@@ -164,6 +203,13 @@ public final class Netns {
         return removed;
     }
 
+    /** /run/netns/NAME for each name. */
+    private static Set<String> paths(Collection<String> names) {
+        Set<String> paths = new HashSet<>();
+        for (String n : names) paths.add(path(n).toString());
+        return paths;
+    }
+
     /**
      * Our mounts are all hidden: unmount the /run/netns layer on top of them, if everything mounted in that layer is
      * one of ours (the layer then holds nothing anyone else needs).
@@ -185,8 +231,7 @@ public final class Netns {
      * and its links, alive after the name is gone), then {@link #delete(Collection)}. True if anything was removed.
      */
     public static boolean purge(Collection<String> names) {
-        Set<String> paths = new HashSet<>();
-        for (String n : names) paths.add(path(n).toString());
+        Set<String> paths = paths(names);
         List<Long> inside = new ArrayList<>();
         for (Mounts.Mount m : Mounts.ofHost()) {
             if (!paths.contains(m.mountPoint()) || !m.fsType().equals("nsfs")) continue;
