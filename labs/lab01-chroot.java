@@ -22,7 +22,6 @@ import unboxed.lab.Check.Verdict;
 import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
-import unboxed.lab.LabException;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
@@ -228,20 +227,20 @@ class Lab01Chroot {
                 - nothing from outside is mounted into it: no bind mount of the host's /, /usr or /lib — copies only;
                 - if you mount /proc in it to try `ps`, unmount it when you are done.
                 """)
-            .check("dir", "/var/lib/unboxed/lab01/myroot is a directory of its own", 1,
-                "mkdir -p /var/lib/unboxed/lab01/myroot", Lab01Chroot::checkDir)
-            .check("shell", "/bin/sh runs inside myroot", 2,
-                "cp --parents /bin/sh $(ldd /bin/sh | grep -o '/[^ ]*') /var/lib/unboxed/lab01/myroot/",
-                Lab01Chroot::checkShell)
-            .check("ls", "chroot myroot /bin/sh -c 'ls /' lists only myroot's entries", 2,
-                "cp --parents /bin/ls $(ldd /bin/ls | grep -o '/[^ ]*') /var/lib/unboxed/lab01/myroot/",
-                Lab01Chroot::checkLs)
+            .check("dir", "/var/lib/unboxed/lab01/myroot is a directory of its own", 1, Lab01Chroot::checkDir)
+            .check("shell", "/bin/sh runs inside myroot", 2, Lab01Chroot::checkShell)
+            .check("ls", "chroot myroot /bin/sh -c 'ls /' lists only myroot's entries", 2, Lab01Chroot::checkLs)
             .check("own-files", "Nothing from outside is mounted into myroot", 2,
                 "findmnt -R /var/lib/unboxed/lab01/myroot shows it; umount it and copy the files instead",
                 Lab01Chroot::checkOwnFiles)
             .check("no-proc", "No /proc left mounted in myroot", 1,
                 "umount /var/lib/unboxed/lab01/myroot/proc", Lab01Chroot::checkNoProc)
-            .solve(Lab01Chroot::solve)
+            .solution(s -> s
+                .refuseWhile(MYROOT + " already exists", () -> Files.exists(MYROOT, LinkOption.NOFOLLOW_LINKS))
+                .line("mkdir -p " + MYROOT, b -> b.dir(MYROOT)).answers("dir")
+                .line(copyWithLibraries("/bin/sh"), b -> Rootfs.install(MYROOT, Path.of("/bin/sh"))).answers("shell")
+                .line(copyWithLibraries("/bin/ls"), b -> Rootfs.install(MYROOT, Path.of("/bin/ls"))).answers("ls")
+                .typed("chroot " + MYROOT + " /bin/sh -c 'ls /'"))
 
             .question("A root holds /bin/sh and its libraries only. What does `chroot ROOT /bin/sh -c 'ls /'` print?", 2,
                 "The shell starts (its libraries are there) and looks for ls in the new root's PATH, where there is none.",
@@ -482,16 +481,8 @@ class Lab01Chroot {
 
     // ---- solve (reset and the guard come from .makes and .owns) -----------------------------------------------
 
-    static void solve(Bench b) throws IOException {
-        if (Files.exists(MYROOT, LinkOption.NOFOLLOW_LINKS)) {
-            throw LabException.conflict(MYROOT + " already exists; `sudo ./jbang lab01 reset` first");
-        }
-        b.console().shell("mkdir -p " + MYROOT);
-        b.dir(MYROOT);
-        for (String program : List.of("/bin/sh", "/bin/ls")) {
-            b.console().shell("cp --parents " + program + " $(ldd " + program + " | grep -o '/[^ ]*') " + MYROOT + "/");
-            Rootfs.install(MYROOT, Path.of(program));
-        }
-        b.sh("chroot " + MYROOT + " /bin/sh -c 'ls /'");
+    /** A program and the libraries ldd names, copied into myroot at the same paths: the articles' way. */
+    static String copyWithLibraries(String program) {
+        return "cp --parents " + program + " $(ldd " + program + " | grep -o '/[^ ]*') " + MYROOT + "/";
     }
 }

@@ -211,7 +211,11 @@ class Lab02Mntns {
                 "write it inside the namespace: nsenter -t PID -m sh -c 'echo hi > /mnt/lab02/secret'",
                 Lab02Mntns::checkSecret)
             .prepare(Lab02Mntns::prepare)
-            .solve(Lab02Mntns::solve)
+            .solution(s -> s
+                .refuseWhile("something is already mounted on " + TARGET + " (on the host or in a namespace)",
+                    () -> Mounts.isMountPoint(TARGET) || !MountNs.withOwnMountOn(TARGET).isEmpty())
+                .line("unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs " + TARGET + " && echo hi > "
+                    + TARGET + "/" + SECRET + " && exec sleep infinity' &", Lab02Mntns::tmpfsInANamespace))
             .reset(Lab02Mntns::resetExercise)
 
             .question("In a shell started by `unshare -m`, you run `mount -t tmpfs tmpfs /mnt`. What does `findmnt /mnt` "
@@ -457,13 +461,8 @@ class Lab02Mntns {
             .thenComparing(MountNs.Holder::pid));
     }
 
-    static void solve(Bench b) throws Exception {
-        if (Mounts.isMountPoint(TARGET) || !MountNs.withOwnMountOn(TARGET).isEmpty()) {
-            throw LabException.conflict("something is already mounted on " + TARGET + " (on the host or in a namespace);"
-                + " `sudo ./jbang lab02 reset` first");
-        }
-        b.console().shell("unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs " + TARGET + " && echo hi > "
-            + TARGET + "/" + SECRET + " && exec sleep infinity' &");
+    /** The solution's one line, from Java: a thread unshares, mounts and writes; a sleep it starts holds the namespace. */
+    static void tmpfsInANamespace(Bench b) throws Exception {
         try (NsThread t = NsThread.unshare(EnumSet.of(Ns.MNT))) {
             t.run(() -> {
                 Mounts.makePrivate("/");

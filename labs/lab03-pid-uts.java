@@ -22,7 +22,6 @@ import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
-import unboxed.lab.LabException;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
@@ -233,7 +232,10 @@ class Lab03PidUts {
             .check("host-hostname", "The host's hostname is unchanged", 1,
                 "run hostname only inside unshare -u; `sudo ./jbang lab03 reset` puts the host's name back",
                 Lab03PidUts::checkHostUnchanged)
-            .solve(Lab03PidUts::solve)
+            .solution(s -> s
+                .refuseWhile("processes named lab03-box already run", () -> !boxProcesses().isEmpty())
+                .line("unshare --pid --uts --mount --fork --mount-proc sh -c 'hostname lab03-box; sleep infinity & "
+                    + "exec sleep infinity' &", Lab03PidUts::boxTree))
             .reset(Lab03PidUts::resetExercise)
 
             .question("You run `unshare --pid --fork --mount-proc bash`, then `echo $$`. What does it print?", 1,
@@ -527,12 +529,8 @@ class Lab03PidUts {
 
     // ---- solve, reset -----------------------------------------------------------------------------------------
 
-    static void solve(Bench b) throws Exception {
-        if (!boxProcesses().isEmpty()) {
-            throw LabException.conflict("processes named lab03-box already run; `sudo ./jbang lab03 reset` first");
-        }
-        b.console().shell("unshare --pid --uts --mount --fork --mount-proc sh -c 'hostname lab03-box; sleep infinity & "
-            + "exec sleep infinity' &");
+    /** The solution's one line, from Java: a thread unshares, names, starts PID 1 and mounts /proc from inside. */
+    static void boxTree(Bench b) throws Exception {
         try (NsThread t = NsThread.unshare(EnumSet.of(Ns.PID, Ns.UTS, Ns.MNT))) {
             t.run(() -> {
                 Uts.sethostnameInside(BOX);

@@ -173,24 +173,28 @@ class Lab04Netns {
                 .netns(BLUE, "ip netns add blue")
                 .veth(Topology.HOST, HOST_END, HOST_IP + "/24", BLUE, BLUE_END, BLUE_IP + "/24")
                 .note(BLUE, "lo UP"))
-            .check("netns", "A persistent network namespace called blue", 2,
-                "ip netns add blue", Lab04Netns::checkNetns)
-            .check("veth-host", "veth-host is a veth in the root namespace with 10.16.8.1/24", 2,
-                "ip link add veth-host type veth peer name veth-blue; ip addr add 10.16.8.1/24 dev veth-host",
-                Lab04Netns::checkHostEnd)
-            .check("veth-blue", "veth-blue is inside blue with 10.16.8.2/24", 2,
-                "ip link set veth-blue netns blue; ip -n blue addr add 10.16.8.2/24 dev veth-blue",
-                Lab04Netns::checkBlueEnd)
-            .check("pair", "veth-host and veth-blue are the two ends of one veth pair", 1,
-                "create them together: ip link add veth-host type veth peer name veth-blue", Lab04Netns::checkPair)
-            .check("up", "Both ends of the pair are UP", 2,
-                "ip link set veth-host up; ip -n blue link set veth-blue up", Lab04Netns::checkUp)
-            .check("lo", "lo is UP inside blue", 1, "ip -n blue link set lo up", Lab04Netns::checkLoopback)
+            .check("netns", "A persistent network namespace called blue", 2, Lab04Netns::checkNetns)
+            .check("veth-host", "veth-host is a veth in the root namespace with 10.16.8.1/24", 2, Lab04Netns::checkHostEnd)
+            .check("veth-blue", "veth-blue is inside blue with 10.16.8.2/24", 2, Lab04Netns::checkBlueEnd)
+            .check("pair", "veth-host and veth-blue are the two ends of one veth pair", 1, Lab04Netns::checkPair)
+            .check("up", "Both ends of the pair are UP", 2, Lab04Netns::checkUp)
+            .check("lo", "lo is UP inside blue", 1, Lab04Netns::checkLoopback)
             .check("ping-from-blue", "From blue, 10.16.8.1 answers a ping", 2,
                 "ip netns exec blue ping -c1 10.16.8.1 shows what fails", Lab04Netns::checkPingFromBlue)
             .check("ping-to-blue", "From the root namespace, 10.16.8.2 answers a ping", 2,
                 "ping -c1 10.16.8.2 shows what fails", Lab04Netns::checkPingToBlue)
-            .solve(Lab04Netns::solve)
+            .solution(s -> s.refuseWhileOwnedPresent()
+                .line("ip netns add blue", b -> b.netns(BLUE)).answers("netns")
+                .line("ip link add veth-host type veth peer name veth-blue", b -> b.veth(HOST_END, BLUE_END))
+                    .answers("veth-host", "pair")
+                .line("ip link set veth-blue netns blue", b -> Ip.moveTo(null, BLUE_END, BLUE)).answers("veth-blue")
+                .line("ip addr add 10.16.8.1/24 dev veth-host", b -> Ip.addAddr(null, HOST_END, HOST_IP + "/24"))
+                    .answers("veth-host")
+                .line("ip link set veth-host up", b -> Ip.up(null, HOST_END)).answers("up")
+                .line("ip -n blue addr add 10.16.8.2/24 dev veth-blue", b -> Ip.addAddr(BLUE, BLUE_END, BLUE_IP + "/24"))
+                    .answers("veth-blue")
+                .line("ip -n blue link set veth-blue up", b -> Ip.up(BLUE, BLUE_END)).answers("up")
+                .line("ip -n blue link set lo up", b -> Ip.up(BLUE, "lo")).answers("lo"))
 
             .question("A Java thread calls unshare(CLONE_NEWNET). Then the main thread runs "
                     + "`readlink /proc/self/ns/net`. What does it see?", 1,
@@ -356,26 +360,7 @@ class Lab04Netns {
         return Verdict.when(r.answered(), r.why());
     }
 
-    // ---- solve and the guard (reset comes from .owns) ----------------------------------------------------------------------
-
-    static void solve(Bench b) {
-        if (Netns.exists(BLUE) || Ip.link(null, HOST_END).isPresent() || Ip.link(null, BLUE_END).isPresent()) {
-            throw LabException.conflict("blue, veth-host or veth-blue already exists; `sudo ./jbang lab04 reset` first");
-        }
-        b.console().shell("ip netns add blue");
-        b.netns(BLUE);
-        b.console().shell("ip link add veth-host type veth peer name veth-blue");
-        b.veth(HOST_END, BLUE_END);
-        b.console().shell("ip link set veth-blue netns blue");
-        Ip.moveTo(null, BLUE_END, BLUE);
-        b.console().shell("ip addr add 10.16.8.1/24 dev veth-host\nip link set veth-host up");
-        Ip.addAddr(null, HOST_END, HOST_IP + "/24");
-        Ip.up(null, HOST_END);
-        b.console().shell("ip -n blue addr add 10.16.8.2/24 dev veth-blue\nip -n blue link set veth-blue up\nip -n blue link set lo up");
-        Ip.addAddr(BLUE, BLUE_END, BLUE_IP + "/24");
-        Ip.up(BLUE, BLUE_END);
-        Ip.up(BLUE, "lo");
-    }
+    // ---- the guard (reset comes from .owns, solve from .solution) ------------------------------------------------
 
     /**
      * Exit 4 before touching anything if 10.16.8.0/24 or 10.16.9.0/24 is already routed on the host through a link

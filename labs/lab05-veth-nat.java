@@ -213,25 +213,34 @@ class Lab05VethNat {
                 .route(BOX, "default via " + ROUTER_IP)
                 .note(ROUTER, "net.ipv4.ip_forward = 1")
                 .nat(ROUTER, "-s " + BOX_NET + " -o uplink -j MASQUERADE"))
-            .check("box", "A persistent network namespace called lab05-box", 1,
-                "ip netns add lab05-box", Lab05VethNat::checkBox)
-            .check("box-end", "A veth in lab05-box has 10.0.5.2/24 and is UP", 2,
-                "ip link add veth-box type veth peer name veth-router; ip link set veth-box netns lab05-box; "
-                    + "ip -n lab05-box addr add 10.0.5.2/24 dev veth-box; ip -n lab05-box link set veth-box up",
-                Lab05VethNat::checkBoxEnd)
-            .check("router-end", "Its peer is in lab05-router with 10.0.5.1/24, UP", 2,
-                "ip link set veth-router netns lab05-router; ip -n lab05-router addr add 10.0.5.1/24 dev veth-router; "
-                    + "ip -n lab05-router link set veth-router up", Lab05VethNat::checkRouterEnd)
-            .check("default-route", "lab05-box's default route is via 10.0.5.1", 2,
-                "ip -n lab05-box route add default via 10.0.5.1", Lab05VethNat::checkDefaultRoute)
-            .check("forwarding", "IPv4 forwarding is on in lab05-router", 2,
-                "ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1", Lab05VethNat::checkForwarding)
-            .check("masquerade", "lab05-router masquerades 10.0.5.0/24 leaving through uplink", 3,
-                "ip netns exec lab05-router " + MASQUERADE, Lab05VethNat::checkMasquerade)
+            .check("box", "A persistent network namespace called lab05-box", 1, Lab05VethNat::checkBox)
+            .check("box-end", "A veth in lab05-box has 10.0.5.2/24 and is UP", 2, Lab05VethNat::checkBoxEnd)
+            .check("router-end", "Its peer is in lab05-router with 10.0.5.1/24, UP", 2, Lab05VethNat::checkRouterEnd)
+            .check("default-route", "lab05-box's default route is via 10.0.5.1", 2, Lab05VethNat::checkDefaultRoute)
+            .check("forwarding", "IPv4 forwarding is on in lab05-router", 2, Lab05VethNat::checkForwarding)
+            .check("masquerade", "lab05-router masquerades 10.0.5.0/24 leaving through uplink", 3, Lab05VethNat::checkMasquerade)
             .check("end-to-end", "A datagram from lab05-box reaches lab05-inet from 203.0.113.1, and the reply comes back", 3,
                 "ip netns exec lab05-router conntrack -L and nft list ruleset show where it stops",
                 Lab05VethNat::checkEndToEnd)
-            .solve(Lab05VethNat::solve)
+            .solution(s -> s.refuseWhileOwnedPresent()
+                .line("ip netns add lab05-box", b -> b.netns(BOX)).answers("box")
+                .line("ip link add veth-box type veth peer name veth-router", b -> b.veth(BOX_END, ROUTER_END))
+                    .answers("box-end")
+                .line("ip link set veth-box netns lab05-box", b -> Ip.moveTo(null, BOX_END, BOX)).answers("box-end")
+                .line("ip link set veth-router netns lab05-router", b -> Ip.moveTo(null, ROUTER_END, ROUTER))
+                    .answers("router-end")
+                .line("ip -n lab05-box addr add 10.0.5.2/24 dev veth-box\nip -n lab05-box link set veth-box up",
+                    b -> wire(BOX, BOX_END, BOX_IP)).answers("box-end")
+                .line("ip -n lab05-box link set lo up", b -> Ip.up(BOX, "lo"))
+                .line("ip -n lab05-router addr add 10.0.5.1/24 dev veth-router\nip -n lab05-router link set veth-router up",
+                    b -> wire(ROUTER, ROUTER_END, ROUTER_IP)).answers("router-end")
+                .line("ip -n lab05-box route add default via 10.0.5.1", b -> Ip.ip(BOX, "route", "add", "default", "via", ROUTER_IP))
+                    .answers("default-route")
+                .line("ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1", b -> Sysctl.set(ROUTER, FORWARD, "1"))
+                    .answers("forwarding")
+                .line("ip netns exec lab05-router " + MASQUERADE,
+                    b -> Firewall.iptables(ROUTER, MASQUERADE.substring("iptables ".length()).split(" ")))
+                    .answers("masquerade"))
             .reset(Lab05VethNat::removeBoxEndsByAddress)
 
             .question("Forwarding is on in the router, there is no NAT rule, and the box sends a datagram to 203.0.113.2. "
@@ -549,34 +558,6 @@ class Lab05VethNat {
     // ---- solve, reset and the guard beyond .makes and .owns ----------------------------------------------------------------------
 
     /** The articles' way: make the pair in the root namespace, then move each end where it belongs. */
-    static void solve(Bench b) {
-        if (Files.exists(Netns.path(BOX)) || Ip.link(null, BOX_END).isPresent() || Ip.link(null, ROUTER_END).isPresent()) {
-            throw LabException.conflict("lab05-box, veth-box or veth-router already exists; `sudo ./jbang lab05 reset` first");
-        }
-        b.console().shell("ip netns add lab05-box");
-        b.netns(BOX);
-        b.console().shell("ip link add veth-box type veth peer name veth-router");
-        b.veth(BOX_END, ROUTER_END);
-        b.console().shell("ip link set veth-box netns lab05-box\nip link set veth-router netns lab05-router");
-        Ip.moveTo(null, BOX_END, BOX);
-        Ip.moveTo(null, ROUTER_END, ROUTER);
-        b.console().shell("""
-            ip -n lab05-box addr add 10.0.5.2/24 dev veth-box
-            ip -n lab05-box link set veth-box up
-            ip -n lab05-box link set lo up
-            ip -n lab05-router addr add 10.0.5.1/24 dev veth-router
-            ip -n lab05-router link set veth-router up
-            """);
-        wire(BOX, BOX_END, BOX_IP);
-        Ip.up(BOX, "lo");
-        wire(ROUTER, ROUTER_END, ROUTER_IP);
-        b.console().shell("ip -n lab05-box route add default via 10.0.5.1");
-        Ip.ip(BOX, "route", "add", "default", "via", ROUTER_IP);
-        b.console().shell("ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1");
-        Sysctl.set(ROUTER, FORWARD, "1");
-        b.console().shell("ip netns exec lab05-router " + MASQUERADE);
-        Firewall.iptables(ROUTER, MASQUERADE.substring("iptables ".length()).split(" "));
-    }
 
     /**
      * Beyond the declared names (.owns): pair ends the learner may have left in the root namespace under other names,

@@ -8,13 +8,18 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import static unboxed.LabHarness.Outcome;
 
 import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import unboxed.lab.HostState;
 import unboxed.lab.Lab;
+import unboxed.lab.LabLock;
+import unboxed.lab.Solution;
 
 /**
  * What every lab promises, proved for every labs/labNN-*.java that is built on Lab (a new lab is covered the day it
@@ -31,7 +36,19 @@ class LabContractTest {
     Stream<DynamicNode> everyLabKeepsTheContract() {
         return Labs.all().stream().filter(Labs.LabFile::isLab).map(f -> dynamicContainer(f.name(), Stream.of(
             around(f, "the fresh state fails, and every failing criterion says why", LabContractTest::freshStateFails),
-            around(f, "solve gives full points", LabContractTest::solveGivesFullPoints),
+            around(f, "solve gives full points, and a second solve refuses with exit 4", LabContractTest::solveGivesFullPoints),
+            around(f, "the reference solution typed into bash as printed gives full points, and watch sees it happen",
+                LabContractTest::typedSolutionPassesUnderWatch),
+            around(f, "check --junit writes one failing testcase per criterion of the fresh state", LabContractTest::junitXml),
+            dynamicTest("a second lab at once gets exit 4 naming the holder, and nothing changes", () -> {
+                List<String> before = HostState.capture();
+                try (LabLock held = LabLock.acquire("lab99", "run")) {
+                    Outcome o = LabHarness.cli(f.lab(), "run");
+                    assertEquals(4, o.exit(), o.all());
+                    assertTrue(o.err().contains("lab99 run"), o.err());
+                }
+                LabHarness.assertHostUnchanged(before, "after a refused run");
+            }),
             dynamicTest("explain, describe and --help work as an unprivileged user and change nothing", () -> {
                 List<String> before = HostState.capture();
                 LabHarness.assertExplainsAsNobody(f.lab());
@@ -78,6 +95,55 @@ class LabContractTest {
         assertEquals(0, o.exit(), o.all());
         assertTrue(o.out().contains(lab.maxPoints() + "/" + lab.maxPoints() + " points"), o.out());
         assertEquals(lab.maxPoints(), LabHarness.progress(lab).get("points").getAsInt());
+        assertTrue(LabHarness.progress(lab).get("passed").getAsBoolean());
+        Outcome again = LabHarness.cli(lab, "solve");
+        assertEquals(4, again.exit(), "a second solve must refuse, not make a second copy: " + again.all());
+        assertTrue(again.err().contains("reset` first"), again.err());
+    }
+
+    /**
+     * The lab's reference solution ({@code Lab.solution}), each line typed into bash exactly as solve and the hints
+     * print it (after prepare, for a lab whose exercise starts from a prepared topology), while watch re-checks: every
+     * line ends as the solution says (0, or the status the lesson expects, such as 137), and watch ends with full points.
+     */
+    static void typedSolutionPassesUnderWatch(Lab lab) throws Exception {
+        if (lab.prepare != null) LabHarness.succeeds(lab, "prepare");
+        Throwable[] typing = new Throwable[1];
+        Thread learner = new Thread(() -> {
+            try {
+                Thread.sleep(1000); // watch sees the unsolved state first
+                for (Solution.Line line : lab.solution.lines()) {
+                    Path out = Files.createTempFile("typed", ".out");
+                    // a line may leave a process in the background (`... &`): it gets a file, not a pipe to wait on
+                    Process p = new ProcessBuilder("bash", "-c", line.shell()).redirectErrorStream(true)
+                        .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running after 60 s: " + line.shell());
+                    assertEquals(line.exit(), p.exitValue(), "`" + line.shell() + "` printed:\n" + Files.readString(out));
+                    Files.delete(out);
+                }
+            } catch (Throwable t) {
+                typing[0] = t;
+            }
+        });
+        learner.start();
+        Outcome o = LabHarness.cli(lab, "watch", "--interval", "0.5", "--timeout", "90");
+        learner.join(TimeUnit.SECONDS.toMillis(120));
+        if (typing[0] != null) throw new AssertionError("typing the solution failed", typing[0]);
+        assertEquals(0, o.exit(), o.all());
+        assertTrue(o.out().contains("✘") && o.out().contains(lab.maxPoints() + "/" + lab.maxPoints() + " points"), o.out());
+        LabHarness.checkById(lab).values().forEach(c -> assertTrue(c.get("passed").getAsBoolean(), c.toString()));
+    }
+
+    /** check --junit on the fresh state: a test suite named after the lab, a testcase per criterion, the failures counted. */
+    static void junitXml(Lab lab) throws Exception {
+        Path xml = Files.createTempFile(lab.id, ".xml");
+        Outcome o = LabHarness.cli(lab, "check", "--junit", xml.toString());
+        assertEquals(1, o.exit(), o.all());
+        String x = Files.readString(xml);
+        Files.delete(xml);
+        long failing = LabHarness.checkById(lab).values().stream().filter(c -> !c.get("passed").getAsBoolean()).count();
+        assertTrue(x.contains("<testsuite name=\"" + lab.id + "\" tests=\"" + lab.checks.size() + "\" failures=\"" + failing + "\""), x);
+        for (var c : lab.checks) assertTrue(x.contains("<testcase classname=\"" + lab.id + "\" name=\"" + c.id() + "\""), x);
     }
 
     static void stepOneStops(Lab lab) {

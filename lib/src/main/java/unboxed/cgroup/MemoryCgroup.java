@@ -101,6 +101,24 @@ public final class MemoryCgroup {
     }
 
     /**
+     * Whether this group will have the swap file once made (so a learner's `echo ... > FILE` has somewhere to go),
+     * judged before it exists: v1 has memory.memsw.limit_in_bytes in every group, the root included, exactly when swap
+     * accounting is on; v2 has memory.swap.max in a group below one that offers the memory controller, so a sibling
+     * with memory.max shows whether it comes with memory.swap.max.
+     */
+    public boolean willHaveSwapFile() {
+        if (exists()) return hasSwapFile();
+        Path parent = dir.getParent();
+        if (!v2()) return Files.exists(parent.resolve(file("swap")));
+        try (var siblings = Files.list(parent)) {
+            return siblings.filter(d -> Files.exists(d.resolve("memory.max"))).findFirst()
+                .map(d -> Files.exists(d.resolve("memory.swap.max"))).orElse(true);
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    /**
      * Forbids swapping: v2 memory.swap.max = 0; v1 memory.memsw.limit_in_bytes = the memory limit (memory+swap may
      * not exceed memory alone). Does nothing where the kernel has no such file.
      */

@@ -17,6 +17,9 @@ public final class Lab {
     public final List<Question> quiz;
     /** Refuses (LabException) when something not ours holds a name or address the lab needs. Runs before run and solve. */
     public final Step.Action preflight;
+    /** The reference solution, declared once: see {@link Solution}. */
+    public final Solution solution;
+    /** What the solve command does: the solution's guards, then its lines, each printed and done. */
     public final Step.Action solve;
     /** Removes what the learner made for the exercise, by name. The journal takes care of what the lab made. */
     public final Step.Action resetExercise;
@@ -44,7 +47,8 @@ public final class Lab {
         prerequisites = List.copyOf(b.prerequisites);
         tools = List.copyOf(b.tools);
         steps = List.copyOf(b.steps);
-        checks = List.copyOf(b.checks);
+        solution = b.solution.build();
+        checks = b.checks.stream().map(c -> c.hint() != null ? c : withSolutionHint(c)).toList();
         quiz = List.copyOf(b.quiz);
         makes = List.copyOf(b.makes);
         owns = List.copyOf(b.owns);
@@ -53,13 +57,19 @@ public final class Lab {
             Owned.refuseForeign(this, bench);
             ownPreflight.act(bench);
         };
-        solve = b.solve;
+        solve = bench -> solution.solve(this, bench);
         resetExercise = bench -> {
             Owned.remove(this, bench);
             ownReset.act(bench);
         };
         prepare = b.prepare;
         topologies = List.copyOf(b.topologies);
+    }
+
+    private Check withSolutionHint(Check c) {
+        String hint = solution.hintFor(c.id());
+        if (hint.isEmpty()) throw new IllegalStateException(id + ": check " + c.id() + " has no hint and no solution line answers it");
+        return new Check(c.id(), c.title(), c.points(), hint, c.grader());
     }
 
     public static Builder define(String id, String title) {
@@ -74,7 +84,8 @@ public final class Lab {
         private final List<Step> steps = new ArrayList<>();
         private final List<Check> checks = new ArrayList<>();
         private final List<Question> quiz = new ArrayList<>();
-        private Step.Action preflight = b -> {}, solve = b -> {}, resetExercise = b -> {};
+        private Step.Action preflight = b -> {}, resetExercise = b -> {};
+        private final Solution.Builder solution = new Solution.Builder();
         private Step.Action prepare;
         private final List<Topology> topologies = new ArrayList<>();
         private final List<KernelObject> makes = new ArrayList<>(), owns = new ArrayList<>();
@@ -120,7 +131,13 @@ public final class Lab {
             return this;
         }
 
-        public Builder solve(Step.Action a) { solve = a; return this; }
+        /** A criterion whose hint is the solution's lines that {@link Solution.Builder#answers answer} it. */
+        public Builder check(String id, String title, int points, Check.Grader grader) {
+            return check(id, title, points, null, grader);
+        }
+
+        /** The reference solution, declared once: see {@link Solution}. */
+        public Builder solution(UnaryOperator<Solution.Builder> fill) { fill.apply(solution); return this; }
         /** What reset does beyond removing the declared objects ({@link #owns}, {@link #makes}): found by a property, not a name. */
         public Builder reset(Step.Action a) { resetExercise = a; return this; }
         /** The exercise's starting topology: see {@link Lab#prepare}. */
