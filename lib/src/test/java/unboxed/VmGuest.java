@@ -87,7 +87,7 @@ public final class VmGuest {
             toReset.add(id);
             if (!expect(problems, id, cls, "run", 0)) break;
             if (w.resetEach() && !expect(problems, id, cls, "check", 1)) break;
-            if (!type(problems, id, "the exercise by hand", LearnerPath.BY_HAND.get(id))) break;
+            if (!type(problems, id, "the exercise by hand", LearnerPath.byHand(id, cls))) break;
             if (!expect(problems, id, cls, "check", 0)) break;
             if (w.explores() && LearnerPath.EXPLORING.containsKey(id)
                 && !type(problems, id, "exploring beyond the exercise", LearnerPath.EXPLORING.get(id))) {
