@@ -20,6 +20,7 @@ import unboxed.lab.Doctor;
 import unboxed.lab.HostState;
 import unboxed.lab.LabException;
 import unboxed.lab.Leftovers;
+import unboxed.ns.Ns;
 
 /**
  * Lab 00: the doctor. Before the first lab, and before a workshop: can this machine run the labs? Each problem comes
@@ -29,6 +30,24 @@ import unboxed.lab.Leftovers;
     description = "Check this machine can run the labs; with --leftovers, that no lab left anything behind.",
     footer = {"", "Exit codes: 0 ready (or no leftovers), 1 leftovers found, 2 bad input, 3 a lab's requirement is missing."})
 class Lab00Doctor implements Callable<Integer> {
+    /** What the labs need from this machine, and which lab needs it: the doctor's table, kept beside the labs. */
+    static final List<Doctor.Need> NEEDS = List.of(
+        Doctor.Need.namespace(Ns.MNT, "lab01, lab02, lab03"),
+        Doctor.Need.namespace(Ns.UTS, "lab03"),
+        Doctor.Need.namespace(Ns.PID, "lab03"),
+        Doctor.Need.namespace(Ns.NET, "lab04, lab05"),
+        Doctor.Need.memoryController("lab06"),
+        Doctor.Need.program("ip", true, "lab04, lab05"),
+        Doctor.Need.program("unshare", true, "lab02, lab03"),
+        Doctor.Need.program("nsenter", true, "lab02, lab03"),
+        Doctor.Need.program("mount", true, "lab01, lab02"),
+        Doctor.Need.program("ps", true, "lab03"),
+        // lab05 writes its NAT rule with iptables and reads it back through both iptables-save and nft
+        Doctor.Need.program("iptables", true, "lab05"),
+        Doctor.Need.program("nft", true, "lab05"),
+        Doctor.Need.program("busybox", false, "lab01 (falls back to copying a shell and its libraries)"),
+        Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04 and lab05"));
+
     /** Where --save-baseline keeps the fingerprint that --leftovers compares against. */
     static final Path BASELINE = Path.of("/var/lib/unboxed/baseline.txt");
 
@@ -60,7 +79,7 @@ class Lab00Doctor implements Callable<Integer> {
             }
             return saveBaseline ? saveBaseline(c) : leftovers(c);
         }
-        List<Doctor.Finding> findings = Doctor.examine();
+        List<Doctor.Finding> findings = Doctor.examine(NEEDS);
         List<Doctor.Finding> blocking = Doctor.blocking(findings);
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

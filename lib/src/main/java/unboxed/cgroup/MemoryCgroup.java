@@ -35,7 +35,7 @@ public final class MemoryCgroup {
         this.version = version;
     }
 
-    /** The group NAME (a path below the memory hierarchy's root, such as "lab06") on this machine. */
+    /** The group NAME (a path below the memory hierarchy's root, such as "demo") on this machine. */
     public static MemoryCgroup named(String name) {
         Cgroups.Layout l = Cgroups.detect();
         if (l.memoryRoot() == null) throw new IllegalStateException("no cgroup hierarchy offers the memory controller");

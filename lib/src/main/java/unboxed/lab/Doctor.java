@@ -14,6 +14,7 @@ import unboxed.sys.Cmd;
 /**
  * Preflight for the whole workbench: can this machine run the labs, and if not, the command that fixes it.
  * Every probe is real (a namespace is actually unshared on a throwaway thread), never a guess from versions.
+ * What the labs need (and which lab needs it) is declared by the doctor's lab file as {@link Need}s.
  */
 public final class Doctor {
     private Doctor() {}
@@ -21,7 +22,20 @@ public final class Doctor {
     /** One thing looked at. required: a lab cannot run without it. fix: the command or action that mends it. */
     public record Finding(String id, String what, boolean ok, boolean required, String detail, String fix, String neededBy) {}
 
-    public static List<Finding> examine() {
+    /** Something labs need from this machine, and which labs need it (shown beside the finding). */
+    public record Need(String id, boolean required, String neededBy) {
+        /** A kind of namespace the labs unshare. */
+        public static Need namespace(Ns t, String neededBy) { return new Need("ns-" + t.file, true, neededBy); }
+        /** A program the labs run; required, or optional when the labs fall back to something else. */
+        public static Need program(String name, boolean required, String neededBy) { return new Need("tool-" + name, required, neededBy); }
+        /** A cgroup hierarchy that offers the memory controller. */
+        public static Need memoryController(String neededBy) { return new Need("cgroup-memory", true, neededBy); }
+    }
+
+    /** Examines this machine for the needs given, plus what every lab needs (root, Java 17) and what it has. */
+    public static List<Finding> examine(List<Need> needs) {
+        java.util.Map<String, Need> byId = new java.util.LinkedHashMap<>();
+        needs.forEach(n -> byId.put(n.id(), n));
         List<Finding> f = new ArrayList<>();
         boolean root = LabCli.isRoot();
         f.add(new Finding("root", "running as root", root, true, root ? "uid 0" : "uid " + uid(),
@@ -31,26 +45,20 @@ public final class Doctor {
             System.getProperty("java.vm.name") + " " + Runtime.version(), "sudo apt-get install openjdk-17-jdk-headless",
             "every lab"));
 
-        for (Ns t : Ns.values()) f.add(namespace(t, root));
+        for (Ns t : Ns.values()) f.add(namespace(t, root, byId.get("ns-" + t.file)));
 
         Cgroups.Layout cg = Cgroups.detect();
         f.add(new Finding("cgroup-layout", "cgroup layout", !cg.kind().equals("none"), false,
             cg.kind() + (cg.kind().equals("hybrid") ? " (v1 controllers plus a v2 tree)" : ""), "", ""));
-        f.add(new Finding("cgroup-memory", "memory controller", cg.memoryRoot() != null, true,
+        Need memory = byId.getOrDefault("cgroup-memory", new Need("cgroup-memory", false, ""));
+        f.add(new Finding("cgroup-memory", "memory controller", cg.memoryRoot() != null, memory.required(),
             cg.memoryRoot() == null ? "no hierarchy offers it"
                 : "cgroup " + (cg.memoryVersion() == Cgroups.Version.V2 ? "v2" : "v1") + " at " + cg.memoryRoot(),
-            "boot with cgroup_enable=memory (or use the Vagrant VM)", "lab06"));
+            "boot with cgroup_enable=memory (or use the Vagrant VM)", memory.neededBy()));
 
-        f.add(tool("ip", true, "lab04, lab05", "ip"));
-        f.add(tool("unshare", true, "lab02, lab03", "unshare"));
-        f.add(tool("nsenter", true, "lab02, lab03", "nsenter"));
-        f.add(tool("mount", true, "lab01, lab02", "mount"));
-        f.add(tool("ps", true, "lab03", "ps"));
-        // lab05 writes its NAT rule with iptables and reads it back through both iptables-save and nft
-        f.add(tool("iptables", true, "lab05", "iptables"));
-        f.add(tool("nft", true, "lab05", "nft"));
-        f.add(tool("busybox", false, "lab01 (falls back to copying a shell and its libraries)", "busybox"));
-        f.add(tool("tcpdump", false, "optional: watching packets in lab04 and lab05", "tcpdump"));
+        for (Need n : needs) {
+            if (n.id().startsWith("tool-")) f.add(tool(n.id().substring("tool-".length()), n.required(), n.neededBy()));
+        }
         return f;
     }
 
@@ -59,15 +67,11 @@ public final class Doctor {
         return findings.stream().filter(x -> x.required() && !x.ok()).toList();
     }
 
-    private static Finding namespace(Ns t, boolean root) {
+    /** A namespace kind: required when a lab needs it ({@code need} not null), shown either way. */
+    private static Finding namespace(Ns t, boolean root, Need need) {
         boolean present = Files.exists(Path.of("/proc/self/ns", t.file));
-        boolean required = EnumSet.of(Ns.MNT, Ns.UTS, Ns.PID, Ns.NET).contains(t);
-        String neededBy = switch (t) {
-            case MNT -> "lab01, lab02, lab03";
-            case UTS, PID -> "lab03";
-            case NET -> "lab04, lab05";
-            default -> "";
-        };
+        boolean required = need != null && need.required();
+        String neededBy = need == null ? "" : need.neededBy();
         if (!present) {
             return new Finding("ns-" + t.file, t.file + " namespaces", false, required, "not in this kernel",
                 "use a kernel with CONFIG_" + t.name() + "_NS (any distribution kernel has it)", neededBy);
@@ -96,9 +100,9 @@ public final class Doctor {
             "inside a container? run the labs in a VM (see README), or give the container CAP_SYS_ADMIN", neededBy);
     }
 
-    private static Finding tool(String tool, boolean required, String neededBy, String id) {
+    private static Finding tool(String tool, boolean required, String neededBy) {
         boolean ok = Cmd.has(tool);
-        return new Finding("tool-" + id, tool, ok, required, ok ? "installed" : "not installed", Cmd.installHint(tool), neededBy);
+        return new Finding("tool-" + tool, tool, ok, required, ok ? "installed" : "not installed", Cmd.installHint(tool), neededBy);
     }
 
     private static String osrelease() {

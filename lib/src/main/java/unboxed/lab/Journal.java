@@ -146,8 +146,9 @@ public final class Journal {
      * creates it (as a shared mount point) and leaves it behind. reset puts it back if it is empty by then.
      *
      * <p>The note is one for all labs ({@link #RUN_NETNS_NOTE}), written by the first lab that finds none: a learner
-     * who runs lab05, leaves it, and runs lab04 has lab04 start from a /run/netns that lab05 made, and whichever of the
-     * two is reset last must put back the state from before lab05, not lab04's view of it.
+     * who runs one network lab, leaves it, and runs another has the second start from a /run/netns that the first
+     * made, and whichever of the two is reset last must put back the state from before the first, not the second's
+     * view of it.
      */
     public void rememberBaseline() {
         if (entries().stream().noneMatch(e -> e.object().orElse(null) instanceof KernelObject.RunNetnsNote)) {

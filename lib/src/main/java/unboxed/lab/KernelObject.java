@@ -29,7 +29,7 @@ public sealed interface KernelObject {
     /** The word the journal stores for this kind. */
     String kind();
 
-    /** One line for the learner: "network namespace lab05-box". */
+    /** One line for the learner: "network namespace blue". */
     String describe();
 
     /** Whether it is on the host now. */

@@ -72,7 +72,7 @@ public final class Owned {
         }
     }
 
-    /** Every declared object of every lab that left a declaration, which is there now: "lab04: network namespace blue". */
+    /** Every declared object of every lab that left a declaration, which is there now: "labNN: network namespace blue". */
     static List<String> present() {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.list(Journal.DIR)) {

@@ -13,15 +13,15 @@ import java.util.List;
  * <pre>{@code
  * .topology("What the steps build", t -> t
  *     .host()                                        // the root namespace, drawn as "the host"
- *     .netns("lab04-demo")
- *     .veth("host", "lab04-host", "10.16.9.1/24", "lab04-demo", "lab04-ns", "10.16.9.2/24"))
+ *     .netns("demo")
+ *     .veth("host", "demo-host", "10.16.9.1/24", "demo", "demo-ns", "10.16.9.2/24"))
  * .topology("The exercise", t -> t
- *     .netns("lab05-router", "plays the host")
- *     .netns("lab05-inet", "plays the internet")
- *     .veth("lab05-router", "uplink", "203.0.113.1/24", "lab05-inet", "inet0", "203.0.113.2/24")
- *     .nat("lab05-router", "MASQUERADE -s 10.0.5.0/24 -o uplink")
- *     .route("lab05-box", "default via 10.0.5.1")
- *     .note("lab05-router", "net.ipv4.ip_forward = 1"))
+ *     .netns("router", "plays the host")
+ *     .netns("inet", "plays the internet")
+ *     .veth("router", "uplink", "203.0.113.1/24", "inet", "inet0", "203.0.113.2/24")
+ *     .nat("router", "MASQUERADE -s 10.0.5.0/24 -o uplink")
+ *     .route("box", "default via 10.0.5.1")
+ *     .note("router", "net.ipv4.ip_forward = 1"))
  * }</pre>
  * Boxes are drawn left to right in the order they are declared; a wire may name a namespace declared later.
  */
