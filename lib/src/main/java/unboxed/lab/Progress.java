@@ -24,6 +24,12 @@ public final class Progress {
     public static final Path FILE = Path.of("/var/lib/unboxed/progress.json");
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
+    /** The progress file: {@link #FILE}, or UNBOXED_PROGRESS (tests and shared machines). */
+    public static Path file() {
+        String p = System.getProperty("unboxed.progress", System.getenv("UNBOXED_PROGRESS"));
+        return p == null || p.isBlank() ? FILE : Path.of(p);
+    }
+
     /** Who is learning: the user behind sudo, not root. */
     public static String learner() {
         String u = System.getenv("SUDO_USER");
