@@ -24,6 +24,7 @@ import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.Question;
 import unboxed.lab.Topology;
+import unboxed.transcript.Transcript;
 
 /**
  * Writes the guides: site/index.html, one page per lab, and with a folder of progress files site/class.html. The
@@ -44,7 +45,7 @@ public final class Site {
 
     /** One lab, ready for its page. */
     record LabData(LabSources.LabFile file, Description doc, List<JavaSource.Excerpt> code,
-                   Optional<Transcripts.Transcript> transcript) {}
+                   Optional<Transcript> transcript) {}
 
     private final Options o;
     private final List<String> warnings = new ArrayList<>();
@@ -118,7 +119,7 @@ public final class Site {
             throw new SiteException(SiteException.BAD_INPUT, f.shown() + ": " + code.size() + " .step( calls in the source but "
                 + doc.steps().size() + " steps in its description");
         }
-        Optional<Transcripts.Transcript> t = Transcripts.read(o.transcripts(), doc.id());
+        Optional<Transcript> t = Transcript.read(o.transcripts(), doc.id());
         if (t.isEmpty()) {
             warnings.add(doc.id() + ": no recorded output yet (sudo ./jbang guide --record " + doc.id() + ")");
         } else {
@@ -161,7 +162,7 @@ public final class Site {
             JavaSource.Excerpt e = l.code().get(i);
             if (e != null) sm.put("code", Map.of("ref", e.ref(), "text", e.code(), "line", e.line()));
             int n = i + 1;
-            Optional<Transcripts.StepRecord> rec = l.transcript().flatMap(t -> t.step(n, s.title()));
+            Optional<Transcript.StepRecord> rec = l.transcript().flatMap(t -> t.step(n, s.title()));
             rec.ifPresent(r -> sm.put("output", outdent(r.output())));
             List<String> pictures = new ArrayList<>(pictures(d, Topology.STEP, i + 1));
             rec.filter(r -> !r.processes().isEmpty()).ifPresent(r -> pictures.add(Svg.processes(r.processes(),
