@@ -19,10 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import unboxed.lab.Check;
 import unboxed.lab.Description;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.Question;
+import unboxed.lab.Reports;
 import unboxed.lab.Topology;
 import unboxed.transcript.Transcript;
 
@@ -247,14 +249,14 @@ public final class Site {
         return out;
     }
 
-    static Map<String, Object> resultModel(ProgressFiles.LabResult r) {
+    static Map<String, Object> resultModel(Reports.Summary r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("points", r.points());
         m.put("max", r.max());
         m.put("passed", r.passed());
         m.put("checkedAt", r.checkedAt());
         List<Map<String, Object>> checks = new ArrayList<>();
-        for (ProgressFiles.CheckResult c : r.checks()) {
+        for (Check.Result c : r.checks()) {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("id", c.id());
             cm.put("titleHtml", Markdown.inline(c.title()));
@@ -275,8 +277,8 @@ public final class Site {
         m.put("host", l.host());
         m.put("updated", l.updated());
         m.put("file", l.file());
-        m.put("points", l.labs().values().stream().mapToInt(ProgressFiles.LabResult::points).sum());
-        m.put("labsPassed", l.labs().values().stream().filter(ProgressFiles.LabResult::passed).count());
+        m.put("points", l.labs().values().stream().mapToInt(Reports.Summary::points).sum());
+        m.put("labsPassed", l.labs().values().stream().filter(Reports.Summary::passed).count());
         m.put("labsChecked", l.labs().size());
         return m;
     }
