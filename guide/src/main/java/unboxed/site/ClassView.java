@@ -6,6 +6,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import unboxed.lab.Check;
+import unboxed.lab.Reports;
 
 /**
  * What an instructor projects at the end of a workshop: who passed which lab, and which criteria failed most, with
@@ -40,13 +42,13 @@ final class ClassView {
             int total = 0, passed = 0;
             for (String id : titles.keySet()) {
                 Map<String, Object> cell = new LinkedHashMap<>();
-                ProgressFiles.LabResult r = l.labs().get(id);
+                Reports.Summary r = l.labs().get(id);
                 cell.put("present", r != null);
                 if (r != null) {
                     cell.put("points", r.points());
                     cell.put("max", r.max());
                     cell.put("passed", r.passed());
-                    cell.put("failing", r.checks().stream().filter(c -> !c.passed()).map(ProgressFiles.CheckResult::id).toList());
+                    cell.put("failing", r.checks().stream().filter(c -> !c.passed()).map(Check.Result::id).toList());
                     total += r.points();
                     if (r.passed()) passed++;
                 }
@@ -76,7 +78,7 @@ final class ClassView {
         Map<Key, Map<String, Integer>> reasons = new LinkedHashMap<>();
         for (ProgressFiles.Learner l : learners) {
             for (var e : l.labs().entrySet()) {
-                for (ProgressFiles.CheckResult c : e.getValue().checks()) {
+                for (Check.Result c : e.getValue().checks()) {
                     Key k = new Key(e.getKey(), c.id());
                     Map<String, Object> m = crit.computeIfAbsent(k, x -> {
                         Map<String, Object> n = new LinkedHashMap<>();

@@ -17,6 +17,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
+import unboxed.lab.LabException;
+import unboxed.transcript.Recorder;
 
 /**
  * {@code ./jbang guide}: the HTML guides from the labs. Exit codes as the labs': 0 written, 2 bad input (a lab's
@@ -72,6 +74,10 @@ public final class GuideCli implements Callable<Integer> {
                 err.println("guide: " + se.getMessage());
                 return se.exitCode();
             }
+            if (ex instanceof LabException le) { // from lib: a stored transcript that does not read, a recording that failed
+                err.println("guide: " + le.getMessage());
+                return le.exitCode();
+            }
             err.println("guide: failed: " + ex);
             return SiteException.ENVIRONMENT;
         });
@@ -107,7 +113,7 @@ public final class GuideCli implements Callable<Integer> {
             long t0 = System.nanoTime();
             stdout.print("guide: recording " + f.id() + " (" + lab.steps.size() + " steps)... ");
             stdout.flush();
-            Transcripts.recordAndWrite(dir, lab);
+            Recorder.recordAndWrite(dir, lab);
             stdout.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
         giveToOwner(r, dir);

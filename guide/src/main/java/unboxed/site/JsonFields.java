@@ -7,13 +7,18 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reading JSON the guide did not write (a learner's progress file) field by field: a missing or
+ * Checking JSON the guide did not write (a learner's progress file) before it is bound to lib's records: a missing or
  * mistyped field is reported with the file, the line it is on, and its path ($.checks[2].points), as one line.
  */
 class JsonFields {
@@ -56,12 +61,6 @@ class JsonFields {
         return e.getAsString();
     }
 
-    String nonBlank(JsonObject o, String path, String name) {
-        String s = str(o, path, name);
-        if (s.isBlank()) throw at(path + "." + name, "must not be empty");
-        return s;
-    }
-
     int integer(JsonObject o, String path, String name, int min) {
         JsonElement e = field(o, path, name);
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
@@ -74,18 +73,45 @@ class JsonFields {
         return (int) d;
     }
 
-    JsonArray array(JsonObject o, String path, String name) {
-        JsonElement e = field(o, path, name);
-        if (!e.isJsonArray()) throw at(path + "." + name, "expected a list, found " + kind(e));
-        return e.getAsJsonArray();
-    }
-
     boolean bool(JsonObject o, String path, String name) {
         JsonElement e = field(o, path, name);
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
             throw at(path + "." + name, "expected true or false, found " + kind(e));
         }
         return e.getAsBoolean();
+    }
+
+    /**
+     * Checks that {@code e} has the shape of {@code type} as Gson would bind it: a record's every component present
+     * (or, if its name is in {@code optional}, absent or null: then set to "", so the record never holds null), strings,
+     * whole numbers >= 0, booleans, lists and maps of such. The first misfit is thrown with its path and line.
+     */
+    void shape(JsonElement e, String path, Type type, Set<String> optional) {
+        if (type instanceof Class<?> c && c.isRecord()) {
+            JsonObject o = obj(e, path);
+            for (RecordComponent rc : c.getRecordComponents()) {
+                String name = rc.getName();
+                JsonElement v = o.get(name);
+                if ((v == null || v.isJsonNull()) && optional.contains(name)) {
+                    o.addProperty(name, "");
+                    continue;
+                }
+                Type t = rc.getGenericType();
+                if (t == String.class) str(o, path, name);
+                else if (t == int.class) integer(o, path, name, 0);
+                else if (t == boolean.class) bool(o, path, name);
+                else shape(field(o, path, name), path + "." + name, t, optional);
+            }
+        } else if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+            if (!e.isJsonArray()) throw at(path, "expected a list, found " + kind(e));
+            JsonArray a = e.getAsJsonArray();
+            for (int i = 0; i < a.size(); i++) shape(a.get(i), path + "[" + i + "]", p.getActualTypeArguments()[0], optional);
+        } else if (type instanceof ParameterizedType p && p.getRawType() == Map.class) {
+            JsonObject o = obj(e, path);
+            for (String k : o.keySet()) shape(o.get(k), path + "." + k, p.getActualTypeArguments()[1], optional);
+        } else {
+            throw new IllegalArgumentException("JsonFields.shape does not know " + type);
+        }
     }
 
     static String kind(JsonElement e) {

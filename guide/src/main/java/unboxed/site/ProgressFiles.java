@@ -1,36 +1,38 @@
 package unboxed.site;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
+import unboxed.lab.Progress;
+import unboxed.lab.Reports;
 
 /**
- * Learners' progress files, as {@code check} writes them (unboxed.lab.Progress: learner, host, updated, and per lab
- * the summary of its last check). Read strictly: a file that is not what check writes is reported by name and line.
+ * Learners' progress files, read into the types {@code check} writes them from ({@link Progress.Learner}: learner,
+ * host, updated, and per lab the {@link Reports.Summary} of its last check). Read strictly: a file that is not what
+ * check writes is reported by name and line before anything is bound.
  */
 public final class ProgressFiles {
     private ProgressFiles() {}
 
-    public record CheckResult(String id, String title, int points, int earned, boolean passed, String reason, String hint) {}
-
-    public record LabResult(String lab, String title, String checkedAt, int points, int max, boolean passed,
-                            List<CheckResult> checks) {}
-
-    /** One learner's file. */
-    public record Learner(String file, String learner, String host, String updated, Map<String, LabResult> labs) {
-        /** "alice" or, when two files have the same learner, "alice@vm3". */
-        public String name() { return learner; }
+    /** One learner's file: where it was read from, and what it says, in the types check wrote it from. */
+    public record Learner(String file, Progress.Learner progress) {
+        public String learner() { return progress.learner(); }
+        public String host() { return progress.host(); }
+        public String updated() { return progress.updated(); }
+        /** Per lab id, in id order: the summary of its last full check. */
+        public Map<String, Reports.Summary> labs() { return progress.labs(); }
     }
+
+    /** Fields check writes but that a file may lack (an older or hand-made one): read as "". */
+    private static final Set<String> OPTIONAL = Set.of("host", "updated", "checkedAt", "reason", "hint");
 
     public static Learner read(Path file) {
         String shown = file.toString();
@@ -47,32 +49,9 @@ public final class ProgressFiles {
             String m = e.getMessage() == null ? "unreadable" : e.getMessage().replaceFirst("^[\\w.]+Exception: ", "");
             throw new SiteException(SiteException.BAD_INPUT, shown + ": not a progress file (not valid JSON): " + m);
         }
-        JsonFields f = new JsonFields(shown, "", json);
-        JsonObject o = f.obj(root, "$");
-        Map<String, LabResult> labs = new LinkedHashMap<>();
-        JsonObject lo = f.obj(f.field(o, "$", "labs"), "$.labs");
-        for (String id : lo.keySet().stream().sorted().toList()) {
-            String p = "$.labs." + id;
-            JsonObject l = f.obj(lo.get(id), p);
-            String lab = f.str(l, p, "lab"), title = f.str(l, p, "title");
-            int points = f.integer(l, p, "points", 0), max = f.integer(l, p, "max", 0);
-            boolean passed = f.bool(l, p, "passed");
-            List<CheckResult> checks = new ArrayList<>();
-            JsonArray ca = f.array(l, p, "checks");
-            for (int i = 0; i < ca.size(); i++) {
-                String cp = p + ".checks[" + i + "]";
-                JsonObject c = f.obj(ca.get(i), cp);
-                checks.add(new CheckResult(f.str(c, cp, "id"), f.str(c, cp, "title"), f.integer(c, cp, "points", 0),
-                    f.integer(c, cp, "earned", 0), f.bool(c, cp, "passed"), optional(c, "reason"), optional(c, "hint")));
-            }
-            labs.put(id, new LabResult(lab, title, optional(l, "checkedAt"), points, max, passed, List.copyOf(checks)));
-        }
-        return new Learner(shown, f.str(o, "$", "learner"), optional(o, "host"), optional(o, "updated"), labs);
-    }
-
-    private static String optional(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        return e == null || e.isJsonNull() || !e.isJsonPrimitive() ? "" : e.getAsString();
+        new JsonFields(shown, "", json).shape(root, "$", Progress.Learner.class, OPTIONAL);
+        Progress.Learner p = Progress.fromJson(root);
+        return new Learner(shown, new Progress.Learner(p.learner(), p.host(), p.updated(), new TreeMap<>(p.labs())));
     }
 
     /** Every *.json in a folder (not in subfolders), by file name. */

@@ -19,11 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import unboxed.lab.Check;
 import unboxed.lab.Description;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.Question;
+import unboxed.lab.Reports;
 import unboxed.lab.Topology;
+import unboxed.transcript.Transcript;
 
 /**
  * Writes the guides: site/index.html, one page per lab, and with a folder of progress files site/class.html. The
@@ -44,7 +47,7 @@ public final class Site {
 
     /** One lab, ready for its page. */
     record LabData(LabSources.LabFile file, Description doc, List<JavaSource.Excerpt> code,
-                   Optional<Transcripts.Transcript> transcript) {}
+                   Optional<Transcript> transcript) {}
 
     private final Options o;
     private final List<String> warnings = new ArrayList<>();
@@ -118,7 +121,7 @@ public final class Site {
             throw new SiteException(SiteException.BAD_INPUT, f.shown() + ": " + code.size() + " .step( calls in the source but "
                 + doc.steps().size() + " steps in its description");
         }
-        Optional<Transcripts.Transcript> t = Transcripts.read(o.transcripts(), doc.id());
+        Optional<Transcript> t = Transcript.read(o.transcripts(), doc.id());
         if (t.isEmpty()) {
             warnings.add(doc.id() + ": no recorded output yet (sudo ./jbang guide --record " + doc.id() + ")");
         } else {
@@ -161,7 +164,7 @@ public final class Site {
             JavaSource.Excerpt e = l.code().get(i);
             if (e != null) sm.put("code", Map.of("ref", e.ref(), "text", e.code(), "line", e.line()));
             int n = i + 1;
-            Optional<Transcripts.StepRecord> rec = l.transcript().flatMap(t -> t.step(n, s.title()));
+            Optional<Transcript.StepRecord> rec = l.transcript().flatMap(t -> t.step(n, s.title()));
             rec.ifPresent(r -> sm.put("output", outdent(r.output())));
             List<String> pictures = new ArrayList<>(pictures(d, Topology.STEP, i + 1));
             rec.filter(r -> !r.processes().isEmpty()).ifPresent(r -> pictures.add(Svg.processes(r.processes(),
@@ -246,14 +249,14 @@ public final class Site {
         return out;
     }
 
-    static Map<String, Object> resultModel(ProgressFiles.LabResult r) {
+    static Map<String, Object> resultModel(Reports.Summary r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("points", r.points());
         m.put("max", r.max());
         m.put("passed", r.passed());
         m.put("checkedAt", r.checkedAt());
         List<Map<String, Object>> checks = new ArrayList<>();
-        for (ProgressFiles.CheckResult c : r.checks()) {
+        for (Check.Result c : r.checks()) {
             Map<String, Object> cm = new LinkedHashMap<>();
             cm.put("id", c.id());
             cm.put("titleHtml", Markdown.inline(c.title()));
@@ -274,8 +277,8 @@ public final class Site {
         m.put("host", l.host());
         m.put("updated", l.updated());
         m.put("file", l.file());
-        m.put("points", l.labs().values().stream().mapToInt(ProgressFiles.LabResult::points).sum());
-        m.put("labsPassed", l.labs().values().stream().filter(ProgressFiles.LabResult::passed).count());
+        m.put("points", l.labs().values().stream().mapToInt(Reports.Summary::points).sum());
+        m.put("labsPassed", l.labs().values().stream().filter(Reports.Summary::passed).count());
         m.put("labsChecked", l.labs().size());
         return m;
     }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import unboxed.lab.Topology;
+import unboxed.transcript.Transcript;
 
 /**
  * The guide's pictures, drawn from data, never by hand: a lab's network ({@link Topology}: namespaces as boxes, veth
@@ -212,13 +213,13 @@ final class Svg {
 
     private static final int ROW = 56, NODE_H = 38, INDENT = 34;
 
-    static String processes(List<Transcripts.Proc> procs, String title, String id) {
+    static String processes(List<Transcript.Proc> procs, String title, String id) {
         int n = procs.size();
         // a zombie shows no namespaces: it is where its parent is, when it has as many pids as its parent
         String[] ns = new String[n];
         int[] parent = new int[n];
         for (int i = 0; i < n; i++) {
-            Transcripts.Proc p = procs.get(i);
+            Transcript.Proc p = procs.get(i);
             parent[i] = -1;
             for (int j = i - 1; j >= 0; j--) {
                 if (procs.get(j).depth() == p.depth() - 1) {
@@ -257,7 +258,7 @@ final class Svg {
         List<String> labels = new ArrayList<>();
         int maxRight = 0;
         for (int i = 0; i < n; i++) {
-            Transcripts.Proc p = procs.get(i);
+            Transcript.Proc p = procs.get(i);
             int nodeW = Math.max(w(p.command()), w(pidLine(p))) + 2 * 12;
             if (!p.ownNs().isEmpty()) nodeW = Math.max(nodeW, w(pidLine(p)) + w(ownLine(p)) + 40);
             maxRight = Math.max(maxRight, 20 + p.depth() * INDENT + nodeW);
@@ -298,7 +299,7 @@ final class Svg {
             s.append(String.format("<path class=\"edge\" d=\"M%d %d V%d H%d\"/>%n", px, py, cy, cx));
         }
         for (int i = 0; i < n; i++) {
-            Transcripts.Proc p = procs.get(i);
+            Transcript.Proc p = procs.get(i);
             int x = 20 + p.depth() * INDENT, y = top + i * ROW;
             int nodeW = Math.max(w(p.command()), w(pidLine(p))) + 2 * 12;
             if (!p.ownNs().isEmpty()) nodeW = Math.max(nodeW, w(pidLine(p)) + w(ownLine(p)) + 40);
@@ -316,7 +317,7 @@ final class Svg {
     }
 
     /** "pid 1 · 4102 on the host", or for three levels "pid 1 · 7 · 4102 on the host". */
-    static String pidLine(Transcripts.Proc p) {
+    static String pidLine(Transcript.Proc p) {
         List<Long> l = p.nspid();
         String state = p.state() == 'Z' ? " · zombie" : "";
         if (l.size() == 1) return "pid " + l.get(0) + state;
@@ -325,7 +326,7 @@ final class Svg {
         return b.append(" on the host").append(state).toString();
     }
 
-    static String ownLine(Transcripts.Proc p) {
+    static String ownLine(Transcript.Proc p) {
         return "own " + String.join(", ", p.ownNs());
     }
 
@@ -333,9 +334,9 @@ final class Svg {
         return (level == 0 ? "host pid namespace " : level == 1 ? "new pid namespace " : "nested pid namespace ") + ns;
     }
 
-    static String describe(List<Transcripts.Proc> procs, String title) {
+    static String describe(List<Transcript.Proc> procs, String title) {
         List<String> parts = new ArrayList<>();
-        for (Transcripts.Proc p : procs) {
+        for (Transcript.Proc p : procs) {
             parts.add("  ".repeat(p.depth()) + p.command() + " (" + pidLine(p) + (p.ownNs().isEmpty() ? "" : ", " + ownLine(p)) + ")");
         }
         return title + ": " + String.join("; ", parts);

@@ -16,7 +16,8 @@ import picocli.CommandLine.ParentCommand;
 import unboxed.sys.Cmd;
 
 /**
- * The command line every lab shares: run (the default), explain, check, watch, solve, reset, describe.
+ * The command line every lab shares: run (the default), explain, check, watch, solve, reset, describe. Only parsing
+ * and printing live here: each command calls {@link LabRunner}, which holds the lifecycle.
  * Exit codes are LabException's: 0 done, 1 a check failed, 2 bad input, 3 environment, 4 conflict.
  */
 public final class LabCli {
@@ -81,7 +82,7 @@ public final class LabCli {
         return ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)";
     }
 
-    // ---- the commands ----------------------------------------------------------------------------------------
+    // ---- the commands: each parses its options and calls the runner, or prints --------------------------------
 
     @Command(mixinStandardHelpOptions = true, description = "Runs the lab (the default), or one of its commands.",
         footer = {"", "Exit codes: 0 done/all checks passed, 1 a check failed, 2 bad input, 3 this machine cannot run it"
@@ -101,72 +102,11 @@ public final class LabCli {
             this.color = color;
         }
 
-        Console console(boolean noColorHere) {
-            return new Console(out, in, color && !noColor && !noColorHere);
-        }
-
         @Override
         public Integer call() {
             RunCmd run = new RunCmd();
             run.root = this;
             return run.call();
-        }
-
-        void requireRootAndTools(String command) {
-            if (!LabCli.isRoot()) {
-                throw LabException.environment(command + " changes or reads kernel state that needs root: run with sudo"
-                    + " (sudo ./jbang " + lab.id + " " + command + ")");
-            }
-            List<String> missing = lab.tools.stream().filter(t -> !Cmd.has(t)).toList();
-            if (missing.size() == 1) {
-                throw LabException.environment(missing.get(0) + " is not installed: " + Cmd.installHint(missing.get(0)));
-            }
-            if (missing.size() > 1) {
-                // one line that installs them all, not one failure per run
-                String packages = String.join(" ", missing.stream()
-                    .map(t -> Cmd.installHint(t).substring(Cmd.installHint(t).lastIndexOf(' ') + 1)).distinct().toList());
-                throw LabException.environment(String.join(" and ", missing) + " are not installed: sudo apt-get install "
-                    + packages);
-            }
-            // Before anything can change the host, note how it is, so reset can put it back; reset itself must not.
-            if (!command.equals("reset")) Journal.of(lab.id).rememberBaseline();
-            Owned.record(lab); // for doctor --leftovers, which does not load the labs
-        }
-
-        Bench bench(Console c, String scope) {
-            return new Bench(lab, c, Journal.of(lab.id), scope);
-        }
-
-        /** Run after a crash: replay the leftovers first, and say so. */
-        void cleanLeftovers(Console c) {
-            Journal j = Journal.of(lab.id);
-            if (!j.hasObjects()) return;
-            c.warn("Found objects left by an earlier run that did not finish; removing them first:");
-            Journal.Replay r = j.replayObjects();
-            r.undone().forEach(u -> c.note("  removed " + u));
-            failIfStuck(r);
-        }
-
-        /**
-         * For a lab whose run ends by preparing the exercise: what an earlier run or solve left in lab scope is the
-         * starting point of an exercise, not the debris of a crash. run starts over from nothing and prepares it again.
-         */
-        void startOver(Console c) {
-            Journal j = Journal.of(lab.id);
-            if (j.entries().stream().noneMatch(e -> !e.isBaseline() && Journal.LAB.equals(e.scope()))) return;
-            // the objects only: the baseline notes (how /run/netns, / or a directory were before the lab) stay for reset
-            Journal.Replay r = j.replayObjects(Journal.LAB);
-            if (!r.undone().isEmpty()) {
-                c.note("Starting over: removed what an earlier run or solve prepared (" + String.join(", ", r.undone())
-                    + "); this run prepares it again at its end.");
-            }
-            failIfStuck(r);
-        }
-
-        void failIfStuck(Journal.Replay r) {
-            if (!r.failed().isEmpty()) {
-                throw LabException.environment("could not remove: " + String.join("; ", r.failed()));
-            }
         }
     }
 
@@ -177,25 +117,9 @@ public final class LabCli {
         @Option(names = "--no-color", description = "Plain text even on a terminal.")
         boolean noColor;
 
-        Console console() { return root.console(noColor); }
+        Console console() { return new Console(root.out, root.in, root.color && !root.noColor && !noColor); }
         Lab lab() { return root.lab; }
-
-        /**
-         * A command that changes the machine for the exercise (solve, prepare, reset): root and the lab's tools, then
-         * the lab lock, held while {@code body} works through a Bench that journals with lab scope.
-         */
-        int withLabLock(String command, LockedBody body) throws Exception {
-            Lab lab = lab();
-            root.requireRootAndTools(command);
-            Console c = console();
-            try (LabLock lock = LabLock.acquire(lab.id, command)) {
-                return body.run(lab, c, root.bench(c, Journal.LAB));
-            }
-        }
-
-        interface LockedBody {
-            int run(Lab lab, Console c, Bench bench) throws Exception;
-        }
+        LabRunner runner() { return new LabRunner(root.lab, console()); }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
@@ -208,92 +132,14 @@ public final class LabCli {
         Integer stopAfter;
 
         @Override
-        public Integer call() {
-            Lab lab = lab();
-            Console c = console();
-            if (stopAfter != null && (stopAfter < 1 || stopAfter > lab.steps.size())) {
-                throw LabException.badInput("--step must be between 1 and " + lab.steps.size());
-            }
-            root.requireRootAndTools("run");
-            try (LabLock lock = LabLock.acquire(lab.id, "run")) {
-                if (lab.prepare != null) root.startOver(c);
-                root.cleanLeftovers(c);
-                Bench bench = root.bench(c, Journal.DEMO);
-                c.title(lab.id + " · " + lab.title);
-                c.text(lab.summary);
-                lab.preflight.act(bench);
-                int last = stopAfter == null ? lab.steps.size() : stopAfter;
-                for (int i = 0; i < last; i++) {
-                    Step s = lab.steps.get(i);
-                    if (pace && !c.pause("\n[Enter] step " + (i + 1) + "/" + lab.steps.size() + ": " + s.title() + " ")) {
-                        pace = false;
-                    }
-                    c.heading("Step " + (i + 1) + "/" + lab.steps.size() + " · " + s.title());
-                    c.text(s.explain());
-                    c.shell(s.shell());
-                    try {
-                        s.action().act(bench);
-                    } catch (Exception e) {
-                        c.error("Step " + (i + 1) + " failed: " + e.getMessage());
-                        cleanDemo(c);
-                        throw e instanceof LabException le ? le
-                            : LabException.environment("step " + (i + 1) + " (" + s.title() + ") failed: " + e.getMessage());
-                    }
-                    c.observe(s.observe());
-                }
-                if (stopAfter != null) {
-                    c.note("\nStopped after step " + stopAfter + "; what it made is still there. `sudo ./jbang "
-                        + lab.id + " reset` removes it.");
-                    return LabException.OK;
-                }
-                cleanDemo(c);
-                if (lab.prepare != null) {
-                    c.heading("Preparing the exercise");
-                    lab.prepare.act(root.bench(c, Journal.LAB));
-                }
-                c.heading("Your turn");
-                c.text(lab.exercise);
-                c.out().println();
-                c.note("Grade it with: sudo ./jbang " + lab.id + " check   (or `watch` to re-check live; `solve` shows one way)");
-                c.note("When you are done: sudo ./jbang " + lab.id + " reset removes everything the lab or you made for it.");
-                return LabException.OK;
-            } catch (LabException e) {
-                throw e;
-            } catch (Exception e) {
-                throw LabException.environment(e.getMessage());
-            }
-        }
-
-        private void cleanDemo(Console c) {
-            Journal.Replay r = Journal.of(lab().id).replay(Journal.DEMO);
-            if (!r.undone().isEmpty()) c.note("\nCleaned up the demo: " + String.join(", ", r.undone()));
-            root.failIfStuck(r);
-        }
+        public Integer call() { return runner().run(pace, stopAfter); }
     }
 
     @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Print every step and its shell equivalent; change nothing (no root needed).")
     static final class ExplainCmd extends Sub implements Callable<Integer> {
         @Override
-        public Integer call() {
-            Lab lab = lab();
-            Console c = console();
-            c.title(lab.id + " · " + lab.title);
-            c.text(lab.summary);
-            c.heading("Background");
-            c.text(lab.story);
-            for (int i = 0; i < lab.steps.size(); i++) {
-                Step s = lab.steps.get(i);
-                c.heading("Step " + (i + 1) + "/" + lab.steps.size() + " · " + s.title());
-                c.text(s.explain());
-                c.shell(s.shell());
-                c.observe(s.observe());
-            }
-            c.heading("Exercise");
-            c.text(lab.exercise);
-            for (Check ch : lab.checks) c.text("- " + ch.title() + " [" + ch.points() + " points]");
-            return LabException.OK;
-        }
+        public Integer call() { return runner().explain(); }
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
@@ -309,9 +155,7 @@ public final class LabCli {
         @Override
         public Integer call() {
             Lab lab = lab();
-            List<Check> chosen = select(lab, ids);
-            root.requireRootAndTools("check");
-            List<Check.Result> results = lab.grade(chosen);
+            List<Check.Result> results = runner().check(ids);
             if (json) {
                 root.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
                     .toJson(Reports.summary(lab, results)));
@@ -321,26 +165,8 @@ public final class LabCli {
                 Reports.text(c, lab, results);
             }
             if (junit != null) Reports.junit(junit, lab, results);
-            if (ids.isEmpty()) Progress.record(progressFile(), lab, results);
             return results.stream().allMatch(Check.Result::passed) ? LabException.OK : LabException.CHECK_FAILED;
         }
-    }
-
-    static List<Check> select(Lab lab, List<String> ids) {
-        if (ids.isEmpty()) return lab.checks;
-        List<Check> out = new ArrayList<>();
-        for (String id : ids) {
-            out.add(lab.checks.stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow(() ->
-                LabException.badInput("no check '" + id + "' (checks: "
-                    + String.join(", ", lab.checks.stream().map(Check::id).toList()) + ")")));
-        }
-        return out;
-    }
-
-    /** The progress file: /var/lib/unboxed/progress.json, or UNBOXED_PROGRESS (tests and shared machines). */
-    static Path progressFile() {
-        String p = System.getProperty("unboxed.progress", System.getenv("UNBOXED_PROGRESS"));
-        return p == null || p.isBlank() ? Progress.FILE : Path.of(p);
     }
 
     @Command(name = "watch", mixinStandardHelpOptions = true,
@@ -355,75 +181,27 @@ public final class LabCli {
         double timeout;
 
         @Override
-        public Integer call() throws InterruptedException {
-            Lab lab = lab();
-            if (interval <= 0 || timeout < 0) throw LabException.badInput("--interval must be > 0 and --timeout >= 0");
-            root.requireRootAndTools("watch");
-            Console c = console();
-            long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (timeout * 1e9);
-            while (true) {
-                List<Check.Result> results = lab.grade(lab.checks);
-                c.clear();
-                c.title(lab.id + " · " + lab.title + " — watching (Ctrl-C to stop)   " + java.time.LocalTime.now()
-                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-                Reports.text(c, lab, results);
-                c.out().flush();
-                if (results.stream().allMatch(Check.Result::passed)) {
-                    Progress.record(progressFile(), lab, results);
-                    return LabException.OK;
-                }
-                if (System.nanoTime() > deadline) return LabException.CHECK_FAILED;
-                Thread.sleep((long) (interval * 1000));
-            }
-        }
+        public Integer call() throws InterruptedException { return runner().watch(interval, timeout); }
     }
 
     @Command(name = "solve", mixinStandardHelpOptions = true, description = "Do the exercise (one correct way), for real.")
     static final class SolveCmd extends Sub implements Callable<Integer> {
         @Override
-        public Integer call() throws Exception {
-            return withLabLock("solve", (lab, c, bench) -> {
-                lab.preflight.act(bench);
-                c.title(lab.id + " · solving the exercise");
-                if (lab.prepare != null) lab.prepare.act(bench);
-                lab.solve.act(bench);
-                c.out().println();
-                c.note("Solved. Grade it with: sudo ./jbang " + lab.id + " check; remove it with: sudo ./jbang " + lab.id + " reset");
-                return LabException.OK;
-            });
-        }
+        public Integer call() throws Exception { return runner().solve(); }
     }
 
     @Command(name = "prepare", mixinStandardHelpOptions = true,
         description = "Build the exercise's starting point (run does this at its end); leaves a complete one as it is.")
     static final class PrepareCmd extends Sub implements Callable<Integer> {
         @Override
-        public Integer call() throws Exception {
-            return withLabLock("prepare", (lab, c, bench) -> {
-                lab.preflight.act(bench);
-                c.title(lab.id + " · preparing the exercise");
-                lab.prepare.act(bench);
-                c.out().println();
-                c.note("Ready. Do the exercise (`./jbang " + lab.id + " explain` shows it), then: sudo ./jbang " + lab.id + " check");
-                return LabException.OK;
-            });
-        }
+        public Integer call() throws Exception { return runner().prepare(); }
     }
 
     @Command(name = "reset", mixinStandardHelpOptions = true,
         description = "Remove everything the lab or the exercise made, and nothing else.")
     static final class ResetCmd extends Sub implements Callable<Integer> {
         @Override
-        public Integer call() throws Exception {
-            return withLabLock("reset", (lab, c, bench) -> {
-                lab.resetExercise.act(bench);
-                Journal.Replay r = Journal.of(lab.id).replayAll();
-                r.undone().forEach(u -> c.note("removed " + u));
-                root.failIfStuck(r);
-                c.note(lab.id + ": reset done.");
-                return LabException.OK;
-            });
-        }
+        public Integer call() throws Exception { return runner().reset(); }
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,

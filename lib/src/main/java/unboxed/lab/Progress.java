@@ -2,6 +2,7 @@ package unboxed.lab;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import unboxed.ns.Processes;
 
 /**
@@ -22,7 +24,25 @@ public final class Progress {
     private Progress() {}
 
     public static final Path FILE = Path.of("/var/lib/unboxed/progress.json");
+
+    /**
+     * A progress file, in the types it is written from: who, on which host, when, and per lab id the summary of that
+     * lab's last full check, as `check --json` prints it. The guide's progress and class views read it so.
+     */
+    public record Learner(String learner, String host, String updated, Map<String, Reports.Summary> labs) {}
+
+    /** A progress file's JSON (already checked for shape by the reader, which reports what is wrong where) as a Learner. */
+    public static Learner fromJson(JsonElement json) {
+        return GSON.fromJson(json, Learner.class);
+    }
+
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    /** The progress file: {@link #FILE}, or UNBOXED_PROGRESS (tests and shared machines). */
+    public static Path file() {
+        String p = System.getProperty("unboxed.progress", System.getenv("UNBOXED_PROGRESS"));
+        return p == null || p.isBlank() ? FILE : Path.of(p);
+    }
 
     /** Who is learning: the user behind sudo, not root. */
     public static String learner() {

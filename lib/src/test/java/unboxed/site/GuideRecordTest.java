@@ -11,6 +11,8 @@ import unboxed.LabHarness;
 import unboxed.lab.HostState;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
+import unboxed.transcript.Recorder;
+import unboxed.transcript.Transcript;
 
 /**
  * A guide cannot silently go stale: every lab is run again for real (as root, in this JVM, the way guide --record
@@ -26,13 +28,13 @@ class GuideRecordTest {
         List<String> stale = new ArrayList<>();
         for (LabSources.LabFile f : LabSources.discover(root.resolve("labs"))) {
             Lab lab = LabSources.load(f);
-            Optional<Transcripts.Transcript> stored = Transcripts.read(root.resolve("labs/transcripts"), lab.id);
+            Optional<Transcript> stored = Transcript.read(root.resolve("labs/transcripts"), lab.id);
             if (stored.isEmpty()) {
                 stale.add(lab.id + ": no stored transcript (sudo ./jbang guide --record " + lab.id + ")");
                 continue;
             }
-            Transcripts.Transcript fresh = Transcripts.record(lab);
-            stale.addAll(Transcripts.differences(stored.get(), fresh));
+            Transcript fresh = Recorder.record(lab);
+            stale.addAll(Transcript.differences(stored.get(), fresh));
         }
         LabHarness.assertHostUnchanged(before, "after recording every lab");
         assertTrue(stale.isEmpty(), "the stored transcripts are stale; record them again with "

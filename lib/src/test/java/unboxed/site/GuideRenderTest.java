@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import unboxed.transcript.Normaliser;
+import unboxed.transcript.Transcript;
 
 /**
  * The generator without a browser: everything a lab or a progress file says is shown as text; bad input (a lab's
@@ -339,23 +341,23 @@ class GuideRenderTest {
 
     @Test
     void aTranscriptReadsBackAsItWasWrittenAndStalenessIsWordsNotNumbers() {
-        var procs = List.of(new Transcripts.Proc(0, List.of(4001L), 'S', "pid:[4026532001]", List.of(), "java (the lab)"),
-            new Transcripts.Proc(1, List.of(4002L, 1L), 'S', "pid:[4026532002]", List.of("mnt", "uts"), "sleep infinity"),
-            new Transcripts.Proc(2, List.of(4003L, 7L), 'Z', "", List.of(), "sleep <defunct>"));
-        var t = new Transcripts.Transcript("lab98", List.of(
-            new Transcripts.StepRecord("one", "  a line\n\n    indented", procs),
-            new Transcripts.StepRecord("two", "", List.of())));
-        var back = Transcripts.parse("lab98", "x", Transcripts.format(Lab98Lab.LAB, t));
+        var procs = List.of(new Transcript.Proc(0, List.of(4001L), 'S', "pid:[4026532001]", List.of(), "java (the lab)"),
+            new Transcript.Proc(1, List.of(4002L, 1L), 'S', "pid:[4026532002]", List.of("mnt", "uts"), "sleep infinity"),
+            new Transcript.Proc(2, List.of(4003L, 7L), 'Z', "", List.of(), "sleep <defunct>"));
+        var t = new Transcript("lab98", List.of(
+            new Transcript.StepRecord("one", "  a line\n\n    indented", procs),
+            new Transcript.StepRecord("two", "", List.of())));
+        var back = Transcript.parse("lab98", "x", Transcript.format(Lab98Lab.LAB, t));
         assertEquals(t, back);
-        var other = new Transcripts.Transcript("lab98", List.of(
-            new Transcripts.StepRecord("one", "  a line\n\n    indented", List.of(procs.get(0), procs.get(1),
-                new Transcripts.Proc(2, List.of(4003L, 9L), 'Z', "", List.of(), "sleep <defunct>"))),
-            new Transcripts.StepRecord("two", "", List.of())));
-        assertTrue(Transcripts.differences(t, other).isEmpty(), "a pid inside a namespace may differ between runs");
-        var worded = new Transcripts.Transcript("lab98", List.of(
-            new Transcripts.StepRecord("one", "  a different line\n\n    indented", procs),
-            new Transcripts.StepRecord("two", "", List.of())));
-        List<String> d = Transcripts.differences(t, worded);
+        var other = new Transcript("lab98", List.of(
+            new Transcript.StepRecord("one", "  a line\n\n    indented", List.of(procs.get(0), procs.get(1),
+                new Transcript.Proc(2, List.of(4003L, 9L), 'Z', "", List.of(), "sleep <defunct>"))),
+            new Transcript.StepRecord("two", "", List.of())));
+        assertTrue(Transcript.differences(t, other).isEmpty(), "a pid inside a namespace may differ between runs");
+        var worded = new Transcript("lab98", List.of(
+            new Transcript.StepRecord("one", "  a different line\n\n    indented", procs),
+            new Transcript.StepRecord("two", "", List.of())));
+        List<String> d = Transcript.differences(t, worded);
         assertEquals(List.of("lab98 step 1 (one), line 1: stored \"  a line\", now \"  a different line\""), d);
     }
 

@@ -1,4 +1,4 @@
-package unboxed.site;
+package unboxed.transcript;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * the same text; where a stand-in is shorter or longer than what it replaces, the next gap of two or more spaces on
  * the line (or the one before a right-aligned number) takes up the difference, so columns stay aligned.
  */
-final class Normaliser {
+public final class Normaliser {
     /** Namespace ids: inode numbers of nsfs, 0xF0000000 and up (4026531840...), ten digits. */
     private static final Pattern NS_ID = Pattern.compile("(?<!\\d)4026\\d{6}(?!\\d)");
     private static final Pattern MAC = Pattern.compile("(?i)(?<![0-9a-f:])(?:[0-9a-f]{2}:){5}[0-9a-f]{2}(?![0-9a-f:])");
@@ -46,7 +46,7 @@ final class Normaliser {
      */
     private static final Pattern PROGRESS = Pattern.compile("^  .{22} \\[[#.]{20}] +\\d+%  .*$");
     /** A pid below this is taken to be a number inside a pid namespace (1, 2, 3...), which is the lesson: kept. */
-    static final long MIN_HOST_PID = 300;
+    public static final long MIN_HOST_PID = 300;
 
     private final Map<String, String> nsIds = new LinkedHashMap<>(), macs = new LinkedHashMap<>();
     private final Map<Long, String> pids = new LinkedHashMap<>();
@@ -58,19 +58,19 @@ final class Normaliser {
     private final String hostname;
     private String hostRoot;
 
-    Normaliser(String hostname) {
+    public Normaliser(String hostname) {
         this.hostname = hostname == null || hostname.length() < 3 || hostname.equals("localhost") ? null : hostname;
     }
 
     /** What a stock Debian 12 has at /: the host's / reads so in every transcript, whatever this machine has there. */
-    static final String DEBIAN_ROOT = "bin boot dev etc home lib lib64 media mnt opt proc root run sbin srv sys tmp usr var";
+    public static final String DEBIAN_ROOT = "bin boot dev etc home lib lib64 media mnt opt proc root run sbin srv sys tmp usr var";
 
     /**
      * The host's / as the labs list it (names sorted, one space between): a line that ends with exactly that list
      * shows {@link #DEBIAN_ROOT} instead. A container adds .dockerenv, a CI checkout its own folder; the lesson (the
      * thread sees the host's /, not the jail's) reads the same.
      */
-    void hostRoot(String listing) {
+    public void hostRoot(String listing) {
         hostRoot = listing == null || listing.isBlank() ? null : listing;
     }
 
@@ -99,13 +99,13 @@ final class Normaliser {
      * below after, the kernel wrapped around at pid_max meanwhile (32768 by default: a busy machine wraps in minutes),
      * and the pids born are (after, pidMax) and [300, upTo].
      */
-    void bornBetween(long after, long upTo, long pidMax) {
+    public void bornBetween(long after, long upTo, long pidMax) {
         bornAfter = after;
         bornUpTo = upTo;
         this.pidMax = pidMax;
     }
 
-    void bornBetween(long after, long upTo) {
+    public void bornBetween(long after, long upTo) {
         bornBetween(after, upTo, Long.MAX_VALUE);
     }
 
@@ -122,7 +122,7 @@ final class Normaliser {
     }
 
     /** Pids the recorder knows to be host pids (the JVM, its parent, processes it saw), besides those found by context. */
-    void knownPid(long pid) {
+    public void knownPid(long pid) {
         if (pid >= MIN_HOST_PID) knownPids.add(pid);
     }
 
@@ -130,7 +130,7 @@ final class Normaliser {
      * Notes the pids a text names by context ("pid 4242", "thread 4243", "/proc/4244/"). Call it on every part of a
      * transcript before the first apply, so a pid is replaced even where it appears before the words that name it.
      */
-    void learn(String text) {
+    public void learn(String text) {
         Matcher c = PID_CONTEXT.matcher(text);
         while (c.find()) {
             long p = Long.parseLong(c.group(1));
@@ -138,7 +138,7 @@ final class Normaliser {
         }
     }
 
-    String apply(String text) {
+    public String apply(String text) {
         String t = condenseProgress(text);
         t = replace(t, HEX_ID, m -> hexIds.computeIfAbsent(m.group().toLowerCase(),
             k -> String.format("%0" + m.group().length() + "x", hexIds.size() + 1)));
@@ -194,7 +194,7 @@ final class Normaliser {
     }
 
     /** Each run of progress lines with the same label keeps its first and its last line. */
-    static String condenseProgress(String text) {
+    public static String condenseProgress(String text) {
         String[] lines = text.split("\n", -1);
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < lines.length; i++) {
