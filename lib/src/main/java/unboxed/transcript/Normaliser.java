@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Makes a recorded run the same text on every recording: what the kernel numbers afresh each time (namespace inode
  * numbers, pids, MAC addresses, interface indexes of the root namespace) becomes a stable stand-in, numbered in the
  * order first seen, so that "the same id twice" and "two different ids" still read true; timings, dates and the
- * machine's hostname become fixed words, and so does a listing of the host's own / (what lab01 and lab02 show beside a
+ * machine's hostname become fixed words, and so does a listing of the host's own / (what chroot and mount labs show beside a
  * jail's), which differs from machine to machine. One Normaliser per transcript, so a value keeps its stand-in across steps.
  * <p>Stand-ins have a fixed width (a pid is 4001 whether the machine's was 812 or 31245), so a second machine gives
  * the same text; where a stand-in is shorter or longer than what it replaces, the next gap of two or more spaces on

@@ -65,7 +65,7 @@ public final class Recorder implements RunListener {
         }
         // A machine's first run of a lab that uses the rootfs cache builds it and says so; a transcript shows the run a
         // learner sees every time after, so the cache is made before recording (on a fresh machine, GuideRecordTest
-        // otherwise found lab01's step 4 stale on its first try).
+        // otherwise found a chroot lab's step stale on its first try).
         Rootfs.ready(progress -> { });
         int n = lab.steps.size();
         Recorder rec = new Recorder();
@@ -124,7 +124,7 @@ public final class Recorder implements RunListener {
         }
     }
 
-    /** The host's / as lab01 and lab02 print it (Rootfs.ls); "" if unreadable. */
+    /** The host's / as the labs print it beside a jail's (Rootfs.ls); "" if unreadable. */
     static String rootListing() {
         try {
             return Rootfs.ls(Path.of("/"));
