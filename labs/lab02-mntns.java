@@ -89,6 +89,8 @@ class Lab02Mntns {
                 first take a private copy of them, `unshare(CLONE_FS)`. Then one JVM has two threads that see two
                 different file systems.
                 """)
+            .makes(new KernelObject.DirTree(WORK))
+            .owns(new KernelObject.MountsOn(TARGET))
             .preflight(Lab02Mntns::refuseForeignObjects)
 
             .step("Every process has a mount namespace", s -> s
@@ -216,7 +218,6 @@ class Lab02Mntns {
                     () -> Mounts.isMountPoint(TARGET) || !MountNs.withOwnMountOn(TARGET).isEmpty())
                 .line("unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs " + TARGET + " && echo hi > "
                     + TARGET + "/" + SECRET + " && exec sleep infinity' &", Lab02Mntns::tmpfsInANamespace))
-            .reset(Lab02Mntns::resetExercise)
 
             .question("In a shell started by `unshare -m`, you run `mount -t tmpfs tmpfs /mnt`. What does `findmnt /mnt` "
                     + "print in another terminal, on the host?", 2,
@@ -481,21 +482,11 @@ class Lab02Mntns {
      * The learner's processes are found as the check finds them (a mount of their own on /mnt/lab02) and ended by pid;
      * a mount on /mnt/lab02 in the host's table (a near miss, or a leak) is removed after them.
      */
-    static void resetExercise(Bench b) {
-        List<MountNs.Holder> found = MountNs.withOwnMountOn(TARGET);
-        for (MountNs.Holder h : found) b.console().note("ending " + who(h) + ": its mount namespace has a mount of its own on " + TARGET);
-        MountNs.kill(found.stream().map(MountNs.Holder::pid).toList());
-        while (Mounts.isMountPoint(TARGET)) {
-            Mounts.detach(TARGET);
-            b.console().note("unmounted " + TARGET + " from the host's table");
-        }
-    }
-
-    /** Exit 4 before touching anything if our names are taken by something that is not ours. */
+    /**
+     * Exit 4 before touching anything if /mnt/lab02 is not a directory, or the host has something mounted on it (the
+     * declaration refuses a foreign /var/lib/unboxed/lab02).
+     */
     static void refuseForeignObjects(Bench b) {
-        if (Files.exists(WORK)) {
-            throw LabException.conflict(WORK + " exists and is not the lab's: move it away");
-        }
         Path target = Path.of(TARGET);
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw LabException.conflict(TARGET + " exists and is not a directory: move it away");

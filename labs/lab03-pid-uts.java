@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import java.time.Duration;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
+import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.ns.Mounts;
@@ -81,6 +82,9 @@ class Lab03PidUts {
                 The tools you know read the system through /proc, so a new pid namespace needs a /proc of its own,
                 mounted in a mount namespace of its own (or the host's /proc would be covered).
                 """)
+
+            // the exercise's trees, found by their hostname, and the host itself if the learner renamed it
+            .owns(new KernelObject.HostNamed("lab03"), new KernelObject.UtsTrees("lab03"))
 
             .step("Two more namespaces: uts and pid", s -> s
                 .explain("""
@@ -236,7 +240,6 @@ class Lab03PidUts {
                 .refuseWhile("processes named lab03-box already run", () -> !boxProcesses().isEmpty())
                 .line("unshare --pid --uts --mount --fork --mount-proc sh -c 'hostname lab03-box; sleep infinity & "
                     + "exec sleep infinity' &", Lab03PidUts::boxTree))
-            .reset(Lab03PidUts::resetExercise)
 
             .question("You run `unshare --pid --fork --mount-proc bash`, then `echo $$`. What does it print?", 1,
                 "With --fork, bash is unshare's child, the first process born in the new namespace: its PID 1.",
@@ -553,28 +556,6 @@ class Lab03PidUts {
      * every process in those uts namespaces, by pid; the kernel then ends the rest of their pid namespaces. Also puts
      * the host's name back if the learner renamed the host.
      */
-    static void resetExercise(Bench b) throws IOException {
-        List<Long> named = new ArrayList<>();
-        for (Uts.Group g : Uts.foreign()) {
-            if (g.hostname().startsWith("lab03")) named.addAll(g.pids());
-        }
-        // and the pid namespaces they live in, through their PID 1 (which may have another hostname)
-        List<Long> victims = Processes.withTreeRoots(named);
-        if (!victims.isEmpty()) {
-            List<Long> killed = Processes.killAll(victims);
-            if (!killed.isEmpty()) b.console().note("ended " + killed.size() + " processes named lab03-... (pids " + pids(killed) + ")");
-        }
-        String host = Processes.hostname();
-        Path etc = Path.of("/etc/hostname");
-        if (host.startsWith("lab03") && Files.exists(etc)) {
-            String configured = Files.readString(etc).strip();
-            if (!configured.isEmpty() && !configured.startsWith("lab03")) {
-                Sys.sethostname(configured); // the main thread: the host's own name, back as /etc/hostname has it
-                b.console().note("the host was called " + host + "; renamed it back to " + configured + " (from /etc/hostname)");
-            }
-        }
-    }
-
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     /** Work on the demo's pid thread that starts processes: reapers first, made from this thread (see Reapers). */

@@ -78,7 +78,9 @@ class Lab05VethNat {
                 box namespace hangs off the router on 10.0.5.0/24. Every packet stays inside these namespaces.
                 """)
             .makes(new KernelObject.NamedNetns(ROUTER), new KernelObject.NamedNetns(INET), new KernelObject.NamedNetns(DEMO_BOX))
-            .owns(new KernelObject.NamedNetns(BOX), new KernelObject.Link(BOX_END, null), new KernelObject.Link(ROUTER_END, null))
+            // the exercise's pair ends by name, and by address whatever the learner named them
+            .owns(new KernelObject.NamedNetns(BOX), new KernelObject.Link(BOX_END, null), new KernelObject.Link(ROUTER_END, null),
+                new KernelObject.VethWithAddress(BOX_IP + "/24"), new KernelObject.VethWithAddress(ROUTER_IP + "/24"))
             .preflight(Lab05VethNat::refuseAnEarlierDemo)
 
             .step("Three namespaces: a box, its host, and the internet", s -> s
@@ -241,7 +243,6 @@ class Lab05VethNat {
                 .line("ip netns exec lab05-router " + MASQUERADE,
                     b -> Firewall.iptables(ROUTER, MASQUERADE.substring("iptables ".length()).split(" ")))
                     .answers("masquerade"))
-            .reset(Lab05VethNat::removeBoxEndsByAddress)
 
             .question("Forwarding is on in the router, there is no NAT rule, and the box sends a datagram to 203.0.113.2. "
                     + "Which source address does lab05-inet see?", 0,
@@ -558,20 +559,6 @@ class Lab05VethNat {
     // ---- solve, reset and the guard beyond .makes and .owns ----------------------------------------------------------------------
 
     /** The articles' way: make the pair in the root namespace, then move each end where it belongs. */
-
-    /**
-     * Beyond the declared names (.owns): pair ends the learner may have left in the root namespace under other names,
-     * found by the exercise's addresses. The root namespace's own firewall and sysctls are never touched.
-     */
-    static void removeBoxEndsByAddress(Bench b) {
-        for (Ip.Link l : Ip.links(null)) {
-            boolean ours = "veth".equals(l.kind()) && (l.has(BOX_IP + "/24") || l.has(ROUTER_IP + "/24"));
-            if (ours && Ip.link(null, l.name()).isPresent()) { // its peer may have taken it already
-                Ip.delLink(null, l.name());
-                b.console().note("removed link " + l.name());
-            }
-        }
-    }
 
     /**
      * Exit 4 from prepare or solve while the demo of an earlier run is still there (run clears it before it gets here:

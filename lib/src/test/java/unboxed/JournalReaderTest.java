@@ -55,12 +55,17 @@ class JournalReaderTest {
             new KernelObject.Mount("/m"), new KernelObject.DirTree(Path.of("/d")),
             new KernelObject.Cgroup(Path.of("/sys/fs/cgroup/x")), new KernelObject.ProcessTree("lab00"),
             new KernelObject.Hostname("old"), new KernelObject.RunNetnsNote("absent"),
-            new KernelObject.PropagationNote("/", "private"), new KernelObject.ExerciseDirNote(Path.of("/mnt/x")));
+            new KernelObject.PropagationNote("/", "private"), new KernelObject.ExerciseDirNote(Path.of("/mnt/x")),
+            new KernelObject.MountsOn("/mnt/x"), new KernelObject.UtsTrees("box"), new KernelObject.HostNamed("box"),
+            new KernelObject.VethWithAddress("10.0.0.1/24"));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());
         }
-        assertEquals(all.stream().map(KernelObject::kind).distinct().count(), 12, "one journal word per kind");
+        assertEquals(java.util.Set.of(KernelObject.class.getPermittedSubclasses()),
+            all.stream().map(Object::getClass).collect(java.util.stream.Collectors.toSet()), "every kind is listed here");
+        assertEquals(KernelObject.class.getPermittedSubclasses().length, all.stream().map(KernelObject::kind).distinct().count(),
+            "one journal word per kind");
         // a crash between the journal line and the object: undo finds nothing and changes nothing
         assertFalse(new KernelObject.Bridge("labtest-br9", "labtest-none").present());
         assertFalse(new KernelObject.Bridge("labtest-br9", "labtest-none").undo());

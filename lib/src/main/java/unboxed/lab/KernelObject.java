@@ -11,6 +11,7 @@ import unboxed.net.Netns;
 import unboxed.ns.MountNs;
 import unboxed.ns.Mounts;
 import unboxed.ns.Processes;
+import unboxed.ns.Uts;
 import unboxed.sys.Sys;
 
 /**
@@ -38,6 +39,12 @@ public sealed interface KernelObject {
     /** Removes it (or, for a note, puts the host back as it was) if needed; true if something changed. */
     boolean undo();
 
+    /**
+     * {@link #undo}, and what it did in one line for the learner (several lines for several things), or null if
+     * nothing changed. Kinds found by a property rather than a name say what they found.
+     */
+    default String undoAndSay() { return undo() ? "removed " + describe() : null; }
+
     /** A note of how the host was before the lab, not an object the lab made. */
     default boolean isNote() { return false; }
 
@@ -63,6 +70,10 @@ public sealed interface KernelObject {
             case "memcg" -> new NamedCgroup(e.target());
             case "procs" -> new ProcessTree(e.target());
             case "hostname" -> new Hostname(e.target());
+            case "mountson" -> new MountsOn(e.target());
+            case "utstrees" -> new UtsTrees(e.target());
+            case "hostnamed" -> new HostNamed(e.target());
+            case "vethaddr" -> new VethWithAddress(e.target());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -194,6 +205,104 @@ public sealed interface KernelObject {
             if (!present()) return false;
             Sys.sethostname(previous);
             return true;
+        }
+    }
+
+    // ---- what an exercise asks for, found by what it is rather than by a name ------------------------------------
+
+    /**
+     * Every mount on a path: the host's own, and each one a process holds in a mount namespace of its own (a learner's
+     * `unshare -m ... mount ... &`). Undo ends those processes, which frees their namespaces, then unmounts the host's.
+     * A process that only received a copy of the host's mount (a slave, as systemd services have) is not one of them.
+     */
+    record MountsOn(String path) implements KernelObject {
+        public String kind() { return "mountson"; }
+        public String target() { return path; }
+        public String describe() { return "mounts on " + path + " (the host's, and those held in other mount namespaces)"; }
+        public boolean present() { return Mounts.isMountPoint(path) || !MountNs.withOwnMountOn(path).isEmpty(); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            List<String> said = new java.util.ArrayList<>();
+            List<MountNs.Holder> holders = MountNs.withOwnMountOn(path);
+            for (MountNs.Holder h : holders) {
+                said.add("ending pid " + h.pid() + " (" + Processes.comm(h.pid()).orElse("?") + "): its mount namespace has a "
+                    + "mount of its own on " + path);
+            }
+            MountNs.kill(holders.stream().map(MountNs.Holder::pid).toList());
+            while (Mounts.isMountPoint(path)) {
+                Mounts.detach(path);
+                said.add("unmounted " + path + " from the host's table");
+            }
+            return said.isEmpty() ? null : String.join("\n", said);
+        }
+    }
+
+    /**
+     * Process trees in a uts namespace of their own whose hostname starts with a prefix (a learner's `unshare -u ...
+     * hostname box`), with the pid namespaces they live in, through their PID 1 whatever its name. Undo ends them all.
+     */
+    record UtsTrees(String hostnamePrefix) implements KernelObject {
+        public String kind() { return "utstrees"; }
+        public String target() { return hostnamePrefix; }
+        public String describe() { return "processes named " + hostnamePrefix + "-... in uts namespaces of their own"; }
+        public boolean present() { return Uts.foreign().stream().anyMatch(g -> g.hostname().startsWith(hostnamePrefix)); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            List<Long> named = Uts.foreign().stream().filter(g -> g.hostname().startsWith(hostnamePrefix))
+                .flatMap(g -> g.pids().stream()).toList();
+            List<Long> killed = named.isEmpty() ? List.of() : Processes.killAll(Processes.withTreeRoots(named));
+            if (killed.isEmpty()) return null;
+            return "ended " + killed.size() + " processes named " + hostnamePrefix + "-... (pids "
+                + String.join(", ", killed.stream().map(String::valueOf).toList()) + ")";
+        }
+    }
+
+    /**
+     * The host's own hostname, when it starts with a prefix: a learner's `hostname box` typed without `unshare -u`.
+     * Undo gives the host back the name /etc/hostname has (unless that starts with the prefix too: then it is the
+     * machine's real name).
+     */
+    record HostNamed(String prefix) implements KernelObject {
+        public String kind() { return "hostnamed"; }
+        public String target() { return prefix; }
+        public String describe() { return "the host's hostname, renamed " + prefix + "-..."; }
+        public boolean present() { return Processes.hostname().startsWith(prefix) && configured().isPresent(); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            String now = Processes.hostname();
+            if (!present()) return null;
+            Sys.sethostname(configured().get()); // this thread's uts namespace: the host's, as the lab runs in it
+            return "the host was called " + now + "; renamed it back to " + configured().get() + " (from /etc/hostname)";
+        }
+        private Optional<String> configured() {
+            try {
+                String c = Files.readString(Path.of("/etc/hostname")).strip();
+                return c.isEmpty() || c.startsWith(prefix) ? Optional.empty() : Optional.of(c);
+            } catch (java.io.IOException absent) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * A veth in the JVM's network namespace that carries an address (a learner's pair end, whatever they named it):
+     * undo deletes each, and with it its peer.
+     */
+    record VethWithAddress(String cidr) implements KernelObject {
+        public String kind() { return "vethaddr"; }
+        public String target() { return cidr; }
+        public String describe() { return "veth with " + cidr; }
+        public boolean present() { return !names().isEmpty(); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            List<String> removed = new java.util.ArrayList<>();
+            for (String name : names()) {
+                if (Ip.delLinkIfPresent(null, name)) removed.add("removed link " + name); // its peer may have taken it already
+            }
+            return removed.isEmpty() ? null : String.join("\n", removed);
+        }
+        private List<String> names() {
+            return Ip.links(null).stream().filter(l -> "veth".equals(l.kind()) && l.has(cidr)).map(Ip.Link::name).toList();
         }
     }
 

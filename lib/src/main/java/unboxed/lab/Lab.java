@@ -21,7 +21,10 @@ public final class Lab {
     public final Solution solution;
     /** What the solve command does: the solution's guards, then its lines, each printed and done. */
     public final Step.Action solve;
-    /** Removes what the learner made for the exercise, by name. The journal takes care of what the lab made. */
+    /**
+     * Removes what the exercise owns and the lab makes under fixed names ({@link #owns}, {@link #makes}: see
+     * {@link Owned}), whoever made it. The journal takes care of what the lab made.
+     */
     public final Step.Action resetExercise;
     /**
      * Builds the exercise's starting topology (objects the learner works on, such as a router namespace), or null when
@@ -52,16 +55,13 @@ public final class Lab {
         quiz = List.copyOf(b.quiz);
         makes = List.copyOf(b.makes);
         owns = List.copyOf(b.owns);
-        Step.Action ownPreflight = b.preflight, ownReset = b.resetExercise;
+        Step.Action ownPreflight = b.preflight;
         preflight = bench -> {
             Owned.refuseForeign(this, bench);
             ownPreflight.act(bench);
         };
         solve = bench -> solution.solve(this, bench);
-        resetExercise = bench -> {
-            Owned.remove(this, bench);
-            ownReset.act(bench);
-        };
+        resetExercise = bench -> Owned.remove(this, bench);
         prepare = b.prepare;
         topologies = List.copyOf(b.topologies);
     }
@@ -84,7 +84,7 @@ public final class Lab {
         private final List<Step> steps = new ArrayList<>();
         private final List<Check> checks = new ArrayList<>();
         private final List<Question> quiz = new ArrayList<>();
-        private Step.Action preflight = b -> {}, resetExercise = b -> {};
+        private Step.Action preflight = b -> {};
         private final Solution.Builder solution = new Solution.Builder();
         private Step.Action prepare;
         private final List<Topology> topologies = new ArrayList<>();
@@ -138,8 +138,6 @@ public final class Lab {
 
         /** The reference solution, declared once: see {@link Solution}. */
         public Builder solution(UnaryOperator<Solution.Builder> fill) { fill.apply(solution); return this; }
-        /** What reset does beyond removing the declared objects ({@link #owns}, {@link #makes}): found by a property, not a name. */
-        public Builder reset(Step.Action a) { resetExercise = a; return this; }
         /** The exercise's starting topology: see {@link Lab#prepare}. */
         public Builder prepare(Step.Action a) { prepare = a; return this; }
 

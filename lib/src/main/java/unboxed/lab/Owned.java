@@ -52,7 +52,8 @@ public final class Owned {
         for (int i = all.size() - 1; i >= 0; i--) {
             KernelObject o = all.get(i);
             if (o instanceof KernelObject.NamedNetns) continue;
-            if (o.present() && o.undo()) b.console().note("removed " + o.describe());
+            String said = o.present() ? o.undoAndSay() : null;
+            if (said != null) said.lines().forEach(b.console()::note);
         }
     }
 
