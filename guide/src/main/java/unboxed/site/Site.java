@@ -202,6 +202,7 @@ public final class Site {
             quiz.add(qm);
         }
         m.put("quiz", quiz);
+        m.put("reading", d.reading().stream().map(r -> Map.of("text", r.text(), "url", r.url())).toList());
         return m;
     }
 

@@ -15,6 +15,8 @@ public final class Lab {
     public final List<Step> steps;
     public final List<Check> checks;
     public final List<Question> quiz;
+    /** What the lab builds on, for its "Read more": man pages, kernel documents, sources. */
+    public final List<Reading> reading;
     /** Refuses (LabException) when something not ours holds a name or address the lab needs. Runs before run and solve. */
     public final Step.Action preflight;
     /** The reference solution, declared once: see {@link Solution}. */
@@ -53,6 +55,7 @@ public final class Lab {
         solution = b.solution.build();
         checks = b.checks.stream().map(c -> c.hint() != null ? c : withSolutionHint(c)).toList();
         quiz = List.copyOf(b.quiz);
+        reading = b.reading.stream().map(Reading::of).toList();
         makes = List.copyOf(b.makes);
         owns = List.copyOf(b.owns);
         Step.Action ownPreflight = b.preflight;
@@ -84,6 +87,7 @@ public final class Lab {
         private final List<Step> steps = new ArrayList<>();
         private final List<Check> checks = new ArrayList<>();
         private final List<Question> quiz = new ArrayList<>();
+        private final List<String> reading = new ArrayList<>();
         private Step.Action preflight = b -> {};
         private final Solution.Builder solution = new Solution.Builder();
         private Step.Action prepare;
@@ -142,6 +146,12 @@ public final class Lab {
         public Builder prepare(Step.Action a) { prepare = a; return this; }
 
         /** A quiz question: its choices in order, and answer, the index of the right one among them. */
+        /**
+         * "Read more": each reference as {@link Reading#of} reads it, e.g. {@code "pid_namespaces(7)"},
+         * {@code "Documentation/admin-guide/cgroup-v2.rst"}, or {@code "runc's rootfs setup <https://...>"}.
+         */
+        public Builder reading(String... refs) { reading.addAll(List.of(refs)); return this; }
+
         public Builder question(String prompt, int answer, String why, String... choices) {
             quiz.add(new Question(prompt.strip(), List.of(choices), answer, why.strip()));
             return this;

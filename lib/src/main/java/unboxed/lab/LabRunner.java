@@ -95,6 +95,10 @@ public final class LabRunner {
         c.heading("Exercise");
         c.text(lab.exercise);
         for (Check ch : lab.checks) c.text("- " + ch.title() + " [" + ch.points() + " points]");
+        if (!lab.reading.isEmpty()) {
+            c.heading("Read more");
+            for (Reading r : lab.reading) c.text("- " + r.text());
+        }
         return LabException.OK;
     }
 
