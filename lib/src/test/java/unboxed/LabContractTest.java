@@ -48,6 +48,8 @@ class LabContractTest {
                 }
                 LabHarness.assertHostUnchanged(before, "after a refused run");
             }),
+            dynamicTest("every criterion has a hint: its own, or the solution's lines that answer it", () ->
+                f.lab().checks.forEach(c -> assertFalse(c.hint() == null || c.hint().isBlank(), c.id() + " has no hint"))),
             dynamicTest("explain, describe and --help work as an unprivileged user and change nothing", () -> {
                 List<String> before = HostState.capture();
                 LabHarness.assertExplainsAsNobody(f.lab());

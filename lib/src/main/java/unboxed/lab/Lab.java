@@ -69,10 +69,10 @@ public final class Lab {
         topologies = List.copyOf(b.topologies);
     }
 
+    /** A check declared without a hint is hinted with the solution's lines that answer it, if any do. */
     private Check withSolutionHint(Check c) {
         String hint = solution.hintFor(c.id());
-        if (hint.isEmpty()) throw new IllegalStateException(id + ": check " + c.id() + " has no hint and no solution line answers it");
-        return new Check(c.id(), c.title(), c.points(), hint, c.grader());
+        return hint.isEmpty() ? c : new Check(c.id(), c.title(), c.points(), hint, c.grader());
     }
 
     public static Builder define(String id, String title) {
