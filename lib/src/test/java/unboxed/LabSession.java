@@ -137,11 +137,16 @@ public final class LabSession implements BeforeEachCallback, AfterEachCallback {
         return Stream.of(cases).map(c -> dynamicTest(c.name(), () -> around(() -> c.verify(lab))));
     }
 
-    /** A criterion that must fail, and what its reason must say (each part, in any order). */
-    public record Fail(String check, List<String> why) {}
+    /** A criterion that must fail (where it applies on this machine), and what its reason must say (each part). */
+    public record Fail(String check, List<String> why, BooleanSupplier applies) {}
 
     public static Fail fail(String check, String... why) {
-        return new Fail(check, List.of(why));
+        return new Fail(check, List.of(why), () -> true);
+    }
+
+    /** A criterion that must fail where {@code applies} holds once the state is made (this kernel has what it reads). */
+    public static Fail failIf(BooleanSupplier applies, String check, String... why) {
+        return new Fail(check, List.of(why), applies);
     }
 
     /**
@@ -170,10 +175,11 @@ public final class LabSession implements BeforeEachCallback, AfterEachCallback {
             long deadline = System.currentTimeMillis() + 5000;
             while (!ready.getAsBoolean() && System.currentTimeMillis() < deadline) Thread.sleep(20);
             assertTrue(ready.getAsBoolean(), name + ": the state was not ready within 5 s after:\n" + shell);
+            List<Fail> failing = fails.stream().filter(f -> f.applies().getAsBoolean()).toList();
             Map<String, JsonObject> r = LabHarness.checkById(lab);
-            LabHarness.assertVerdicts(r, fails.stream().map(Fail::check).toList());
-            for (Fail f : fails) f.why().forEach(part -> LabHarness.assertReason(r, f.check(), part));
-            if (fails.isEmpty()) { // a correct solution: check recorded full points, as for solve
+            LabHarness.assertVerdicts(r, failing.stream().map(Fail::check).toList());
+            for (Fail f : failing) f.why().forEach(part -> LabHarness.assertReason(r, f.check(), part));
+            if (failing.isEmpty()) { // a correct solution: check recorded full points, as for solve
                 JsonObject p = LabHarness.progress(lab);
                 assertEquals(lab.maxPoints(), p.get("points").getAsInt(), p.toString());
                 assertTrue(p.get("passed").getAsBoolean(), p.toString());
