@@ -137,6 +137,11 @@ public final class LabSession implements BeforeEachCallback, AfterEachCallback {
         return Stream.of(cases).map(c -> dynamicTest(c.name(), () -> around(() -> c.verify(lab))));
     }
 
+    /** rows(cases), each made after the lab command {@code labCommand} (e.g. "prepare") unless it names its own. */
+    public Stream<DynamicTest> rowsAfter(String labCommand, Case... cases) {
+        return rows(Stream.of(cases).map(c -> c.given().isBlank() ? c.after(labCommand) : c).toArray(Case[]::new));
+    }
+
     /** A criterion that must fail (where it applies on this machine), and what its reason must say (each part). */
     public record Fail(String check, List<String> why, BooleanSupplier applies) {}
 
