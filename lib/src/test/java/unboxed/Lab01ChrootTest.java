@@ -8,10 +8,12 @@ import static unboxed.LabHarness.cli;
 import static unboxed.LabHarness.sh;
 import static unboxed.LabHarness.shAny;
 import static unboxed.LabHarness.succeeds;
+import static unboxed.ns.Mounts.isMountPoint;
 import static unboxed.LabSession.fail;
 import static unboxed.LabSession.passes;
 import static unboxed.LabSession.row;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +27,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import unboxed.lab.Lab;
 import unboxed.lab.Step;
-import unboxed.ns.Mounts;
 import unboxed.ns.Rootfs;
 import unboxed.sys.Cmd;
 
@@ -105,7 +106,7 @@ class Lab01ChrootTest {
         assertTrue(out.contains("mount -t proc proc /var/lib/unboxed/lab01/demo-root/proc"), out);
         assertTrue(out.contains(shown("in the host's mountinfo now", "gone")), out);
         // the demo is gone when run ends; the work folder waits for the learner's myroot
-        assertFalse(Files.exists(Path.of(DEMO_ROOT)) || Files.exists(Path.of(WORK, "tiny")) || mounted(DEMO_ROOT + "/proc"));
+        assertFalse(Files.exists(Path.of(DEMO_ROOT)) || Files.exists(Path.of(WORK, "tiny")) || isMountPoint(DEMO_ROOT + "/proc"));
         // the rootfs cache is not a lab object: it stays after reset, ready for the next run
         succeeds(LAB, "reset");
         assertTrue(Rootfs.isReady(Rootfs.CACHE));
@@ -118,14 +119,10 @@ class Lab01ChrootTest {
         return String.format("%-34s %s", label, value);
     }
 
-    static boolean mounted(String path) {
-        return Mounts.isMountPoint(path);
-    }
-
     @Test
     void runWithStepStopsThereAndResetRemovesTheProcMount() {
         succeeds(LAB, "run", "--step", "5");
-        assertTrue(mounted(DEMO_ROOT + "/proc"), "step 5 leaves /proc mounted in the demo root");
+        assertTrue(isMountPoint(DEMO_ROOT + "/proc"), "step 5 leaves /proc mounted in the demo root");
     }
 
     @ParameterizedTest
@@ -133,7 +130,7 @@ class Lab01ChrootTest {
     void sigkillDuringRunThenResetLeavesNothing(int step) throws Exception {
         LabHarness.sigkillAtStep(LAB, step);
         assertTrue(Files.exists(Path.of(WORK, "tiny")), "the kill left the tiny root");
-        if (step == 5) assertTrue(mounted(DEMO_ROOT + "/proc"), "the kill left /proc mounted");
+        if (step == 5) assertTrue(isMountPoint(DEMO_ROOT + "/proc"), "the kill left /proc mounted");
     }
 
     @Test
@@ -141,7 +138,7 @@ class Lab01ChrootTest {
         LabHarness.sigkillAtStep(LAB, 5);
         Outcome o = succeeds(LAB, "run", "--step", "1");
         assertTrue(o.out().contains("removing them first"), o.out());
-        assertFalse(mounted(DEMO_ROOT + "/proc") || Files.exists(Path.of(DEMO_ROOT)));
+        assertFalse(isMountPoint(DEMO_ROOT + "/proc") || Files.exists(Path.of(DEMO_ROOT)));
     }
 
     /** The steps' shell equivalents, run as a learner would paste them, do what the steps say. */
@@ -165,11 +162,8 @@ class Lab01ChrootTest {
         assertTrue(stdout[3].contains("proc\n") && stdout[3].contains("PID"), outputs[3]);
         assertTrue(stdout[4].startsWith("PID") && stdout[4].lines().count() >= 3, outputs[4]);
         assertTrue(stdout[5].contains(" /var/lib/unboxed/lab01/demo-root/proc "), outputs[5]);
-        assertFalse(mounted(DEMO_ROOT + "/proc"), "step 6 unmounts it");
-        List<String> hostRoot;
-        try (Stream<Path> s = Files.list(Path.of("/"))) {
-            hostRoot = s.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
-        }
+        assertFalse(isMountPoint(DEMO_ROOT + "/proc"), "step 6 unmounts it");
+        List<String> hostRoot = Stream.of(new File("/").list()).filter(n -> !n.startsWith(".")).sorted().toList();
         assertEquals(hostRoot, stdout[6].lines().sorted().toList(), "the escape lists the host's /: " + outputs[6]);
         assertTrue(stdout[7].contains("escape-hatch\n") && stdout[7].contains("linuxrc\n"), "after pivot_root: " + outputs[7]);
         assertFalse(stdout[7].contains("var\n") || stdout[7].contains("home\n"), "after pivot_root: " + outputs[7]);

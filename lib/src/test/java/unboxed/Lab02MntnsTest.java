@@ -15,7 +15,6 @@ import static unboxed.LabSession.row;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -105,9 +104,7 @@ class Lab02MntnsTest {
     /** Beyond the contract's solve: a second solve is a conflict, and from a JVM of its own the process outlives it. */
     @Test
     void solvedFromAnotherJvmTheProcessOutlivesItAndASecondSolveRefuses() throws Exception {
-        Process p = LabHarness.jvm("Lab02Mntns", "solve", "--no-color").redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        LabHarness.succeedsInOwnJvm(LAB, "solve");
         List<MountNs.Holder> h = MountNs.withOwnMountOn(TARGET);
         assertEquals(1, h.size(), h.toString());
         assertEquals("sleep", Processes.comm(h.get(0).pid()).orElse("?"));
@@ -187,10 +184,7 @@ class Lab02MntnsTest {
     @Test
     void runWithStepStopsThereAndResetRemovesWhatItMade() throws Exception {
         // in a JVM of its own, as a learner runs it: the thread that made the namespace ends with it
-        Process p = LabHarness.jvm("Lab02Mntns", "run", "--step", "3", "--no-color").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
+        String out = LabHarness.succeedsInOwnJvm(LAB, "run", "--step", "3");
         assertTrue(out.contains("Stopped after step 3"), out);
         assertFalse(Processes.tagged("UNBOXED_TAG", "lab02").isEmpty(), "the namespace's sleep is still there");
         assertTrue(Files.isDirectory(Path.of("/var/lib/unboxed/lab02/rootfs")));

@@ -13,6 +13,7 @@ import static unboxed.LabSession.row;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import unboxed.lab.Lab;
 import unboxed.ns.Processes;
 import unboxed.ns.Uts;
-import unboxed.sys.Cmd;
+import unboxed.sys.Wait;
 
 /** lab03's own behaviour, as root on this kernel. The host's hostname is compared before, during and after. */
 class Lab03PidUtsTest {
@@ -45,9 +46,7 @@ class Lab03PidUtsTest {
 
     @BeforeAll
     static void toolsArePresent() {
-        for (String tool : List.of("unshare", "nsenter", "ps", "setpriv")) {
-            assertTrue(Cmd.has(tool), tool + " is missing: " + Cmd.installHint(tool));
-        }
+        LabHarness.assertToolsPresent("unshare", "nsenter", "ps", "setpriv");
     }
 
     /** A tree in a uts namespace called {@code name} with at least {@code count} processes (background commands). */
@@ -56,11 +55,9 @@ class Lab03PidUtsTest {
     }
 
     /** Starts a tree in the background, then waits until the processes named `name` in it number at least `count`. */
-    static void start(String command, String name, int count) throws InterruptedException {
+    static void start(String command, String name, int count) {
         sh(command);
-        long deadline = System.currentTimeMillis() + 5000;
-        while (!tree(name, count).getAsBoolean() && System.currentTimeMillis() < deadline) Thread.sleep(20);
-        assertTrue(tree(name, count).getAsBoolean(), "no " + count + " processes named " + name + " within 5 s after: " + command);
+        assertTrue(Wait.until(Duration.ofSeconds(5), tree(name, count)), "no " + count + " processes named " + name + " within 5 s after: " + command);
     }
 
     @TestFactory

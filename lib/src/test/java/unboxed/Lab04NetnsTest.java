@@ -91,9 +91,7 @@ class Lab04NetnsTest {
 
     @Test
     void sigkillDuringSolveThenRunReplaysTheJournalAndSaysSo() throws Exception {
-        Process p = LabHarness.jvm("Lab04Netns", "solve", "--no-color").redirectErrorStream(true).start();
-        LabHarness.readUntil(p, "ip link set veth-blue netns blue", 60);
-        LabHarness.sigkill(p);
+        LabHarness.sigkillOnceShown(LAB, "ip link set veth-blue netns blue", "solve");
         String out = succeeds(LAB, "run", "--step", "1").out();
         assertTrue(out.contains("removing them first"), out);
         assertFalse(Files.exists(Path.of("/run/netns/blue")));

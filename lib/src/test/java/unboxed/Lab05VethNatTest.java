@@ -60,9 +60,7 @@ class Lab05VethNatTest {
 
     @BeforeAll
     static void toolsArePresent() {
-        for (String tool : List.of("ip", "iptables", "iptables-save", "nft")) {
-            assertTrue(Cmd.has(tool), tool + " is missing: these tests need it (" + Cmd.installHint(tool) + ")");
-        }
+        LabHarness.assertToolsPresent("ip", "iptables", "iptables-save", "nft");
     }
 
     /** The root namespace's firewall and ip_forward, byte for byte (iptables-save's dated comment lines aside). */
@@ -165,18 +163,15 @@ class Lab05VethNatTest {
     @Test
     void runShowsTheStoryAndLeavesOnlyThePreparedTopology() {
         String out = succeeds(LAB, "run").out();
-        assertTrue(out.contains("Step 7/7"), out);
-        assertTrue(out.contains("lab05-demo sends to 203.0.113.2    failed: Network is unreachable"), out);
-        assertTrue(out.contains("lab05-inet sees it from            10.0.5.2:"), out);
-        assertTrue(out.contains("lab05-inet's reply                 cannot be sent: Network is unreachable"), out);
-        assertTrue(out.contains("lab05-inet sees it from            203.0.113.1:"), out);
-        assertTrue(out.contains("reached lab05-demo"), out);
-        assertTrue(out.contains("net.ipv4.ip_forward in the root namespace 0")
-            || out.contains("net.ipv4.ip_forward in the root namespace 1"), out);
-        assertTrue(out.contains("source translated                  yes: 10.0.5.2 became 203.0.113.1"), out);
-        assertTrue(out.contains("oifname \"uplink\" ip saddr 10.0.5.0/24"), out);
-        assertTrue(out.contains("root namespace's rules, ip_forward identical to before step 1"), out);
-        assertTrue(out.contains("$ ip netns exec lab05-router iptables -t nat -A POSTROUTING -s 10.0.5.0/24 -o uplink -j MASQUERADE"), out);
+        for (String line : List.of("Step 7/7", "lab05-demo sends to 203.0.113.2    failed: Network is unreachable",
+            "lab05-inet sees it from            10.0.5.2:", "lab05-inet's reply                 cannot be sent: Network is unreachable",
+            "lab05-inet sees it from            203.0.113.1:", "reached lab05-demo",
+            "source translated                  yes: 10.0.5.2 became 203.0.113.1", "oifname \"uplink\" ip saddr 10.0.5.0/24",
+            "root namespace's rules, ip_forward identical to before step 1",
+            "$ ip netns exec lab05-router iptables -t nat -A POSTROUTING -s 10.0.5.0/24 -o uplink -j MASQUERADE")) {
+            assertTrue(out.contains(line), line + " in:\n" + out);
+        }
+        assertTrue(out.matches("(?s).*net\\.ipv4\\.ip_forward in the root namespace [01].*"), out);
         // what stays: exactly the two prepared namespaces, with forwarding off and no NAT rule yet
         assertEquals(List.of("lab05-inet", "lab05-router"), sh("ip netns list").lines()
             .map(l -> l.split(" ")[0]).filter(n -> n.startsWith("lab05-")).sorted().toList());
@@ -222,9 +217,7 @@ class Lab05VethNatTest {
     /** Beyond the contract's solve: what solve shows (the articles' commands), and a crash in the middle of it. */
     @Test
     void sigkillDuringSolveThenResetLeavesNothing() throws Exception {
-        Process p = LabHarness.jvm("Lab05VethNat", "solve", "--no-color").redirectErrorStream(true).start();
-        String seen = LabHarness.readUntil(p, "ip link set veth-box netns lab05-box", 60);
-        LabHarness.sigkill(p);
+        String seen = LabHarness.sigkillOnceShown(LAB, "ip link set veth-box netns lab05-box", "solve");
         assertTrue(seen.contains("$ ip link add veth-box type veth peer name veth-router"), seen);
         assertTrue(Files.exists(Path.of("/run/netns/lab05-box")));
     }

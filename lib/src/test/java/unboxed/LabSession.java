@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.google.gson.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.function.Executable;
 import unboxed.lab.HostState;
 import unboxed.lab.Lab;
+import unboxed.sys.Wait;
 
 /**
  * One lab's tests, each between the learner's fresh start and a reset that must leave the host as it was. Register it
@@ -177,9 +179,7 @@ public final class LabSession implements BeforeEachCallback, AfterEachCallback {
         void verify(Lab lab) throws Throwable {
             if (!given.isBlank()) LabHarness.succeeds(lab, given.split(" "));
             if (!shell.isBlank()) LabHarness.sh(shell);
-            long deadline = System.currentTimeMillis() + 5000;
-            while (!ready.getAsBoolean() && System.currentTimeMillis() < deadline) Thread.sleep(20);
-            assertTrue(ready.getAsBoolean(), name + ": the state was not ready within 5 s after:\n" + shell);
+            assertTrue(Wait.until(Duration.ofSeconds(5), ready), name + ": the state was not ready within 5 s after:\n" + shell);
             List<Fail> failing = fails.stream().filter(f -> f.applies().getAsBoolean()).toList();
             Map<String, JsonObject> r = LabHarness.checkById(lab);
             LabHarness.assertVerdicts(r, failing.stream().map(Fail::check).toList());
