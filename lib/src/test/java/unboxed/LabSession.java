@@ -134,9 +134,18 @@ public final class LabSession implements BeforeEachCallback, AfterEachCallback {
 
     // The table: states made by hand, and what check must say about each.
 
-    /** Each row a test of its own, between begin and end: make the state, then check's verdicts must be the row's. */
+    /**
+     * Each row a test of its own, between begin and end: make the state, then check's verdicts must be the row's. A
+     * failure names its row (reports list rows by number).
+     */
     public Stream<DynamicTest> rows(Case... cases) {
-        return Stream.of(cases).map(c -> dynamicTest(c.name(), () -> around(() -> c.verify(lab))));
+        return Stream.of(cases).map(c -> dynamicTest(c.name(), () -> around(() -> {
+            try {
+                c.verify(lab);
+            } catch (AssertionError e) {
+                throw new AssertionError("row '" + c.name() + "': " + e.getMessage(), e);
+            }
+        })));
     }
 
     /** rows(cases), each made after the lab command {@code labCommand} (e.g. "prepare") unless it names its own. */
