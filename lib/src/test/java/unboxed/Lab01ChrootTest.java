@@ -4,36 +4,42 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static unboxed.LabHarness.Outcome;
-import static unboxed.LabHarness.assertAllFailWithReasons;
-import static unboxed.LabHarness.assertOnlyFailing;
-import static unboxed.LabHarness.assertReason;
 import static unboxed.LabHarness.cli;
 import static unboxed.LabHarness.sh;
 import static unboxed.LabHarness.shAny;
 import static unboxed.LabHarness.succeeds;
+import static unboxed.ns.Mounts.isMountPoint;
+import static unboxed.LabSession.fail;
+import static unboxed.LabSession.passes;
+import static unboxed.LabSession.row;
 
-import com.google.gson.JsonObject;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import unboxed.lab.Lab;
 import unboxed.lab.Step;
-import unboxed.ns.Mounts;
 import unboxed.ns.Rootfs;
 import unboxed.sys.Cmd;
 
-/** lab01 end to end, as root on this kernel: every criterion of the exercise contract, near misses, crashes, bad input. */
+/** lab01's own behaviour, as root on this kernel (what every lab promises is in LabContractTest). */
 class Lab01ChrootTest {
     static final Lab LAB = LabHarness.lab("Lab01Chroot");
     static final String WORK = "/var/lib/unboxed/lab01", MYROOT = WORK + "/myroot", DEMO_ROOT = WORK + "/demo-root";
-    /** The articles' way: mkdir, then cp each program and each library ldd names, at the same path. */
+    @RegisterExtension
+    static final LabSession S = new LabSession(LAB).afterReset(() -> {
+        assertFalse(Files.exists(Path.of(WORK)), "reset removes the work folder");
+        assertTrue(Files.isExecutable(Path.of("/usr/bin/ls")), "the host's /usr must survive any reset");
+    });
+    /** The articles' way (the lab's reference solution): mkdir, then cp each program and each library ldd names. */
     static final String MANUAL = """
         mkdir -p /var/lib/unboxed/lab01/myroot
         cd /var/lib/unboxed/lab01/myroot
@@ -49,28 +55,63 @@ class Lab01ChrootTest {
         chroot /var/lib/unboxed/lab01/myroot /bin/ps
         umount /var/lib/unboxed/lab01/myroot/proc
         """;
-    List<String> before;
 
-    @BeforeEach
-    void baseline() {
-        before = LabHarness.freshStart(LAB);
+    @BeforeAll
+    static void toolsArePresent() {
+        assertTrue(Cmd.has("gcc"), "step 7's escape.c needs a C compiler: sudo apt-get install gcc libc6-dev");
+        assertTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs busybox-static: sudo apt-get install busybox-static");
     }
 
-    @AfterEach
-    void resetLeavesHostAsBefore() {
-        LabHarness.resetLeavesHostAsBefore(LAB, before);
-        assertFalse(Files.exists(Path.of(WORK)), "reset removes the work folder");
-        assertTrue(Files.isExecutable(Path.of("/usr/bin/ls")), "the host's /usr must survive any reset");
+    @TestFactory
+    Stream<DynamicTest> statesAndVerdicts() {
+        String noRoot = "there is no " + MYROOT;
+        return S.rows(
+            row("fresh state", "", fail("dir", MYROOT + " does not exist"),
+                fail("shell", noRoot), fail("ls", noRoot), fail("own-files", noRoot), fail("no-proc", noRoot)),
+            passes("the articles' commands, with ps and /proc", ARTICLES),
+            passes("busybox and its links", """
+                mkdir -p /var/lib/unboxed/lab01/myroot/bin
+                cp /bin/busybox /var/lib/unboxed/lab01/myroot/bin/
+                chroot /var/lib/unboxed/lab01/myroot /bin/busybox --install -s /bin
+                """),
+            row("/proc left mounted", MANUAL + "mkdir -p proc && mount -t proc proc " + MYROOT + "/proc\n"
+                + "chroot " + MYROOT + " /bin/sh -c 'ls /proc' >/dev/null", fail("no-proc", MYROOT + "/proc is still mounted")),
+            row("a shell without its libraries", "mkdir -p " + MYROOT + "/bin && cp /bin/sh /bin/ls " + MYROOT + "/bin/",
+                fail("shell", "/bin/sh is there but cannot start: it needs", "libc.so.6"), fail("ls")),
+            // works only thanks to the host's /usr: the root holds symlinks into a bind mount
+            row("a bind mount of /usr", "mkdir -p " + MYROOT + "/usr && mount --bind /usr " + MYROOT + "/usr && cd " + MYROOT
+                + " && ln -s usr/bin bin && ln -s usr/lib lib && ln -s usr/lib64 lib64", fail("own-files", "myroot/usr is a mount of /usr")),
+            row("a bind mount of /", "mkdir -p " + MYROOT + " && mount --bind / " + MYROOT,
+                fail("own-files", "myroot itself is a mount of /")),
+            row("no ls", MANUAL.replace("/bin/sh /bin/ls", "/bin/sh"), fail("ls", "ls: not found")),
+            row("a symlink to the host's /", "mkdir -p " + WORK + " && ln -s / " + MYROOT, fail("dir", "is a symlink to /")));
     }
 
-    static Map<String, JsonObject> check() {
-        return LabHarness.checkById(LAB);
+    /** Beyond the contract's solve: what solve shows, and that a second one refuses. */
+    @Test
+    void solveShowsTheCopyCommandAndASecondSolveRefuses() {
+        String out = succeeds(LAB, "solve").out();
+        assertTrue(out.contains("$ cp --parents /bin/sh $(ldd /bin/sh"), out);
+        assertEquals(4, cli(LAB, "solve").exit(), "a second solve refuses: myroot exists");
     }
 
-    /** All five criteria pass. */
-    static void assertAllPass(Map<String, JsonObject> r) {
-        assertEquals(5, r.size());
-        LabHarness.assertAllPass(r);
+    @Test
+    void runWalksEveryStepEscapesThePlainChrootButNotThePivotedRoot() {
+        String out = succeeds(LAB, "run").out();
+        assertTrue(out.contains("Step 8/8") && out.contains("ls: not found"), out);
+        assertTrue(out.matches("(?s).*/ seen by thread \\d+ +bin lib lib64\n.*"), out);
+        // the two verdicts of the escape, step 7 then step 8
+        int plain = out.indexOf(shown("reached the host's /", "yes")), pivoted = out.indexOf(shown("reached the host's /", "no"));
+        assertTrue(plain > 0 && pivoted > plain, out);
+        assertTrue(out.contains("mount -t proc proc /var/lib/unboxed/lab01/demo-root/proc"), out);
+        assertTrue(out.contains(shown("in the host's mountinfo now", "gone")), out);
+        // the demo is gone when run ends; the work folder waits for the learner's myroot
+        assertFalse(Files.exists(Path.of(DEMO_ROOT)) || Files.exists(Path.of(WORK, "tiny")) || isMountPoint(DEMO_ROOT + "/proc"));
+        // the rootfs cache is not a lab object: it stays after reset, ready for the next run
+        succeeds(LAB, "reset");
+        assertTrue(Rootfs.isReady(Rootfs.CACHE));
+        Outcome again = succeeds(LAB, "run", "--step", "4");
+        assertFalse(again.out().contains("Building the rootfs cache"), again.out());
     }
 
     /** A fact as Bench.show prints it. */
@@ -78,126 +119,18 @@ class Lab01ChrootTest {
         return String.format("%-34s %s", label, value);
     }
 
-    static boolean mounted(String path) {
-        return Mounts.isMountPoint(path);
-    }
-
-    @Test
-    void freshStateFailsEveryCriterionWithAReason() {
-        Map<String, JsonObject> r = check();
-        assertEquals(5, r.size());
-        assertAllFailWithReasons(r);
-        assertReason(r, "dir", MYROOT + " does not exist");
-        for (String id : List.of("shell", "ls", "own-files", "no-proc")) {
-            assertReason(r, id, "there is no " + MYROOT);
-        }
-    }
-
-    @Test
-    void solveThenCheckGivesFullPointsAndRecordsProgress() throws Exception {
-        Outcome s = succeeds(LAB, "solve");
-        assertTrue(s.out().contains("$ cp --parents /bin/sh $(ldd /bin/sh"), s.out());
-        Outcome o = cli(LAB, "check");
-        assertEquals(0, o.exit(), o.all());
-        assertTrue(o.out().contains("8/8 points"), o.out());
-        assertEquals(8, LabHarness.progress(LAB).get("points").getAsInt());
-        assertEquals(4, cli(LAB, "solve").exit(), "a second solve refuses: myroot exists");
-    }
-
-    @Test
-    void manualSolutionWithTheArticlesCommandsPasses() {
-        // mkdir, cp, ldd, then chroot with /proc mounted for ps, unmounted afterwards
-        sh(ARTICLES);
-        assertAllPass(check());
-    }
-
-    @Test
-    void manualSolutionWithBusyboxPasses() {
-        assertTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs busybox-static: sudo apt-get install busybox-static");
-        sh("""
-            mkdir -p /var/lib/unboxed/lab01/myroot/bin
-            cp /bin/busybox /var/lib/unboxed/lab01/myroot/bin/
-            chroot /var/lib/unboxed/lab01/myroot /bin/busybox --install -s /bin
-            """);
-        assertAllPass(check());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"proc-left-mounted", "shell-without-libraries", "bind-mount-usr", "bind-mount-root",
-        "no-ls", "symlink-to-host-root"})
-    void nearMissFailsTheRightCriterion(String miss) {
-        switch (miss) {
-            case "proc-left-mounted" -> {
-                sh(MANUAL + "mkdir -p proc && mount -t proc proc /var/lib/unboxed/lab01/myroot/proc\n"
-                    + "chroot /var/lib/unboxed/lab01/myroot /bin/sh -c 'ls /proc' >/dev/null");
-                assertOnlyFailing(check(), List.of("no-proc"), MYROOT + "/proc is still mounted");
-            }
-            case "shell-without-libraries" -> {
-                sh("mkdir -p " + MYROOT + "/bin && cp /bin/sh /bin/ls " + MYROOT + "/bin/");
-                Map<String, JsonObject> r = check();
-                assertOnlyFailing(r, List.of("shell", "ls"), "/bin/sh is there but cannot start: it needs");
-                assertReason(r, "shell", "libc.so.6");
-            }
-            case "bind-mount-usr" -> {
-                // works only thanks to the host's /usr: the root holds symlinks into a bind mount
-                sh("mkdir -p " + MYROOT + "/usr && mount --bind /usr " + MYROOT + "/usr && cd " + MYROOT
-                    + " && ln -s usr/bin bin && ln -s usr/lib lib && ln -s usr/lib64 lib64");
-                assertOnlyFailing(check(), List.of("own-files"), "myroot/usr is a mount of /usr");
-            }
-            case "bind-mount-root" -> {
-                sh("mkdir -p " + MYROOT + " && mount --bind / " + MYROOT);
-                assertOnlyFailing(check(), List.of("own-files"), "myroot itself is a mount of /");
-            }
-            case "no-ls" -> {
-                sh(MANUAL.replace("/bin/sh /bin/ls", "/bin/sh"));
-                assertOnlyFailing(check(), List.of("ls"), "ls: not found");
-            }
-            case "symlink-to-host-root" -> {
-                sh("mkdir -p " + WORK + " && ln -s / " + MYROOT);
-                assertOnlyFailing(check(), List.of("dir"), "is a symlink to /");
-            }
-            default -> throw new IllegalArgumentException(miss);
-        }
-    }
-
-    @Test
-    void runWalksEveryStepEscapesThePlainChrootButNotThePivotedRoot() {
-        String out = succeeds(LAB, "run").out();
-        assertTrue(out.contains("Step 8/8"), out);
-        assertTrue(out.contains("ls: not found"), out);
-        assertTrue(out.matches("(?s).*/ seen by thread \\d+ +bin lib lib64\n.*"), out);
-        // the two verdicts of the escape, step 7 then step 8
-        int plain = out.indexOf(shown("reached the host's /", "yes"));
-        int pivoted = out.indexOf(shown("reached the host's /", "no"));
-        assertTrue(plain > 0 && pivoted > plain, out);
-        assertTrue(out.contains("mount -t proc proc /var/lib/unboxed/lab01/demo-root/proc"), out);
-        assertTrue(out.contains(shown("in the host's mountinfo now", "gone")), out);
-        // the demo is gone when run ends; the work folder waits for the learner's myroot
-        assertFalse(Files.exists(Path.of(DEMO_ROOT)));
-        assertFalse(Files.exists(Path.of(WORK, "tiny")));
-        assertFalse(mounted(DEMO_ROOT + "/proc"));
-        // the rootfs cache is not a lab object: it stays after reset, ready for the next run
-        assertEquals(0, cli(LAB, "reset").exit());
-        assertTrue(Rootfs.isReady(Rootfs.CACHE));
-        Outcome again = succeeds(LAB, "run", "--step", "4");
-        assertFalse(again.out().contains("Building the rootfs cache"), again.out());
-    }
-
     @Test
     void runWithStepStopsThereAndResetRemovesTheProcMount() {
         succeeds(LAB, "run", "--step", "5");
-        assertTrue(mounted(DEMO_ROOT + "/proc"), "step 5 leaves /proc mounted in the demo root");
-        // afterEach: reset, then the fingerprint (mount table included) must match the one before
+        assertTrue(isMountPoint(DEMO_ROOT + "/proc"), "step 5 leaves /proc mounted in the demo root");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Step 2/8", "Step 5/8", "Step 7/8", "Step 8/8"})
-    void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {
-        int steps = Integer.parseInt(killAt.substring(5, 6));
-        LabHarness.sigkillAtStep(LAB, steps);
+    @ValueSource(ints = {2, 5, 7, 8})
+    void sigkillDuringRunThenResetLeavesNothing(int step) throws Exception {
+        LabHarness.sigkillAtStep(LAB, step);
         assertTrue(Files.exists(Path.of(WORK, "tiny")), "the kill left the tiny root");
-        if (steps == 5) assertTrue(mounted(DEMO_ROOT + "/proc"), "the kill left /proc mounted");
-        // afterEach: reset, then the fingerprint must match the one before run
+        if (step == 5) assertTrue(isMountPoint(DEMO_ROOT + "/proc"), "the kill left /proc mounted");
     }
 
     @Test
@@ -205,15 +138,12 @@ class Lab01ChrootTest {
         LabHarness.sigkillAtStep(LAB, 5);
         Outcome o = succeeds(LAB, "run", "--step", "1");
         assertTrue(o.out().contains("removing them first"), o.out());
-        assertFalse(mounted(DEMO_ROOT + "/proc"));
-        assertFalse(Files.exists(Path.of(DEMO_ROOT)));
+        assertFalse(isMountPoint(DEMO_ROOT + "/proc") || Files.exists(Path.of(DEMO_ROOT)));
     }
 
     /** The steps' shell equivalents, run as a learner would paste them, do what the steps say. */
     @Test
     void theShellEquivalentsAreExact() throws Exception {
-        assertTrue(Cmd.has("gcc"), "step 7's escape.c needs a C compiler: sudo apt-get install gcc libc6-dev");
-        assertTrue(Files.isExecutable(Path.of("/bin/busybox")), "step 4 needs busybox-static: sudo apt-get install busybox-static");
         List<Step> steps = LAB.steps;
         // escape.c is the fenced C block of step 7's explanation
         String explain = steps.get(6).explain();
@@ -232,16 +162,13 @@ class Lab01ChrootTest {
         assertTrue(stdout[3].contains("proc\n") && stdout[3].contains("PID"), outputs[3]);
         assertTrue(stdout[4].startsWith("PID") && stdout[4].lines().count() >= 3, outputs[4]);
         assertTrue(stdout[5].contains(" /var/lib/unboxed/lab01/demo-root/proc "), outputs[5]);
-        assertFalse(mounted(DEMO_ROOT + "/proc"), "step 6 unmounts it");
-        List<String> hostRoot;
-        try (Stream<Path> s = Files.list(Path.of("/"))) {
-            hostRoot = s.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
-        }
+        assertFalse(isMountPoint(DEMO_ROOT + "/proc"), "step 6 unmounts it");
+        List<String> hostRoot = Stream.of(new File("/").list()).filter(n -> !n.startsWith(".")).sorted().toList();
         assertEquals(hostRoot, stdout[6].lines().sorted().toList(), "the escape lists the host's /: " + outputs[6]);
         assertTrue(stdout[7].contains("escape-hatch\n") && stdout[7].contains("linuxrc\n"), "after pivot_root: " + outputs[7]);
         assertFalse(stdout[7].contains("var\n") || stdout[7].contains("home\n"), "after pivot_root: " + outputs[7]);
         Cmd.run("rm", "-rf", dir.toString());
-        // afterEach: reset removes the demo folders the commands made by hand
+        // the session's end: reset removes the demo folders the commands made by hand
     }
 
     @Test

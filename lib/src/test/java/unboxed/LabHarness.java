@@ -101,6 +101,13 @@ public final class LabHarness {
         return r.out();
     }
 
+    /** Each tool is on this machine, or the test fails saying how to install it. */
+    public static void assertToolsPresent(String... tools) {
+        for (String tool : tools) {
+            assertTrue(Cmd.has(tool), tool + " is missing: these tests need it (" + Cmd.installHint(tool) + ")");
+        }
+    }
+
     /** bash -c COMMAND, whatever its exit code. */
     public static Cmd.Result shAny(String command) {
         return Cmd.run(List.of("bash", "-c", command), 60);
@@ -124,6 +131,31 @@ public final class LabHarness {
             Thread.sleep(5);
         }
         throw new AssertionError("did not see '" + marker + "' within " + seconds + " s; output:\n" + seen);
+    }
+
+    /** The lab's CLI in a JVM of its own (no colour), to its end: it exits 0 within 60 s. Returns what it printed. */
+    public static String succeedsInOwnJvm(Lab lab, String... args) throws IOException, InterruptedException {
+        Process p = jvm(mainClass(lab), withNoColor(args)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** The lab's CLI in a JVM of its own (no colour), SIGKILLed once {@code marker} shows. Returns what it printed. */
+    public static String sigkillOnceShown(Lab lab, String marker, String... args) throws IOException, InterruptedException {
+        Process p = jvm(mainClass(lab), withNoColor(args)).redirectErrorStream(true).start();
+        try {
+            return readUntil(p, marker, 60);
+        } finally {
+            sigkill(p);
+        }
+    }
+
+    private static String[] withNoColor(String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.add("--no-color");
+        return a.toArray(String[]::new);
     }
 
     /** SIGKILLs a child and waits for it to be gone. */
