@@ -17,6 +17,8 @@ import unboxed.lab.HostState;
  * solve, check (must pass), reset, with a fingerprint before and after that must match. Prints each command's output
  * prefixed with the lab's id, and one line per walk and per lab for the host to parse:
  * {@code UNBOXED-VM path-readme PASS 310.2s}, {@code UNBOXED-VM lab06 PASS 41.2s} or {@code UNBOXED-VM lab06 FAIL <why>}.
+ * Last, the shell lines of the labs whose lines depend on the cgroup version ({@link ShellLines#IN_GUEST}), typed as
+ * ShellLinesTest types them: {@code UNBOXED-VM lines-lab06 PASS 20.1s}.
  *
  * <p>Arguments: {@code id=ClassName} per lab, e.g. {@code lab06=Lab06CgroupOom}. The JVM options of the lab
  * processes come from the system property unboxed.vm.javaopts (space-separated).
@@ -51,6 +53,10 @@ public final class VmGuest {
         }
         for (var e : classes.entrySet()) {
             if (cycle(e.getKey(), e.getValue())) passed++; else failed++;
+        }
+        for (String id : ShellLines.IN_GUEST) {
+            if (!classes.containsKey(id)) continue;
+            if (shellLines(id, classes.get(id))) passed++; else failed++;
         }
         System.out.println("UNBOXED-VM summary " + passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
@@ -162,6 +168,42 @@ public final class VmGuest {
         if (!diff.isEmpty()) problems.add("host fingerprint changed after reset (" + diff.size() + " lines: " + diff.get(0) + ")");
         System.out.println(id + "| times:" + times);
         System.out.println("UNBOXED-VM " + id + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
+        System.out.flush();
+        return problems.isEmpty();
+    }
+
+    /**
+     * The lab's shell lines typed in order in one bash session on this guest (cgroup v2), as ShellLinesTest does in
+     * a container on the host; then `reset`, and the fingerprint must be as before. Reports {@code lines-ID}.
+     */
+    static boolean shellLines(String id, String mainClass) {
+        long start = System.nanoTime();
+        String tag = "lines-" + id;
+        List<String> problems = new ArrayList<>();
+        settleUdev(tag);
+        List<String> before = HostState.capture();
+        try {
+            var lab = LabHarness.lab(mainClass);
+            List<ShellLines.Command> commands = ShellLines.commands(lab);
+            Path script = Files.createTempFile("lines", ".sh"), out = Files.createTempFile("lines", ".out");
+            Files.writeString(script, ShellLines.script(commands, out.toString()));
+            Process p = new ProcessBuilder("timeout", "-s", "KILL", "600", "bash", script.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor();
+            String output = Files.readString(out);
+            output.lines().forEach(l -> System.out.println(tag + "| " + l));
+            problems.addAll(ShellLines.problems(lab, commands, output));
+        } catch (Exception e) {
+            problems.add("cannot type the shell lines: " + e);
+        }
+        expect(problems, tag, mainClass, "reset", 0);
+        settleUdev(tag);
+        List<String> diff = HostState.diff(before, HostState.capture());
+        diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
+        if (!diff.isEmpty()) problems.add("after `reset` the host differs from before the lines (" + diff.size() + " lines: " + diff.get(0) + ")");
+        System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start)
+            : " FAIL " + String.join("; ", problems).replace('\n', ' ')));
         System.out.flush();
         return problems.isEmpty();
     }

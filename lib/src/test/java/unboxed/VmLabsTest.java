@@ -134,6 +134,17 @@ class VmLabsTest {
         }));
     }
 
+    /** lab06's shell lines typed in order on cgroup v2 (ShellLinesTest types every lab's on this host's v1, in a container). */
+    @TestFactory
+    Stream<DynamicTest> shellLinesOnCgroupV2() {
+        return ShellLines.IN_GUEST.stream().filter(labs::containsKey).map(id -> DynamicTest.dynamicTest(id + "'s shell lines on cgroup v2", () -> {
+            String result = reported.get("lines-" + id);
+            if (result == null || !result.startsWith("PASS")) {
+                fail("lines-" + id + ": " + (result == null ? "no result line" : result) + "\n" + linesOf("lines-" + id) + "\nserial log: " + serial);
+            }
+        }));
+    }
+
     /** Fails, naming the packages, when a tool is missing (never skips). */
     static void requireTools() {
         List<String> missing = new ArrayList<>();
