@@ -94,7 +94,10 @@ public final class LabRunner {
         }
         c.heading("Exercise");
         c.text(lab.exercise);
-        for (Check ch : lab.checks) c.text("- " + ch.title() + " [" + ch.points() + " points]");
+        for (Check ch : lab.checks) {
+            c.text("- " + ch.title() + " [" + ch.points() + " points]");
+            if (ch.hint() != null) c.hint(ch.hint()); // for most criteria, lines of the reference solution
+        }
         if (!lab.reading.isEmpty()) {
             c.heading("Read more");
             for (Reading r : lab.reading) c.text("- " + r.text());
