@@ -95,7 +95,7 @@ public final class LabRunner {
         c.heading("Exercise");
         c.text(lab.exercise);
         for (Check ch : lab.checks) {
-            c.text("- " + ch.title() + " [" + ch.points() + " points]");
+            c.text("- " + ch.title() + " [" + ch.points() + (ch.points() == 1 ? " point]" : " points]"));
             if (ch.hint() != null) c.hint(ch.hint()); // for most criteria, lines of the reference solution
         }
         if (!lab.reading.isEmpty()) {
