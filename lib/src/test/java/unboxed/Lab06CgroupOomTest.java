@@ -10,6 +10,8 @@ import static unboxed.LabSession.passes;
 import static unboxed.LabSession.row;
 
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -45,20 +47,75 @@ class Lab06CgroupOomTest {
         + "sh -c 'echo $$ > " + G.dir() + "/x/y/cgroup.procs && exec sleep 600' </dev/null >/dev/null 2>&1 &\n"
         + "while [ -z \"$(cat " + G.dir() + "/x/y/cgroup.procs)\" ]; do sleep 0.1; done\n";
 
+    /** The files of lab06 as a shell line names them. */
+    static String f(String concept) {
+        return G.dir() + "/" + G.file(concept);
+    }
+
+    static final String D = G.dir().toString();
+    /** The hog, moved in by its own sh; the kill is what the row is about, not the exit status. */
+    static String hogIn(String group, String procsFile) {
+        return "sh -c 'echo $$ > " + group + "/" + procsFile + " && exec tail /dev/zero' || true\n";
+    }
+
     @TestFactory
     Stream<DynamicTest> statesAndVerdicts() {
         MemoryCgroup y = MemoryCgroup.at(G.dir().resolve("x/y"), G.version());
-        return S.rows(
+        String soft = G.v2() ? "memory.high" : "memory.soft_limit_in_bytes";
+        String enableMemoryBelow = "if [ -e " + D + "/cgroup.subtree_control ]; then echo +memory > " + D + "/cgroup.subtree_control; fi\n";
+        List<LabSession.Case> rows = new ArrayList<>(List.of(
             row("fresh state", "", fail("group", G.dir() + " does not exist"), fail("limit"), fail("swap"), fail("oom-kill")),
             // the limit set on a sibling group by mistake; lab06 exists, unlimited, and saw no kill; where the kernel
             // can limit swap, an unlimited lab06 does not forbid it either
             row("limit on a sibling group", "mkdir " + G.dir() + " " + SIBLING + " && echo 32M > " + SIBLING + "/" + G.file("limit"),
                 fail("limit", "lab06 has no memory limit"), failIf(G::hasSwapFile, "swap"), fail("oom-kill")),
             row("64M", manual("64M", false), fail("limit", "67108864 bytes (64.0 MiB), not 32 MiB"), fail("oom-kill")),
-            row("no kill yet", manual("32M", false), fail("oom-kill", "no OOM kill recorded in lab06 yet")),
+            row("no kill yet", manual("32M", false), fail("oom-kill", "no OOM kill recorded in lab06")),
+            // correct variants: the limit's spellings (memparse takes k/K, m/M, g/G), the hog moved in other ways
+            passes("limit written as 33554432", manual("33554432", true)),
+            passes("limit written as 32768K", manual("32768K", true)),
+            passes("limit written as 32m", manual("32m", true)),
+            passes("the hog started first, then moved in by its pid from outside", manual("32M", false)
+                + "sh -c 'sleep 0.3; exec tail /dev/zero' & echo $! > " + D + "/cgroup.procs; wait $! || true\n"),
+            // the hog in a child group: lab06's limit covers it; v2 counts the kill in lab06's memory.events (not
+            // .local), v1 only in the child's own memory.oom_control
+            passes("the hog in a child group, memory enabled below lab06", manual("32M", false) + "mkdir " + D + "/x\n"
+                + enableMemoryBelow + hogIn(D + "/x", "cgroup.procs")),
+            passes("the hog in a grandchild group", manual("32M", false) + "mkdir " + D + "/x " + D + "/x/y\n"
+                + enableMemoryBelow + "if [ -e " + D + "/x/cgroup.subtree_control ]; then echo +memory > " + D + "/x/cgroup.subtree_control; fi\n"
+                + hogIn(D + "/x/y", "cgroup.procs")),
+            // near misses: the 32 MiB in a file that never OOM-kills; swap left open; the hog ended another way
+            row("32M on " + soft + " instead of the hard limit", "mkdir " + D + " && echo 32M > " + D + "/" + soft,
+                fail("limit", soft + " is 33554432", "never OOM-kills"), failIf(G::hasSwapFile, "swap"), fail("oom-kill")),
+            row("swap limit larger than allowed", manual("32M", false)
+                + "if [ -e " + f("swap") + " ]; then echo " + (G.v2() ? "32M" : "64M") + " > " + f("swap") + "; fi\n",
+                failIf(G::hasSwapFile, "swap", G.v2() ? "not 0" : "more than the memory limit"), fail("oom-kill")),
+            row("the hog stopped by ulimit -v, not by the OOM killer", manual("32M", false)
+                + "sh -c 'ulimit -v 16384; echo $$ > " + D + "/cgroup.procs && exec tail /dev/zero' || true\n",
+                fail("oom-kill", "no OOM kill recorded in lab06")),
+            row("exit 137 from kill -9, not from the OOM killer", manual("32M", false)
+                + "sh -c 'echo $$ > " + D + "/cgroup.procs && kill -9 $$' || true\n", fail("oom-kill", "no OOM kill")),
+            row("the process ended by timeout", manual("32M", false)
+                + "timeout 0.5 sh -c 'echo $$ > " + D + "/cgroup.procs && exec sleep 5' || true\n", fail("oom-kill", "no OOM kill")),
+            // a child with a lower limit of its own: the kill is that child's limit's doing, not lab06's
+            row("the hog killed by a child group's own lower limit", manual("32M", false) + "mkdir " + D + "/x\n" + enableMemoryBelow
+                + "echo 16M > " + D + "/x/" + G.file("limit") + "\n"
+                + "if [ -e " + D + "/x/" + G.file("swap") + " ]; then echo " + (G.v2() ? "0" : "16M") + " > " + D + "/x/" + G.file("swap") + "; fi\n"
+                + hogIn(D + "/x", "cgroup.procs"),
+                fail("oom-kill", G.v2() ? "lab06's own limit never ran out" : "lower limit of their own")),
             // reset (the session's end) must end the sleep and remove both groups, deepest first
             passes("the solution, then child groups with a process in the deepest", manual("32M", true) + CHILD_GROUPS)
-                .then(() -> assertEquals(1, y.procs().size(), "the learner's sleep is in lab06/x/y")));
+                .then(() -> assertEquals(1, y.procs().size(), "the learner's sleep is in lab06/x/y"))));
+        if (!G.v2()) {
+            // v1: tasks takes a thread id (here the single-threaded sh's pid); swappiness 0 stops only limit reclaim
+            rows.add(passes("v1: the hog moved by writing to tasks", manual("32M", false) + hogIn(D, "tasks")));
+            rows.add(row("v1: memory.swappiness 0 instead of a memory+swap limit", "mkdir " + D + "\necho 32M > " + f("limit")
+                + "\necho 0 > " + D + "/memory.swappiness", failIf(G::hasSwapFile, "swap", "memory.swappiness is 0"), fail("oom-kill")));
+        }
+        if (unboxed.sys.Cmd.has("cgexec")) {
+            rows.add(passes("the hog run by cgexec", manual("32M", false) + "cgexec -g memory:lab06 tail /dev/zero || true\n"));
+        }
+        return S.rows(rows.toArray(LabSession.Case[]::new));
     }
 
     @Test

@@ -21,7 +21,9 @@ import unboxed.sys.Wait;
  * limit           memory.max                          memory.limit_in_bytes
  * swap limit      memory.swap.max                     memory.memsw.limit_in_bytes (memory + swap)
  * in use now      memory.current                      memory.usage_in_bytes
- * OOM kills       memory.events.local: oom_kill N     memory.oom_control: oom_kill N
+ * OOM kills       memory.events: oom_kill N           memory.oom_control: oom_kill N
+ *                 (this group and all below it)       (this group's own processes only)
+ * own limit: OOM  memory.events.local: oom N          (not recorded)
  * hit the limit   memory.events: max N                memory.failcnt
  * members         cgroup.procs                        cgroup.procs (tasks: threads)
  * </pre>
@@ -58,8 +60,7 @@ public final class MemoryCgroup {
             case "limit" -> v2() ? "memory.max" : "memory.limit_in_bytes";
             case "swap" -> v2() ? "memory.swap.max" : "memory.memsw.limit_in_bytes";
             case "current" -> v2() ? "memory.current" : "memory.usage_in_bytes";
-            case "oom" -> v2() ? (Files.exists(dir.resolve("memory.events.local")) ? "memory.events.local" : "memory.events")
-                : "memory.oom_control";
+            case "oom" -> v2() ? "memory.events" : "memory.oom_control";
             case "procs" -> "cgroup.procs";
             default -> throw new IllegalArgumentException(concept);
         };
@@ -84,7 +85,7 @@ public final class MemoryCgroup {
      * "no limit" as LONG_MAX rounded down to a whole page: 0x7FFFFFFFFFFFF000 with 4 KiB pages, 0x7FFFFFFFFFFF0000
      * with 64 KiB pages (arm64); anything from the lower of the two up counts as none.
      */
-    static long parseLimit(String v) {
+    public static long parseLimit(String v) {
         if (v.equals("max")) return Long.MAX_VALUE;
         long n = Long.parseLong(v);
         return n >= 0x7FFFFFFFFFFF0000L ? Long.MAX_VALUE : n;
@@ -152,9 +153,35 @@ public final class MemoryCgroup {
         return Long.parseLong(read(file("current")));
     }
 
-    /** OOM kills the kernel did because of this group's limit: the oom_kill line of memory.events(.local)/oom_control. */
+    /**
+     * OOM kills counted for this group: the oom_kill line of v2's memory.events, which is hierarchical (kills of
+     * processes in this group and in every group below it; Documentation/admin-guide/cgroup-v2.rst, memory.events),
+     * or of v1's memory.oom_control, which counts only the group's own processes (the kernel does not propagate the
+     * event up a v1 hierarchy). Neither says whose limit caused the kill: see {@link #ownLimitOoms()}.
+     */
     public long oomKills() {
         return field(file("oom"), "oom_kill").orElse(0L);
+    }
+
+    /**
+     * v2: how often this group's own limit left an allocation failing and called the OOM killer (the "oom" line of
+     * memory.events.local: the kernel counts it on the group whose limit was hit). Empty on v1, which keeps no such
+     * counter, and on kernels before 5.2 (no memory.events.local).
+     */
+    public java.util.OptionalLong ownLimitOoms() {
+        if (!v2() || !Files.exists(dir.resolve("memory.events.local"))) return java.util.OptionalLong.empty();
+        return java.util.OptionalLong.of(field("memory.events.local", "oom").orElse(0L));
+    }
+
+    /** The groups below this one (not itself), parents before children. */
+    public List<MemoryCgroup> descendants() {
+        if (!exists()) return List.of();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isDirectory).filter(d -> !d.equals(dir)).sorted(java.util.Comparator.comparingInt(Path::getNameCount))
+                .map(d -> at(d, version)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the groups below " + dir, e);
+        }
     }
 
     /**

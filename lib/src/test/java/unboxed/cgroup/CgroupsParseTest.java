@@ -280,4 +280,28 @@ class CgroupsParseTest {
         assertFalse(MemoryCgroup.parseSwapForbidden("33554432", false, () -> noLimit), "memory unlimited");
         assertTrue(MemoryCgroup.parseSwapForbidden("33554432", false, () -> 33554432L));
     }
+
+    /**
+     * OOM kills are read from v2's hierarchical memory.events (kills in the group and below it), never from
+     * memory.events.local, whose oom_kill misses a hog that ran in a child group; v1 has only memory.oom_control.
+     */
+    @Test
+    void oomKillsComeFromTheHierarchicalEventsFileOnV2() {
+        Path nowhere = Path.of("/nonexistent/lab06");
+        assertEquals("memory.events", MemoryCgroup.at(nowhere, Cgroups.Version.V2).file("oom"));
+        assertEquals("memory.oom_control", MemoryCgroup.at(nowhere, Cgroups.Version.V1).file("oom"));
+        assertTrue(MemoryCgroup.at(nowhere, Cgroups.Version.V1).ownLimitOoms().isEmpty(), "v1 keeps no per-limit OOM counter");
+        String events = "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n";
+        assertEquals(Optional.of(1L), MemoryCgroup.parseField(events, "oom_kill"));
+        assertEquals(Optional.of(1L), MemoryCgroup.parseField(events, "oom"), "oom, not oom_kill or oom_group_kill");
+        assertEquals(Optional.of(1L), MemoryCgroup.parseField("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n", "oom_kill"));
+    }
+
+    /** memory.high and memory.soft_limit_in_bytes read as limits: "max" and v1's page-rounded LONG_MAX are none. */
+    @Test
+    void softLimitsParseLikeLimits() {
+        assertEquals(Long.MAX_VALUE, MemoryCgroup.parseLimit("max"));
+        assertEquals(Long.MAX_VALUE, MemoryCgroup.parseLimit("9223372036854771712"));
+        assertEquals(33554432L, MemoryCgroup.parseLimit("33554432"));
+    }
 }
