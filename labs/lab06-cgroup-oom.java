@@ -35,8 +35,14 @@ class Lab06CgroupOom {
     static final long MiB = 1024 * 1024, DEMO_LIMIT = 20 * MiB, LIMIT = 32 * MiB;
     /** The hog: tail keeps every byte of a "line" in memory, and /dev/zero never ends a line. */
     static final String HOG = "tail /dev/zero";
-    /** The same hog fed 1 MiB every 0.1 s, so its growth can be watched; the loop ends when tail is gone (SIGPIPE). */
-    static final String PACED_HOG = "while head -c 1048576 /dev/zero; do sleep 0.1; done | tail";
+    /**
+     * The same hog fed 1 MiB every 0.1 s, so its growth can be watched: only tail joins the group (the feeding loop
+     * stays outside, so tail is the only process the OOM killer can pick); the loop ends when tail is gone (SIGPIPE).
+     */
+    static String pacedHog(Path group) {
+        return "while head -c 1048576 /dev/zero; do sleep 0.1; done | sh -c 'echo $$ > " + group.resolve("cgroup.procs")
+            + " && exec tail'";
+    }
 
     static MemoryCgroup demo;
 
@@ -146,7 +152,7 @@ class Lab06CgroupOom {
                 .explain("""
                     `tail /dev/zero` looks for the last line of a file that has no line ends, so it keeps all it reads
                     in memory. Inside the group it grows to the limit, and then the OOM killer ends it. The lab feeds
-                    tail 1 MiB every tenth of a second, so you can watch it grow. The group's counters record the
+                    tail 1 MiB every tenth of a second from outside the group, so you can watch it grow. The group's counters record the
                     kill: `oom_kill` in v2's memory.events (which also counts kills in the groups below it; its
                     memory.events.local counts this group's own) or v1's memory.oom_control (this group's own
                     processes only).
@@ -274,8 +280,7 @@ class Lab06CgroupOom {
     }
 
     static void runTheHog(Bench b) throws Exception {
-        Process hog = b.spawn(new ProcessBuilder("sh", "-c",
-            "echo $$ > " + demo.dir().resolve("cgroup.procs") + " && " + PACED_HOG));
+        Process hog = b.spawn(new ProcessBuilder("sh", "-c", pacedHog(demo.dir())));
         long peak = 0;
         while (hog.isAlive()) {
             if (demo.procs().isEmpty()) {
