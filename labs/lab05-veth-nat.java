@@ -430,58 +430,63 @@ class Lab05VethNat {
             : "via " + r.gateway()) + ", not via 10.0.5.1");
     }
 
+    /**
+     * The kernel forwards a packet when forwarding is on for the interface it came in by
+     * (net.ipv4.conf.IF.forwarding, ip-sysctl.rst); net.ipv4.ip_forward=1 sets it for every interface at once. The box's
+     * datagram comes in by the router's end of the veth, its reply by uplink: both must forward.
+     */
     static Verdict checkForwarding() {
         if (!Netns.exists(ROUTER)) return missingRouter();
-        if ("1".equals(Sysctl.get(ROUTER, FORWARD))) return pass();
-        String root = Sysctl.get(null, FORWARD);
-        return fail("net.ipv4.ip_forward is 0 in lab05-router" + ("1".equals(root)
-            ? " (the root namespace's is 1: a sysctl run outside the router changes the host's, not the router's)" : ""));
+        String end = routerEnd().map(Ip.Link::name).orElse(null);
+        List<String> off = new ArrayList<>();
+        for (String dev : end == null ? List.of(UPLINK) : List.of(end, UPLINK)) {
+            if (!"1".equals(Sysctl.interfaceForwarding(ROUTER, dev))) off.add(dev);
+        }
+        if (off.isEmpty()) return pass();
+        if (!"1".equals(Sysctl.get(ROUTER, FORWARD)) && off.size() == (end == null ? 1 : 2)) {
+            String root = Sysctl.get(null, FORWARD);
+            return fail("net.ipv4.ip_forward is 0 in lab05-router" + ("1".equals(root)
+                ? " (the root namespace's is 1: a sysctl run outside the router changes the host's, not the router's)" : ""));
+        }
+        return fail(off.stream().map(d -> "net.ipv4.conf." + d + ".forwarding").collect(java.util.stream.Collectors.joining(" and "))
+            + " is 0 in lab05-router: packets that come in by " + String.join(" or ", off) + " are not forwarded"
+            + (off.contains(UPLINK) ? " (uplink brings the replies)" : " (the box's traffic comes in by " + end + ")"));
     }
 
     static Verdict checkMasquerade() {
         if (!Netns.exists(ROUTER)) return missingRouter();
-        List<Firewall.NatRule> nat = Firewall.natPostrouting(ROUTER).stream().filter(Lab05VethNat::translates).toList();
-        if (nat.isEmpty()) {
-            List<Firewall.NatRule> inRoot = Firewall.natPostrouting(null).stream()
-                .filter(r -> translates(r) && r.saddr() != null && !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET)).toList();
+        Firewall.Outcome o = natOutcome();
+        if (o.ok()) return pass();
+        if (o.anyTranslating() == null && o.problem() == null) {
+            List<Firewall.NatRule> inRoot = Firewall.natRules(null).stream().filter(r -> r.translates() && r.saddr() != null
+                && !r.saddr().negated() && r.saddr().values().stream().anyMatch(v -> v.matches("[\\d./]+") && Ip.overlaps(v, BOX_NET)))
+                .toList();
             if (!inRoot.isEmpty()) {
                 return fail("lab05-router has no MASQUERADE rule, but the root namespace's firewall has one (`"
                     + inRoot.get(0).text() + "`): delete it there (-D instead of -A) and add it with ip netns exec lab05-router");
             }
             return fail("lab05-router's nat POSTROUTING chain has no MASQUERADE (or SNAT to 203.0.113.1) rule");
         }
-        String problem = null;
-        for (Firewall.NatRule r : nat) {
-            String p = ruleProblem(r);
-            if (p == null) return pass();
-            if (problem == null) problem = p;
-        }
-        return fail(problem);
+        return fail(o.problem() != null ? o.problem()
+            : "no rule of lab05-router's nat chains translates the traffic from 10.0.5.0/24 leaving uplink");
     }
 
-    /** MASQUERADE, or SNAT to the uplink's address. */
-    static boolean translates(Firewall.NatRule r) {
-        return "masquerade".equals(r.action())
-            || "snat".equals(r.action()) && r.toAddress() != null && r.toAddress().matches("203\\.0\\.113\\.1(\\D.*)?");
+    /** What lab05-router's nat chains, followed from postrouting, do with the box network's traffic to the uplink. */
+    static Firewall.Outcome natOutcome() {
+        Firewall.Traffic t = new Firewall.Traffic(BOX_NET, UPLINK, routerEnd().map(Ip.Link::name).orElse(null));
+        return Firewall.follow(Firewall.natChains(ROUTER), t, Lab05VethNat::targetProblem);
     }
 
-    /** Why this NAT rule does not translate the box's traffic leaving through the uplink, or null if it does. */
-    static String ruleProblem(Firewall.NatRule r) {
-        String rule = "`" + r.text() + "`";
-        if (!r.matchesOutInterface(UPLINK)) {
-            return rule + " matches packets leaving " + (r.oifNegated() ? "anything but " : "") + r.oif()
-                + ", but the router's way to 203.0.113.0/24 is uplink";
-        }
-        if (r.saddr() != null) {
-            boolean covers = !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET) && Ip.prefixLength(r.saddr()) <= 24;
-            boolean excludes = r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET);
-            if (!covers && !r.saddrNegated() || excludes) {
-                return rule + " matches source " + (r.saddrNegated() ? "anything but " : "") + r.saddr()
-                    + ", not the box network 10.0.5.0/24";
+    /** For a MASQUERADE or SNAT rule: null if it gives the uplink's address, else why not. */
+    static String targetProblem(Firewall.NatRule r) {
+        if ("masquerade".equals(r.action())) return null;
+        String to = r.toAddress() == null ? "" : r.toAddress().split(":")[0];
+        if (to.isEmpty()) return "has no --to-source the check can read";
+        for (String a : to.split("-")) {
+            if (!a.equals(UPLINK_IP) && !a.equals(UPLINK_IP + "/32")) {
+                return "translates to " + to + ", and lab05-router's uplink address is 203.0.113.1 (a reply to another "
+                    + "address never comes back to the router)";
             }
-        }
-        if (r.protocol() != null && !r.protocol().equals("all")) {
-            return rule + " matches only protocol " + r.protocol() + ": everything from the box should be translated";
         }
         return null;
     }
@@ -507,13 +512,13 @@ class Lab05VethNat {
         Echo.Result r = Echo.udp(BOX, INET, INET_IP, 1000);
         if (r.sendError() != null) return fail("lab05-box could not send to 203.0.113.2: " + r.sendError());
         if (!r.arrived()) {
-            boolean forwarding = "1".equals(Sysctl.get(ROUTER, FORWARD));
-            return fail("the datagram from lab05-box never reached 203.0.113.2" + (forwarding
-                ? ": lab05-router forwards, so look at its firewall (nft list ruleset)" : ": lab05-router does not forward it (ip_forward is 0)"));
+            Verdict forwarding = checkForwarding();
+            return fail("the datagram from lab05-box never reached 203.0.113.2" + (forwarding.passed()
+                ? ": lab05-router forwards, so look at its firewall (nft list ruleset)"
+                : ": lab05-router does not forward it (" + forwarding.reason().replaceAll(" \\(the root.*", "") + ")"));
         }
         if (r.seenAddress().equals(BOX_IP)) {
-            String wrongRule = Firewall.natPostrouting(ROUTER).stream().filter(Lab05VethNat::translates)
-                .map(Lab05VethNat::ruleProblem).filter(p -> p != null).findFirst().map(p -> "; " + p).orElse("");
+            String wrongRule = Optional.ofNullable(natOutcome().problem()).map(p -> "; " + p).orElse("");
             return fail("lab05-inet saw the datagram come from 10.0.5.2, the box's own address: nothing translated it "
                 + "on its way out of uplink" + (r.replyError() != null ? ", so its reply had nowhere to go (" + r.replyError() + ")" : "")
                 + wrongRule);
