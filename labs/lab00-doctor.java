@@ -45,6 +45,7 @@ class Lab00Doctor implements Callable<Integer> {
         // lab05 writes its NAT rule with iptables and reads it back through both iptables-save and nft
         Doctor.Need.program("iptables", true, "lab05"),
         Doctor.Need.program("nft", true, "lab05"),
+        Doctor.Need.program("conntrack", true, "lab05"),
         Doctor.Need.program("busybox", false, "lab01 (falls back to copying a shell and its libraries)"),
         Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04 and lab05"));
 

@@ -61,8 +61,8 @@ class Lab05VethNat {
                 "Show why forwarding alone is not enough: the far side sees a private source and cannot answer",
                 "Add MASQUERADE with iptables, read it back with nft, and find the conntrack entry that un-NATs the reply")
             .prerequisites("Lab 04 (network namespaces and veth pairs)", "A Linux machine or VM where you are root (sudo)",
-                "iproute2, iptables and nftables (sudo apt-get install iproute2 iptables nftables)")
-            .needs("ip", "iptables", "nft")
+                "iproute2, iptables, nftables and conntrack (sudo apt-get install iproute2 iptables nftables conntrack)")
+            .needs("ip", "iptables", "nft", "conntrack")
             .story("""
                 In lab 04 a namespace got a veth pair to its host and could ping it. That is where most hand-made
                 "containers" stop, and `ping 8.8.8.8` from inside says *Network is unreachable*. Docker's containers
@@ -71,6 +71,14 @@ class Lab05VethNat {
                 (`net.ipv4.ip_forward=1`); and the host rewrites the source address of what leaves through its uplink
                 to its own (**MASQUERADE**), remembering each rewrite in its **conntrack** table so that the reply
                 can be rewritten back.
+
+                Docker's default network wires it a little differently. The host's end of each container's veth has
+                no address: it is a port of the bridge `docker0`, which holds the containers' gateway address
+                172.17.0.1/16, and the NAT rule is `-s 172.17.0.0/16 ! -o docker0 -j MASQUERADE` (whatever leaves
+                the containers' network by any interface but the bridge). This lab routes on the veth itself: the
+                router's end holds the gateway address 10.0.5.1/24 and there is no bridge. That is a valid topology
+                too (one link per box); the default route, forwarding and MASQUERADE work the same in both
+                (Docker documentation, "Bridge network driver" and "Packet filtering and firewalls").
 
                 Doing this on your real host would change its firewall and sysctls. So the lab builds the whole
                 picture in namespaces it owns: `lab05-router` plays the host, `lab05-inet` plays the internet
@@ -109,12 +117,15 @@ class Lab05VethNat {
                 .explain("""
                     The box has one route: 10.0.5.0/24 through veth-box, made by the kernel when the address was added.
                     10.0.5.1 is on it. 203.0.113.2 is not, and with no default route the kernel refuses to send at
-                    all. The lab's probe is a UDP datagram from a socket opened on a thread inside the box to a
-                    listener opened on a thread inside lab05-inet.
+                    all: `ip route get` finds no route, and a datagram's send fails at once. The lab's probe is a UDP
+                    datagram from a socket opened on a thread inside the box to a listener opened on a thread inside
+                    lab05-inet; bash's `/dev/udp/HOST/PORT` sends one from the shell.
                     """)
                 .shell("""
-                    ip netns exec lab05-demo ping -c1 10.0.5.1
-                    ip netns exec lab05-demo ip route get 203.0.113.2
+                    ip -n lab05-demo route get 10.0.5.1      # prints: dev veth-box
+                    ip netns exec lab05-demo bash -c 'echo probe > /dev/udp/10.0.5.1/9'
+                    ip -n lab05-demo route get 203.0.113.2   # fails: Network is unreachable
+                    ip netns exec lab05-demo bash -c 'echo probe > /dev/udp/203.0.113.2/9'   # fails: Network is unreachable
                     """)
                 .does(Lab05VethNat::onlyTheHost)
                 .observe("10.0.5.1 answers; sending to 203.0.113.2 fails at once with \"Network is unreachable\"."))
@@ -131,8 +142,11 @@ class Lab05VethNat {
 
             .step("Forwarding on: the host becomes a router, and the reply is lost", s -> s
                 .explain("""
-                    `net.ipv4.ip_forward=1` lets the router pass packets between its interfaces. This sysctl belongs to
-                    the router's network namespace: the root namespace's stays as it was. The datagram now reaches
+                    `net.ipv4.ip_forward=1` lets the router pass packets between its interfaces. The kernel also keeps
+                    one switch per interface, `net.ipv4.conf.IF.forwarding` (ip-sysctl.rst): writing ip_forward sets
+                    them all, and a packet is forwarded only when the switch of the interface it came in by is on
+                    (here veth-router for the box's packets, uplink for the replies). These sysctls belong to the
+                    router's network namespace: the root namespace's stay as they were. The datagram now reaches
                     lab05-inet with its source unchanged, 10.0.5.2, a private address lab05-inet has no route to. On
                     the real internet the reply would go nowhere just the same.
                     """)
@@ -143,10 +157,12 @@ class Lab05VethNat {
             .step("MASQUERADE on the uplink", s -> s
                 .explain("""
                     In the nat table's POSTROUTING chain, just before a packet leaves through `uplink`, MASQUERADE
-                    rewrites its source to the uplink's own address. The router remembers the rewrite, and undoes it
-                    on the reply.
+                    rewrites its source to the uplink's own address (iptables-extensions(8), MASQUERADE). The router
+                    remembers the rewrite, and undoes it on the reply. The datagram sent from the shell goes through
+                    now, and leaves a trace for the next step.
                     """)
-                .shell("ip netns exec lab05-router " + MASQUERADE)
+                .shell("ip netns exec lab05-router " + MASQUERADE + "\n"
+                    + "ip netns exec lab05-demo bash -c 'echo probe > /dev/udp/203.0.113.2/9'\n")
                 .does(Lab05VethNat::masquerade)
                 .observe("lab05-inet now sees 203.0.113.1, answers it, and the reply reaches the box."))
             .topology("What steps 1 to 5 built (the root namespace takes no part)", t -> t
@@ -164,20 +180,26 @@ class Lab05VethNat {
                     NAT is stateful. The first packet of a flow creates a conntrack entry with two tuples: the
                     original direction (box to inet) and the reply direction the router expects. After MASQUERADE the
                     reply tuple is addressed to 203.0.113.1, not 10.0.5.2: when a packet matching it comes in on
-                    `uplink`, the router rewrites its destination back to the box and forwards it.
+                    `uplink`, the router rewrites its destination back to the box and forwards it. `conntrack -L`
+                    (conntrack(8), package conntrack) lists the table of the namespace it runs in. The same table is
+                    in /proc/net/nf_conntrack only on kernels built with CONFIG_NF_CONNTRACK_PROCFS; the lab reads
+                    that file when it is there, else asks conntrack.
                     """)
                 .shell("""
-                    ip netns exec lab05-router cat /proc/net/nf_conntrack
-                    ip netns exec lab05-router conntrack -L    # the same, from the conntrack package
+                    ip netns exec lab05-router conntrack -L -p udp   # prints: dst=203.0.113.1
                     """)
                 .does(Lab05VethNat::conntrackEntry)
                 .observe("The reply tuple goes to 203.0.113.1; the original came from 10.0.5.2. The difference is the NAT."))
 
             .step("The same rule in nft's words; the host's firewall untouched", s -> s
                 .explain("""
-                    On Debian 12 and Ubuntu `iptables` is iptables-nft: it writes nf_tables rules, in a table `ip nat`.
-                    `iptables-translate` prints the nft command for an iptables one, and `nft list ruleset` inside the
-                    router shows the rule as nft sees it. The root namespace has a ruleset of its own, which the lab
+                    Since Debian 10 (release notes: "Network filtering is based on nftables framework by default") and
+                    Ubuntu 20.10 (ubuntu-devel, August 2020: the switch of the default back-end), `iptables` is iptables-nft (`iptables -V` says `nf_tables`): it writes nf_tables
+                    rules, in a table `ip nat`. Older releases run iptables-legacy, whose x_tables rules nft does not
+                    list (`iptables-legacy-save` does); the kernel obeys both kinds at once. `iptables-translate`
+                    prints the nft command for an iptables one, and `nft list ruleset` inside the router shows the rule
+                    as nft sees it (nft 1.0.6, Debian 12's, also warns on standard error that iptables-nft manages
+                    the table; older versions say nothing). The root namespace has a ruleset of its own, which the lab
                     never changed.
                     """)
                 .shell("""
@@ -261,10 +283,18 @@ class Lab05VethNat {
                 "1: sysctls are global to the kernel", "What it printed before", "Nothing: the file is gone while a router exists")
             .question("On Debian 12 you add a rule with `iptables -t nat -A POSTROUTING ... -j MASQUERADE`. "
                     + "What does `nft list ruleset` show in that namespace?", 0,
-                "Debian's iptables is iptables-nft (`iptables -V` says nf_tables): it writes nf_tables rules into a "
-                    + "table `ip nat`, which nft lists with a warning that iptables manages it.",
+                "Debian's iptables is iptables-nft since Debian 10 (`iptables -V` says nf_tables): it writes nf_tables "
+                    + "rules into a table `ip nat`, which nft lists as `masquerade` in chain POSTROUTING. Whether nft adds "
+                    + "a warning that iptables-nft manages the table depends on nft's version (1.0.6 prints one on standard "
+                    + "error); the rule is listed either way.",
                 "The rule, as masquerade in table ip nat", "Nothing: iptables and nft keep separate rules",
                 "An error: the two tools cannot share a namespace")
+            .reading("ip-netns(8)", "ip-route(8)", "veth(4)", "iptables(8)", "iptables-extensions(8)", "iptables-save(8)",
+                "xtables-nft(8)", "nft(8)", "conntrack(8)", "sysctl(8)", "Documentation/networking/ip-sysctl.rst",
+                "Debian 10 release notes, nftables by default <https://www.debian.org/releases/buster/amd64/release-notes/ch-whats-new.en.html#nftables>",
+                "Ubuntu 20.10 switches iptables to the nftables back-end <https://lists.ubuntu.com/archives/ubuntu-devel/2020-August/041142.html>",
+                "Docker's bridge network driver <https://docs.docker.com/engine/network/drivers/bridge/>",
+                "Docker's packet filtering and firewalls <https://docs.docker.com/engine/network/packet-filtering-firewalls/>")
             .build();
     }
 
@@ -430,58 +460,63 @@ class Lab05VethNat {
             : "via " + r.gateway()) + ", not via 10.0.5.1");
     }
 
+    /**
+     * The kernel forwards a packet when forwarding is on for the interface it came in by
+     * (net.ipv4.conf.IF.forwarding, ip-sysctl.rst); net.ipv4.ip_forward=1 sets it for every interface at once. The box's
+     * datagram comes in by the router's end of the veth, its reply by uplink: both must forward.
+     */
     static Verdict checkForwarding() {
         if (!Netns.exists(ROUTER)) return missingRouter();
-        if ("1".equals(Sysctl.get(ROUTER, FORWARD))) return pass();
-        String root = Sysctl.get(null, FORWARD);
-        return fail("net.ipv4.ip_forward is 0 in lab05-router" + ("1".equals(root)
-            ? " (the root namespace's is 1: a sysctl run outside the router changes the host's, not the router's)" : ""));
+        String end = routerEnd().map(Ip.Link::name).orElse(null);
+        List<String> off = new ArrayList<>();
+        for (String dev : end == null ? List.of(UPLINK) : List.of(end, UPLINK)) {
+            if (!"1".equals(Sysctl.interfaceForwarding(ROUTER, dev))) off.add(dev);
+        }
+        if (off.isEmpty()) return pass();
+        if (!"1".equals(Sysctl.get(ROUTER, FORWARD)) && off.size() == (end == null ? 1 : 2)) {
+            String root = Sysctl.get(null, FORWARD);
+            return fail("net.ipv4.ip_forward is 0 in lab05-router" + ("1".equals(root)
+                ? " (the root namespace's is 1: a sysctl run outside the router changes the host's, not the router's)" : ""));
+        }
+        return fail(off.stream().map(d -> "net.ipv4.conf." + d + ".forwarding").collect(java.util.stream.Collectors.joining(" and "))
+            + " is 0 in lab05-router: packets that come in by " + String.join(" or ", off) + " are not forwarded"
+            + (off.contains(UPLINK) ? " (uplink brings the replies)" : " (the box's traffic comes in by " + end + ")"));
     }
 
     static Verdict checkMasquerade() {
         if (!Netns.exists(ROUTER)) return missingRouter();
-        List<Firewall.NatRule> nat = Firewall.natPostrouting(ROUTER).stream().filter(Lab05VethNat::translates).toList();
-        if (nat.isEmpty()) {
-            List<Firewall.NatRule> inRoot = Firewall.natPostrouting(null).stream()
-                .filter(r -> translates(r) && r.saddr() != null && !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET)).toList();
+        Firewall.Outcome o = natOutcome();
+        if (o.ok()) return pass();
+        if (o.anyTranslating() == null && o.problem() == null) {
+            List<Firewall.NatRule> inRoot = Firewall.natRules(null).stream().filter(r -> r.translates() && r.saddr() != null
+                && !r.saddr().negated() && r.saddr().values().stream().anyMatch(v -> v.matches("[\\d./]+") && Ip.overlaps(v, BOX_NET)))
+                .toList();
             if (!inRoot.isEmpty()) {
                 return fail("lab05-router has no MASQUERADE rule, but the root namespace's firewall has one (`"
                     + inRoot.get(0).text() + "`): delete it there (-D instead of -A) and add it with ip netns exec lab05-router");
             }
             return fail("lab05-router's nat POSTROUTING chain has no MASQUERADE (or SNAT to 203.0.113.1) rule");
         }
-        String problem = null;
-        for (Firewall.NatRule r : nat) {
-            String p = ruleProblem(r);
-            if (p == null) return pass();
-            if (problem == null) problem = p;
-        }
-        return fail(problem);
+        return fail(o.problem() != null ? o.problem()
+            : "no rule of lab05-router's nat chains translates the traffic from 10.0.5.0/24 leaving uplink");
     }
 
-    /** MASQUERADE, or SNAT to the uplink's address. */
-    static boolean translates(Firewall.NatRule r) {
-        return "masquerade".equals(r.action())
-            || "snat".equals(r.action()) && r.toAddress() != null && r.toAddress().matches("203\\.0\\.113\\.1(\\D.*)?");
+    /** What lab05-router's nat chains, followed from postrouting, do with the box network's traffic to the uplink. */
+    static Firewall.Outcome natOutcome() {
+        Firewall.Traffic t = new Firewall.Traffic(BOX_NET, UPLINK, routerEnd().map(Ip.Link::name).orElse(null));
+        return Firewall.follow(Firewall.natChains(ROUTER), t, Lab05VethNat::targetProblem);
     }
 
-    /** Why this NAT rule does not translate the box's traffic leaving through the uplink, or null if it does. */
-    static String ruleProblem(Firewall.NatRule r) {
-        String rule = "`" + r.text() + "`";
-        if (!r.matchesOutInterface(UPLINK)) {
-            return rule + " matches packets leaving " + (r.oifNegated() ? "anything but " : "") + r.oif()
-                + ", but the router's way to 203.0.113.0/24 is uplink";
-        }
-        if (r.saddr() != null) {
-            boolean covers = !r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET) && Ip.prefixLength(r.saddr()) <= 24;
-            boolean excludes = r.saddrNegated() && Ip.overlaps(r.saddr(), BOX_NET);
-            if (!covers && !r.saddrNegated() || excludes) {
-                return rule + " matches source " + (r.saddrNegated() ? "anything but " : "") + r.saddr()
-                    + ", not the box network 10.0.5.0/24";
+    /** For a MASQUERADE or SNAT rule: null if it gives the uplink's address, else why not. */
+    static String targetProblem(Firewall.NatRule r) {
+        if ("masquerade".equals(r.action())) return null;
+        String to = r.toAddress() == null ? "" : r.toAddress().split(":")[0];
+        if (to.isEmpty()) return "has no --to-source the check can read";
+        for (String a : to.split("-")) {
+            if (!a.equals(UPLINK_IP) && !a.equals(UPLINK_IP + "/32")) {
+                return "translates to " + to + ", and lab05-router's uplink address is 203.0.113.1 (a reply to another "
+                    + "address never comes back to the router)";
             }
-        }
-        if (r.protocol() != null && !r.protocol().equals("all")) {
-            return rule + " matches only protocol " + r.protocol() + ": everything from the box should be translated";
         }
         return null;
     }
@@ -507,13 +542,13 @@ class Lab05VethNat {
         Echo.Result r = Echo.udp(BOX, INET, INET_IP, 1000);
         if (r.sendError() != null) return fail("lab05-box could not send to 203.0.113.2: " + r.sendError());
         if (!r.arrived()) {
-            boolean forwarding = "1".equals(Sysctl.get(ROUTER, FORWARD));
-            return fail("the datagram from lab05-box never reached 203.0.113.2" + (forwarding
-                ? ": lab05-router forwards, so look at its firewall (nft list ruleset)" : ": lab05-router does not forward it (ip_forward is 0)"));
+            Verdict forwarding = checkForwarding();
+            return fail("the datagram from lab05-box never reached 203.0.113.2" + (forwarding.passed()
+                ? ": lab05-router forwards, so look at its firewall (nft list ruleset)"
+                : ": lab05-router does not forward it (" + forwarding.reason().replaceAll(" \\(the root.*", "") + ")"));
         }
         if (r.seenAddress().equals(BOX_IP)) {
-            String wrongRule = Firewall.natPostrouting(ROUTER).stream().filter(Lab05VethNat::translates)
-                .map(Lab05VethNat::ruleProblem).filter(p -> p != null).findFirst().map(p -> "; " + p).orElse("");
+            String wrongRule = Optional.ofNullable(natOutcome().problem()).map(p -> "; " + p).orElse("");
             return fail("lab05-inet saw the datagram come from 10.0.5.2, the box's own address: nothing translated it "
                 + "on its way out of uplink" + (r.replyError() != null ? ", so its reply had nowhere to go (" + r.replyError() + ")" : "")
                 + wrongRule);

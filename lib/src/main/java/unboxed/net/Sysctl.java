@@ -50,6 +50,18 @@ public final class Sysctl {
         }
     }
 
+    /**
+     * net.ipv4.conf.DEV.forwarding in the named namespace (null: the JVM's own), or null if there is no such
+     * interface: whether packets that come in by DEV may be forwarded (Documentation/networking/ip-sysctl.rst).
+     * net.ipv4.ip_forward is conf.all.forwarding: writing it sets every interface's.
+     */
+    public static String interfaceForwarding(String netns, String dev) {
+        if (dev.contains("/") || dev.equals("..") || dev.equals(".")) throw new IllegalArgumentException("not an interface name: " + dev);
+        Path f = Path.of("/proc/sys/net/ipv4/conf", dev, "forwarding");
+        java.util.function.Supplier<String> r = () -> Files.exists(f) ? read(f) : null;
+        return netns == null ? r.get() : NsThread.inNetns(netns, r::get);
+    }
+
     private static String read(Path f) {
         try {
             // Not Files.readString: on kernel 6.18 (the dev machine) a numeric sysctl read that way gives only its
