@@ -106,12 +106,12 @@ class Lab04Netns {
             .step("Give it a name: the bind mount behind ip netns add", s -> s
                 .explain("""
                     A namespace lives while something refers to it. When the thread ends, nothing would, and the kernel
-                    would free it. `ip netns add NAME` keeps one alive without any process (ip-netns(8)): it creates an
-                    empty file /run/netns/NAME, calls unshare(CLONE_NEWNET), and bind-mounts its own
-                    /proc/self/ns/net onto that file. (The first time, it also creates /run/netns and makes it a
-                    mount point with shared propagation, so that `ip netns del` unmounting a name reaches every mount
-                    namespace.) The lab does the same for the thread's namespace, and `ip netns` then knows it by
-                    name. In the shell, `mount` run by `unshare --net` is the process inside, and pins its own.
+                    would free it. `ip netns add NAME` keeps one alive without any process (ip-netns(8); netns_add in
+                    iproute2's ip/ipnetns.c): it creates an empty file /run/netns/NAME, calls unshare(CLONE_NEWNET), and
+                    bind-mounts its own /proc/self/ns/net onto that file. (The first time, it also creates /run/netns
+                    and makes it a mount point with shared propagation, so that `ip netns del` unmounting a name reaches
+                    every mount namespace.) The lab does the same for the thread's namespace, and `ip netns` then knows
+                    it by name. In the shell, `mount` run by `unshare --net` is the process inside, and pins its own.
                     """)
                 .shell("""
                     mkdir -p /run/netns
@@ -167,13 +167,13 @@ class Lab04Netns {
                 .explain("""
                     `ip netns exec NAME CMD` opens /run/netns/NAME and calls setns(fd, CLONE_NEWNET), as
                     `nsenter --net=/run/netns/NAME` does. It does more before it runs CMD (ip-netns(8); iproute2's
-                    netns_switch in lib/namespace.c): it unshares a mount namespace of its own (made a slave of the
-                    host's, so nothing propagates back), remounts /sys so that /sys/class/net lists the namespace's
-                    devices, and bind-mounts every file in /etc/netns/NAME/ over the file of that name in /etc (a
-                    resolv.conf for that namespace, say). nsenter --net does the setns alone: ip, which asks the kernel
-                    over netlink, sees the namespace's links, but /sys is still the host's. (`ip -n NAME ...` is
-                    `ip netns exec NAME ip ...`, ip(8).) A Java thread that calls setns is like nsenter; every program
-                    it then starts is born inside the network namespace, and sees the host's /sys.
+                    netns_switch in lib/namespace.c): it unshares a mount namespace of its own (made a slave of the host's, so
+                    nothing propagates back), detaches /sys and mounts a fresh sysfs there, whose /sys/class/net lists
+                    the namespace's devices, and bind-mounts every file in /etc/netns/NAME/ over the file of that name
+                    in /etc (a resolv.conf for that namespace, say). nsenter --net does the setns alone: ip, which asks
+                    the kernel over netlink, sees the namespace's links, but /sys is still the host's. (`ip -n NAME ...`
+                    makes the same switch inside ip itself: ip(8).) A Java thread that calls setns is like nsenter;
+                    every program it then starts is born inside the network namespace, and sees the host's /sys.
                     """)
                 .shell("""
                     ip netns exec lab04-demo ls /sys/class/net   # prints: lab04-ns
@@ -246,8 +246,8 @@ class Lab04Netns {
                 "The kernel keeps every namespace until reboot")
             .reading("network_namespaces(7)", "namespaces(7)", "ip-netns(8)", "veth(4)", "ip-link(8)", "ip-address(8)",
                 "unshare(2)", "setns(2)", "unshare(1)", "nsenter(1)", "proc(5)",
-                "iproute2's ip netns add and exec <https://github.com/iproute2/iproute2/blob/main/ip/ipnetns.c>, "
-                    + "netns_switch <https://github.com/iproute2/iproute2/blob/main/lib/namespace.c>")
+                "iproute2's ip netns add (netns_add) <https://github.com/iproute2/iproute2/blob/main/ip/ipnetns.c>",
+                "iproute2's ip netns exec and ip -n (netns_switch) <https://github.com/iproute2/iproute2/blob/main/lib/namespace.c>")
             .build();
     }
 
