@@ -38,6 +38,7 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.namespace(Ns.NET, "lab04, lab05"),
         Doctor.Need.memoryController("lab06"),
         Doctor.Need.program("ip", true, "lab04, lab05"),
+        Doctor.Need.program("ping", true, "lab04"),
         Doctor.Need.program("unshare", true, "lab02, lab03"),
         Doctor.Need.program("nsenter", true, "lab02, lab03"),
         Doctor.Need.program("mount", true, "lab01, lab02"),

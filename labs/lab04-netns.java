@@ -52,14 +52,15 @@ class Lab04Netns {
                 "Explain how a bind mount keeps a namespace alive with no process in it",
                 "Connect two namespaces with a veth pair, addresses and links set up")
             .prerequisites("A Linux machine or VM where you are root (sudo)", "iproute2 (the ip command)")
-            .needs("ip")
+            .needs("ip", "ping", "unshare", "nsenter", "mount")
             .story("""
                 A container's network is not a virtual machine's network card: it is a **network namespace**, a whole
                 separate copy of the kernel's network stack — its own interfaces, addresses, routing table, firewall
                 rules and sockets. A process sees only the stack of the namespace it is in.
 
-                A new namespace is one system call away, `unshare(CLONE_NEWNET)`, and it starts with nothing but a
-                loopback interface that is switched off. Everything a container runtime does afterwards is plumbing:
+                A new namespace is one system call away, `unshare(CLONE_NEWNET)`, and it starts with a loopback
+                interface that is switched off and, on a stock kernel, nothing else (a loaded tunnel module such as
+                ipip adds its fallback device, tunl0, to every new namespace). Everything a container runtime does afterwards is plumbing:
                 keeping the namespace alive, laying a virtual cable (a *veth pair*) between it and the host, giving both
                 ends addresses, and switching them on. You will do each of those by hand.
 
@@ -93,21 +94,30 @@ class Lab04Netns {
                     Not even loopback works until someone switches it on. Container runtimes do this for you; here it
                     is a command run from the thread inside, where it changes that namespace's `lo` only.
                     """)
-                .shell("unshare --net sh -c 'ping -c1 -W1 127.0.0.1; ip link set lo up; ping -c1 -W1 127.0.0.1'")
+                .shell("unshare --net sh -c 'ping -c1 -W1 127.0.0.1; ip link set lo up; ping -c1 -W1 127.0.0.1'"
+                    + "   # prints: Network is unreachable")
                 .does(Lab04Netns::loopbackDown)
-                .observe("The first ping fails with \"Network is unreachable\"; after `ip link set lo up` it answers."))
+                .observe("""
+                    With lo DOWN even the local routing table is empty, so the send fails at once with ENETUNREACH:
+                    Java's isReachable throws `SocketException: Network is unreachable`, and ping prints
+                    `ping: connect: Network is unreachable`. After `ip link set lo up` both get an answer.
+                    """))
 
             .step("Give it a name: the bind mount behind ip netns add", s -> s
                 .explain("""
                     A namespace lives while something refers to it. When the thread ends, nothing would, and the kernel
-                    would free it. `ip netns add NAME` keeps one alive without any process: it bind-mounts the
-                    namespace's file from /proc onto an empty file /run/netns/NAME. The lab does exactly that for the
-                    thread's namespace, and `ip netns` then knows it by name.
+                    would free it. `ip netns add NAME` keeps one alive without any process (ip-netns(8); netns_add in
+                    iproute2's ip/ipnetns.c): it creates an empty file /run/netns/NAME, calls unshare(CLONE_NEWNET), and
+                    bind-mounts its own /proc/self/ns/net onto that file. (The first time, it also creates /run/netns
+                    and makes it a mount point with shared propagation, so that `ip netns del` unmounting a name reaches
+                    every mount namespace.) The lab does the same for the thread's namespace, and `ip netns` then knows
+                    it by name. In the shell, `mount` run by `unshare --net` is the process inside, and pins its own.
                     """)
                 .shell("""
+                    mkdir -p /run/netns
                     touch /run/netns/lab04-demo
-                    mount --bind /proc/<TID>/ns/net /run/netns/lab04-demo   # what `ip netns add` does
-                    ip netns list
+                    unshare --net mount --bind /proc/self/ns/net /run/netns/lab04-demo   # what `ip netns add` does
+                    ip netns list   # prints: lab04-demo
                     """)
                 .does(Lab04Netns::pinUnderAName)
                 .observe("The mount's file system type is nsfs, and /run/netns/lab04-demo has the thread's namespace id."))
@@ -148,16 +158,34 @@ class Lab04Netns {
                     """)
                 .shell("ping -c1 10.16.9.2\nip netns exec lab04-demo ping -c1 10.16.9.1")
                 .does(Lab04Netns::pingBothWays)
-                .observe("Both answer. Nothing else can reach 10.16.9.2: the namespace has no other way out."))
+                .observe("""
+                    Both answer. The namespace has one route, 10.16.9.0/24 through lab04-ns, and no default route:
+                    it can talk to the host's end and to nothing beyond it.
+                    """))
 
             .step("Two ways in: ip netns exec and setns from a Java thread", s -> s
                 .explain("""
-                    `ip netns exec NAME CMD` opens /run/netns/NAME, calls setns(fd, CLONE_NEWNET), and then runs CMD.
-                    A Java thread can do the same to itself; every program it then starts is born inside.
+                    `ip netns exec NAME CMD` opens /run/netns/NAME and calls setns(fd, CLONE_NEWNET), as
+                    `nsenter --net=/run/netns/NAME` does. It does more before it runs CMD (ip-netns(8); iproute2's
+                    netns_switch in lib/namespace.c): it unshares a mount namespace of its own (made a slave of the host's, so
+                    nothing propagates back), detaches /sys and mounts a fresh sysfs there, whose /sys/class/net lists
+                    the namespace's devices, and bind-mounts every file in /etc/netns/NAME/ over the file of that name
+                    in /etc (a resolv.conf for that namespace, say). nsenter --net does the setns alone: ip, which asks
+                    the kernel over netlink, sees the namespace's links, but /sys is still the host's. (`ip -n NAME ...`
+                    makes the same switch inside ip itself: ip(8).) A Java thread that calls setns is like nsenter;
+                    every program it then starts is born inside the network namespace, and sees the host's /sys.
                     """)
-                .shell("nsenter --net=/run/netns/lab04-demo ip -br addr   # the same setns, by nsenter")
+                .shell("""
+                    ip netns exec lab04-demo ls /sys/class/net   # prints: lab04-ns
+                    nsenter --net=/run/netns/lab04-demo ip -br addr   # prints: lab04-ns
+                    nsenter --net=/run/netns/lab04-demo ls /sys/class/net   # prints: lab04-host
+                    """)
                 .does(Lab04Netns::twoWaysIn)
-                .observe("The same addresses from both, while the main thread never left the host's namespace."))
+                .observe("""
+                    The same addresses from both ways in, while the main thread never left the host's namespace. But
+                    /sys/class/net differs: ip netns exec mounted a /sys of lab04-demo; the setns thread still sees
+                    the host's /sys, with lab04-host in it.
+                    """))
 
             .exercise("""
                 Build this by hand with the commands from the steps (`ip netns`, `ip link`, `ip addr`):
@@ -198,18 +226,28 @@ class Lab04Netns {
 
             .question("A Java thread calls unshare(CLONE_NEWNET). Then the main thread runs "
                     + "`readlink /proc/self/ns/net`. What does it see?", 1,
-                "Namespaces belong to threads. /proc/self shows the process's main thread, which never moved.",
+                "Namespaces belong to threads: unshare(2) moves only the thread that calls it. The main thread never "
+                    + "moved, and a readlink it starts is born in its namespace. (A thread's own view is "
+                    + "/proc/thread-self/ns/net, proc(5).)",
                 "The new namespace's id", "The host namespace's id, as before", "An error: the process is in two namespaces")
             .question("In a brand-new network namespace, what does `ping -c1 127.0.0.1` do?", 2,
-                "A new namespace's lo is DOWN; with no interface up there is no route at all, so the send fails at once.",
+                "A new namespace's lo is DOWN, and with no interface up there is no route at all, not even a local "
+                    + "table: the send fails at once with ENETUNREACH (ping: connect: Network is unreachable).",
                 "Answers, like on any machine", "Waits and times out", "Fails at once: Network is unreachable")
             .question("No process is inside blue and you run `ip netns del blue`. What happens to veth-host in the root namespace?", 0,
-                "Deleting the namespace destroys veth-blue, and a veth cannot exist without its peer, so veth-host goes too.",
+                "With nothing left holding it, blue is freed, and the veth devices it contains are destroyed "
+                    + "(network_namespaces(7), ip-netns(8)); a veth pair goes as one, so veth-host goes too (a moment "
+                    + "later: the kernel frees namespaces in the background).",
                 "It disappears with its peer", "It stays, DOWN", "It stays, and takes back 10.16.8.2")
             .question("What keeps a named network namespace alive when no process is in it?", 1,
-                "ip netns add bind-mounts /proc/self/ns/net onto /run/netns/NAME; the mount holds a reference.",
+                "ip netns add bind-mounts /proc/self/ns/net onto /run/netns/NAME; the mount holds a reference "
+                    + "(ip-netns(8)).",
                 "A daemon started by ip netns add", "A bind mount of its ns file on /run/netns/NAME",
                 "The kernel keeps every namespace until reboot")
+            .reading("network_namespaces(7)", "namespaces(7)", "ip-netns(8)", "veth(4)", "ip-link(8)", "ip-address(8)",
+                "unshare(2)", "setns(2)", "unshare(1)", "nsenter(1)", "proc(5)",
+                "iproute2's ip netns add (netns_add) <https://github.com/iproute2/iproute2/blob/main/ip/ipnetns.c>",
+                "iproute2's ip netns exec and ip -n (netns_switch) <https://github.com/iproute2/iproute2/blob/main/lib/namespace.c>")
             .build();
     }
 
@@ -233,10 +271,10 @@ class Lab04Netns {
 
     static void loopbackDown(Bench b) {
         b.java("InetAddress.getByName(\"127.0.0.1\").isReachable(500) on the thread inside");
-        b.show("ping 127.0.0.1 with lo DOWN", demo.call(() -> Probe.reachable("127.0.0.1", 500)) ? "answered" : "no answer");
+        b.show("ping 127.0.0.1 with lo DOWN", answer(demo.call(() -> Probe.attempt("127.0.0.1", 500))));
         b.java("ip link set lo up, started from the thread inside");
         demo.call(() -> Cmd.run("ip", "link", "set", "lo", "up").orThrow());
-        b.show("ping 127.0.0.1 with lo UP", demo.call(() -> Probe.reachable("127.0.0.1", 500)) ? "answered" : "no answer");
+        b.show("ping 127.0.0.1 with lo UP", answer(demo.call(() -> Probe.attempt("127.0.0.1", 500))));
     }
 
     static void pinUnderAName(Bench b) {
@@ -277,11 +315,13 @@ class Lab04Netns {
     }
 
     static void twoWaysIn(Bench b) {
-        b.sh("ip netns exec " + DEMO + " ip -br addr");
+        b.sh("ip netns exec " + DEMO + " ip -br addr; ip netns exec " + DEMO + " ls /sys/class/net");
         try (NsThread joined = NsThread.joinNetns(DEMO)) {
             b.java("setns(open(\"/run/netns/" + DEMO + "\"), CLONE_NEWNET) on thread " + joined.tid()
-                + ", then ip -br addr started from it");
+                + ", then ip -br addr and ls /sys/class/net started from it");
             b.console().output(joined.call(() -> Cmd.run("ip", "-br", "addr").orThrow().out()));
+            b.show("/sys/class/net seen from thread " + joined.tid(),
+                String.join(" ", joined.call(() -> Cmd.run("ls", "/sys/class/net").orThrow().out()).strip().split("\\s+")));
             b.show("main thread's namespace", Ns.NET.label(Ns.NET.ofThisThread()));
             b.show("thread " + joined.tid() + "'s namespace", Ns.NET.label(joined.id(Ns.NET)));
         }
@@ -323,16 +363,43 @@ class Lab04Netns {
             + ", not " + want);
     }
 
+    /**
+     * One pair, checked from the root namespace, where veth-host is: its other end must be in blue (its link_netnsid
+     * is the id the root namespace gives blue, `ip -j netns list`) and have veth-blue's ifindex there. A veth's two
+     * ends point at each other, so that also makes veth-host veth-blue's peer; from blue, veth-blue's peer ifindex
+     * must then be veth-host's. An ifindex alone proves nothing: every namespace numbers its links from 1.
+     */
     static Verdict checkPair() {
         Optional<Ip.Link> host = Ip.link(null, HOST_END);
-        Optional<Ip.Link> peer = Netns.exists(BLUE) ? Ip.link(BLUE, BLUE_END) : Optional.empty();
-        if (peer.isEmpty()) peer = Ip.link(null, BLUE_END);
-        if (host.isEmpty() || peer.isEmpty()) return fail("both veth-host and veth-blue must exist");
-        boolean paired = host.get().peerIndex() != null ? host.get().peerIndex() == peer.get().index()
-            : BLUE_END.equals(host.get().peerName()); // both ends in one namespace: ip names the peer
-        return Verdict.when(paired, "veth-host's peer is " + (host.get().peerIndex() != null
-            ? "ifindex " + host.get().peerIndex() + ", but veth-blue is ifindex " + peer.get().index()
-            : String.valueOf(host.get().peerName())) + ": they are not one pair");
+        if (host.isEmpty()) return fail("both veth-host and veth-blue must exist: there is no veth-host in the root namespace");
+        Optional<Ip.Link> blue = Netns.exists(BLUE) ? Ip.link(BLUE, BLUE_END) : Optional.empty();
+        if (blue.isEmpty()) {
+            Optional<Ip.Link> stray = Ip.link(null, BLUE_END); // both ends still in the root namespace: ip names the peer
+            if (stray.isEmpty()) return fail("both veth-host and veth-blue must exist: there is no veth-blue");
+            return Verdict.when(host.get().peerNetnsId() == null && BLUE_END.equals(host.get().peerName()),
+                "veth-host's peer is " + peerText(host.get()) + ", not veth-blue: they are not one pair");
+        }
+        Ip.Link h = host.get(), b = blue.get();
+        if (h.peerIndex() == null && h.peerName() == null) return fail("veth-host has no peer: it is not one end of a pair");
+        if (h.peerNetnsId() == null) {
+            return fail("veth-host's peer is " + peerText(h) + ", in the root namespace, not veth-blue in blue: they are not one pair");
+        }
+        Optional<Integer> blueId = Ip.netnsId(null, BLUE);
+        if (blueId.isEmpty() || !blueId.get().equals(h.peerNetnsId())) {
+            return fail("veth-host's peer is ifindex " + h.peerIndex() + " in "
+                + Ip.peerNetns(null, h).map(n -> "namespace " + n).orElse("the namespace with netnsid " + h.peerNetnsId())
+                + ", not in blue: veth-host and veth-blue are not one pair");
+        }
+        if (h.peerIndex() == null || h.peerIndex() != b.index()) {
+            return fail("veth-host's peer is ifindex " + h.peerIndex() + " in blue, but veth-blue is ifindex " + b.index()
+                + ": they are not one pair");
+        }
+        return Verdict.when(b.peerIndex() != null && b.peerIndex() == h.index() && b.peerNetnsId() != null,
+            "veth-blue's peer is " + peerText(b) + ", not veth-host (ifindex " + h.index() + ") in the root namespace");
+    }
+
+    static String peerText(Ip.Link l) {
+        return l.peerName() != null ? l.peerName() : l.peerIndex() != null ? "ifindex " + l.peerIndex() : "nothing";
     }
 
     static Verdict checkUp() {

@@ -26,7 +26,8 @@ import unboxed.lab.Lab;
 class Lab04NetnsTest {
     static final Lab LAB = LabHarness.lab("Lab04Netns");
     @RegisterExtension
-    static final LabSession S = new LabSession(LAB).tidy(() -> shAny("ip link del lab04t-a"));
+    static final LabSession S = new LabSession(LAB).tidy(() -> shAny(
+        "ip link del lab04t-a; ip link del lab04t-x; ip link del lab04t-y; ip netns del lab04t-other; true"));
     /** The exercise with plain ip commands (the lab's reference solution); the rows below change it. */
     static final String MANUAL = """
         ip netns add blue
@@ -60,7 +61,92 @@ class Lab04NetnsTest {
                     ip netns exec blue ip link set lo up
                     """,
                 fail("veth-blue", "still in the root namespace"), fail("up"), fail("ping-from-blue"), fail("ping-to-blue")),
-            row("lo down", MANUAL.replace("ip netns exec blue ip link set lo up\n", ""), fail("lo", "lo is DOWN inside blue")));
+            row("lo down", MANUAL.replace("ip netns exec blue ip link set lo up\n", ""), fail("lo", "lo is DOWN inside blue")),
+
+            // other correct ways to build it
+            passes("the pair made inside blue, veth-host moved out to the shell's namespace", """
+                ip netns add blue
+                ip -n blue link add veth-blue type veth peer name veth-host
+                ip -n blue link set veth-host netns $$
+                ip addr add 10.16.8.1/24 dev veth-host
+                ip link set veth-host up
+                ip -n blue addr add 10.16.8.2/24 dev veth-blue
+                ip -n blue link set veth-blue up
+                ip -n blue link set dev lo up
+                """),
+            passes("the pair made in one command, its peer born in blue", """
+                ip netns add blue
+                ip link add veth-host type veth peer name veth-blue netns blue
+                ip addr add 10.16.8.1/24 dev veth-host
+                ip link set dev veth-host up
+                ip -n blue address add 10.16.8.2/24 dev veth-blue
+                ip -n blue link set dev veth-blue up
+                ip -n blue link set dev lo up
+                """),
+            passes("veth-blue created directly in blue (netns before type)", """
+                ip netns add blue
+                ip link add veth-blue netns blue type veth peer name veth-host
+                ip addr add 10.16.8.1/24 dev veth-host
+                ip link set veth-host up
+                nsenter --net=/run/netns/blue ip addr add 10.16.8.2/24 dev veth-blue
+                nsenter --net=/run/netns/blue ip link set veth-blue up
+                nsenter --net=/run/netns/blue ip link set lo up
+                """),
+            passes("ip netns attach from inside a fresh unshare --net", """
+                unshare --net sh -c 'ip netns attach blue $$'
+                """ + MANUAL.replace("ip netns add blue\n", "")),
+            passes("unshare --net=/run/netns/blue with the reference solution's ip -n lines",
+                "mkdir -p /run/netns && touch /run/netns/blue && unshare --net=/run/netns/blue true\n"
+                    + MANUAL.replace("ip netns add blue\n", "").replace("ip netns exec blue ip ", "ip -n blue ")),
+
+            // near misses
+            row("two separate pairs whose ends happen to have the right names", """
+                ip netns add blue
+                ip link add veth-host type veth peer name lab04t-x
+                ip link add lab04t-y type veth peer name veth-blue
+                ip link set veth-blue netns blue
+                ip addr add 10.16.8.1/24 dev veth-host
+                ip link set veth-host up
+                ip -n blue addr add 10.16.8.2/24 dev veth-blue
+                ip -n blue link set veth-blue up
+                ip -n blue link set lo up
+                """,
+                fail("pair", "veth-host's peer is lab04t-x", "in the root namespace"), fail("ping-from-blue"), fail("ping-to-blue")),
+            // each namespace numbers its links from 1: the peer in lab04t-other and veth-blue in blue both get ifindex 2
+            row("veth-host's peer has veth-blue's name and ifindex, in another namespace", """
+                set -e
+                ip netns add blue
+                ip netns add lab04t-other
+                ip link add veth-host type veth peer name veth-blue netns lab04t-other
+                ip link add lab04t-y type veth peer name veth-blue netns blue
+                ip -n blue link show veth-blue | grep -q '^2:'
+                ip -n lab04t-other link show veth-blue | grep -q '^2:'
+                ip addr add 10.16.8.1/24 dev veth-host
+                ip link set veth-host up
+                ip -n blue addr add 10.16.8.2/24 dev veth-blue
+                ip -n blue link set veth-blue up
+                ip -n blue link set lo up
+                """,
+                fail("pair", "namespace lab04t-other", "not in blue"), fail("ping-from-blue"), fail("ping-to-blue")),
+            row("addresses swapped", MANUAL.replace("10.16.8.1/24", "X").replace("10.16.8.2/24", "10.16.8.1/24")
+                    .replace("X", "10.16.8.2/24"),
+                fail("veth-host", "has 10.16.8.2/24, not 10.16.8.1/24"), fail("veth-blue", "has 10.16.8.1/24, not 10.16.8.2/24"),
+                fail("ping-from-blue"), fail("ping-to-blue")),
+            row("/32 inside blue: no route back to 10.16.8.1", MANUAL.replace("10.16.8.2/24", "10.16.8.2/32"),
+                fail("veth-blue", "has 10.16.8.2/32, not 10.16.8.2/24"), fail("ping-from-blue", "no route"),
+                fail("ping-to-blue")),
+            row("address and up set before the move, which drops both", """
+                ip netns add blue
+                ip link add veth-host type veth peer name veth-blue
+                ip addr add 10.16.8.1/24 dev veth-host
+                ip addr add 10.16.8.2/24 dev veth-blue
+                ip link set veth-host up
+                ip link set veth-blue up
+                ip link set veth-blue netns blue
+                ip -n blue link set lo up
+                """,
+                fail("veth-blue", "no IPv4 address"), fail("up", "veth-blue is DOWN"), fail("ping-from-blue"),
+                fail("ping-to-blue")));
     }
 
     @Test

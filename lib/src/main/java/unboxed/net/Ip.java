@@ -131,6 +131,18 @@ public final class Ip {
         return Optional.empty();
     }
 
+    /**
+     * The id (nsid) that NETNS gives the named namespace NAME (`ip [-n NETNS] -j netns list`: its "id"), or empty when
+     * it has given it none yet. A link whose other end lives in NAME shows this id as its link_netnsid.
+     */
+    public static Optional<Integer> netnsId(String netns, String name) {
+        for (JsonElement e : json(netns, "netns", "list")) {
+            JsonObject o = e.getAsJsonObject();
+            if (name.equals(str(o, "name"))) return Optional.ofNullable(integer(o, "id"));
+        }
+        return Optional.empty();
+    }
+
     /** ip link add A type veth peer name B: two ends of one virtual cable, both in the calling thread's namespace. */
     public static void addVeth(String a, String b) {
         ip(null, "link", "add", a, "type", "veth", "peer", "name", b);

@@ -33,10 +33,19 @@ public final class Probe {
 
     /** Whether ADDRESS answers an echo request sent from the calling thread's network namespace. */
     public static boolean reachable(String address, int timeoutMillis) {
+        return attempt(address, timeoutMillis).answered();
+    }
+
+    /**
+     * An echo request to ADDRESS from the calling thread's network namespace, and why it got no answer: no reply in
+     * time, or the error that stopped the send ("SocketException: Network is unreachable" when there is no route).
+     */
+    public static Result attempt(String address, int timeoutMillis) {
         try {
-            return InetAddress.getByName(address).isReachable(timeoutMillis);
+            boolean ok = InetAddress.getByName(address).isReachable(timeoutMillis);
+            return new Result(ok, ok ? "" : "no echo reply from " + address + " within " + timeoutMillis + " ms");
         } catch (IOException e) {
-            return false; // "Network is unreachable" and friends: not reachable is the answer
+            return new Result(false, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 }
