@@ -60,7 +60,9 @@ class Lab04Netns {
 
                 A new namespace is one system call away, `unshare(CLONE_NEWNET)`, and it starts with a loopback
                 interface that is switched off and, on a stock kernel, nothing else (a loaded tunnel module such as
-                ipip adds its fallback device, tunl0, to every new namespace). Everything a container runtime does afterwards is plumbing:
+                ipip also puts its fallback device, tunl0, in every new namespace unless
+                `net.core.fb_tunnels_only_for_init_net` says otherwise: Documentation/admin-guide/sysctl/net.rst).
+                Everything a container runtime does afterwards is plumbing:
                 keeping the namespace alive, laying a virtual cable (a *veth pair*) between it and the host, giving both
                 ends addresses, and switching them on. You will do each of those by hand.
 
