@@ -445,7 +445,7 @@ class Lab01Chroot {
         if (!Files.isDirectory(MYROOT)) return fail("there is no " + MYROOT + " to look in");
         if (!inMyroot("exit 0").ok()) return fail("/bin/sh does not run inside myroot (see the shell check), so neither can ls");
         Cmd.Result r = inMyroot("ls /");
-        if (r.exit() == 127) {
+        if (r.exit() == 127 && !r.err().contains("error while loading shared libraries")) { // 127 from ld.so: a library
             return fail("the shell inside says `" + firstLine(r.err()) + "`: copy ls into myroot's /bin, with its libraries");
         }
         if (!r.ok()) {
@@ -464,8 +464,10 @@ class Lab01Chroot {
 
     static Verdict checkOwnFiles() {
         if (!Files.isDirectory(MYROOT)) return fail("there is no " + MYROOT + " to look in");
+        List<Mounts.Mount> host = Mounts.ofHost();
         for (Mounts.Mount m : mountsInMyroot()) {
             if (m.fsType().equals("proc") || m.fsType().equals("tmpfs")) continue; // proc: no-proc grades it; tmpfs is empty
+            if (bindOfMyrootItself(m, host)) continue; // e.g. mount --bind myroot myroot, as before pivot_root
             String where = m.mountPoint().equals(MYROOT.toString()) ? "myroot itself"
                 : "myroot" + m.mountPoint().substring(MYROOT.toString().length());
             return fail(where + " is a mount of " + m.root() + " from " + m.source() + " (" + m.fsType()
@@ -479,6 +481,23 @@ class Lab01Chroot {
         Optional<Mounts.Mount> proc = mountsInMyroot().stream().filter(m -> m.fsType().equals("proc")).findFirst();
         return Verdict.when(proc.isEmpty(), proc.map(m -> m.mountPoint() + " is still mounted (proc, mount id " + m.id()
             + "): it stays after the chroot exits").orElse(""));
+    }
+
+    /**
+     * Whether a mount shows a directory that is itself in myroot (a bind of myroot on itself, as a runtime makes before
+     * pivot_root, or of one of its folders on another): the same file system as the mount it sits on, whose directory
+     * at the bound root is inside myroot. Such a mount brings nothing from outside.
+     */
+    static boolean bindOfMyrootItself(Mounts.Mount m, List<Mounts.Mount> host) {
+        Optional<Mounts.Mount> under = host.stream().filter(p -> p.id() == m.parentId()).findFirst();
+        if (under.isEmpty()) return false;
+        Mounts.Mount p = under.get();
+        if (!p.source().equals(m.source()) || !p.fsType().equals(m.fsType())) return false;
+        String pr = p.root().equals("/") ? "" : p.root();
+        if (!(m.root().equals(p.root()) || m.root().startsWith(pr + "/"))) return false;
+        String rest = m.root().substring(pr.length());
+        String path = Path.of(p.mountPoint() + (rest.isEmpty() ? "" : "/" + rest)).normalize().toString();
+        return path.equals(MYROOT.toString()) || path.startsWith(MYROOT + "/");
     }
 
     /** Mounts at or below myroot in the host's mount table. */
