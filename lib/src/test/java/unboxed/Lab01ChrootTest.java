@@ -174,11 +174,8 @@ class Lab01ChrootTest {
     @Test
     void theShellEquivalentsAreExact() throws Exception {
         List<Step> steps = LAB.steps;
-        // escape.c is the fenced C block of step 7's explanation
-        String explain = steps.get(6).explain();
-        String c = explain.substring(explain.indexOf("```c\n") + 5, explain.indexOf("```", explain.indexOf("```c\n") + 5));
+        // step 7 writes escape.c itself (a here-document), as the learner types it
         Path dir = Files.createTempDirectory("lab01-shell");
-        Files.writeString(dir.resolve("escape.c"), c);
         String[] outputs = new String[steps.size()], stdout = new String[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
             Cmd.Result r = shAny("cd " + dir + " && " + steps.get(i).shell());
