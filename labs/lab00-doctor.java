@@ -48,6 +48,7 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.program("nft", true, "lab05"),
         Doctor.Need.program("conntrack", true, "lab05"),
         Doctor.Need.program("busybox", false, "lab01 (falls back to copying a shell and its libraries)"),
+        Doctor.Need.program("gcc", false, "lab01's shell lines (the C escape; the lab itself does it from Java)"),
         Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04 and lab05"));
 
     /** Where --save-baseline keeps the fingerprint that --leftovers compares against. */

@@ -61,7 +61,8 @@ class Lab01Chroot {
                 "Explain why a /proc mounted for a chroot stays on the host after the chroot exits",
                 "Escape a plain chroot as root, and explain why pivot_root in a new mount namespace stops it")
             .prerequisites("A Linux machine or VM where you are root (sudo)",
-                "coreutils (chroot, cp), ldd; busybox-static makes the useful root (else the lab copies host programs)")
+                "coreutils (chroot, cp), ldd; busybox-static makes the useful root (else the lab copies host programs)",
+                "gcc and libc6-dev, to compile the escape in C as the shell lines do (the lab itself escapes from Java)")
             .needs("chroot", "ldd", "cp")
             .story("""
                 In 1982 Unix got **chroot**: a system call that changes what `/` means for a process. After
@@ -123,7 +124,7 @@ class Lab01Chroot {
                     Inside, the shell looks for `ls` along PATH — in the new root, where there is no ls. Every tool a
                     container uses has to be in its root filesystem (or in the shell itself, like echo and the glob).
                     """)
-                .shell("chroot /var/lib/unboxed/lab01/tiny /bin/sh -c 'ls /'")
+                .shell("chroot /var/lib/unboxed/lab01/tiny /bin/sh -c 'ls /'   # fails: ls: not found")
                 .does(Lab01Chroot::lsNotFound)
                 .observe("`ls: not found`, exit 127: the shell ran, its command did not exist."))
 
@@ -173,9 +174,13 @@ class Lab01Chroot {
                     chroot moves the root, not the working directory, and `..` stops only *at* the root. A root
                     process inside a chroot makes a directory, chroots into it (its working directory is now
                     above its root), walks up with `..` as far as it goes — the host's `/` — and chroots there.
-                    In C:
-
-                    ```c
+                    The program below does it in C, written to a file by a here-document and compiled statically
+                    (gcc and libc6-dev), so that it runs in the busybox root without any library. The lab does the
+                    same system calls on a Java thread (unshare(CLONE_FS) first), and compares the device and inode
+                    of the `/` it reached with the JVM's own `/`.
+                    """)
+                .shell("""
+                    cat > /var/lib/unboxed/lab01/escape.c <<'EOF'
                     #include <stdio.h>
                     #include <sys/stat.h>
                     #include <unistd.h>
@@ -189,12 +194,8 @@ class Lab01Chroot {
                         perror("execl");
                         return 1;
                     }
-                    ```
-                    The lab does the same syscalls on a Java thread (unshare(CLONE_FS) first), and compares the
-                    device and inode of the `/` it reached with the JVM's own `/`.
-                    """)
-                .shell("""
-                    gcc -static -o /var/lib/unboxed/lab01/demo-root/escape escape.c   # escape.c: the program above
+                    EOF
+                    gcc -static -o /var/lib/unboxed/lab01/demo-root/escape /var/lib/unboxed/lab01/escape.c
                     chroot /var/lib/unboxed/lab01/demo-root /escape
                     """)
                 .does(Lab01Chroot::escape)
@@ -202,11 +203,19 @@ class Lab01Chroot {
 
             .step("pivot_root in a mount namespace: nowhere to go", s -> s
                 .explain("""
-                    A container runtime does not chroot. It unshares a mount namespace (`CLONE_NEWNS`), makes every
-                    mount private so nothing leaks back to the host, bind-mounts the new root on itself (pivot_root
-                    wants a mount point), and calls `pivot_root(new, new/.old)`: the new root becomes the namespace's
-                    root mount and the old one hangs at /.old. Unmount /.old and the host's file system is no longer
-                    in the namespace at all. The escape runs again, and `..` has nothing above to reach.
+                    A container runtime does not stop at chroot. runc (libcontainer/rootfs_linux.go, prepareRoot)
+                    unshares a mount namespace (`CLONE_NEWNS`) and, unless config.json's rootfsPropagation says
+                    otherwise, makes `/` recursively *slave* (MS_SLAVE|MS_REC, "rslave"): mounts the host makes later
+                    still propagate in (below the rootfs they stay visible after pivot_root), and nothing mounted
+                    inside propagates out. Only the mount holding the rootfs is made private, because pivot_root(2)
+                    refuses a shared parent mount, and a bind mount below a shared one would be copied to the host.
+                    Then it bind-mounts the new root on itself (pivot_root wants a mount point) and calls
+                    `pivot_root(new, new/.old)`: the new root becomes the namespace's root mount and the old one hangs
+                    at /.old. Unmount /.old and the host's file system is no longer in the namespace at all. (runc
+                    chroots only when there is no mount namespace, and moves the root with MS_MOVE under --no-pivot.)
+                    The lines below make every mount private instead, `unshare`'s default (unshare(1),
+                    --propagation): simpler, and as safe for this demo. The escape runs again, and `..` has nothing
+                    above to reach.
                     """)
                 .shell("""
                     export R=/var/lib/unboxed/lab01/demo-root
@@ -258,6 +267,14 @@ class Lab01Chroot {
                 "The host's / is not in that mount namespace any more; .. stops at the namespace's root mount.",
                 "At the host's /, as with plain chroot", "It fails: chroot is not allowed there",
                 "In the new root: there is nothing above it to reach")
+            .reading("chroot(2) the system call, and why it is not meant to jail root",
+                "chroot(1)",
+                "ldd(1) and ld.so(8) the loader a dynamically linked program needs",
+                "pivot_root(2) the new root's requirements (not shared parents) and the .old trick",
+                "mount_namespaces(7) shared, slave and private propagation",
+                "unshare(1) --mount and --propagation (private by default)",
+                "runc's rootfs set-up: prepareRoot makes / rslave, the rootfs's parent private, then pivot_root "
+                    + "<https://github.com/opencontainers/runc/blob/main/libcontainer/rootfs_linux.go>")
             .build();
     }
 
@@ -428,7 +445,7 @@ class Lab01Chroot {
         if (!Files.isDirectory(MYROOT)) return fail("there is no " + MYROOT + " to look in");
         if (!inMyroot("exit 0").ok()) return fail("/bin/sh does not run inside myroot (see the shell check), so neither can ls");
         Cmd.Result r = inMyroot("ls /");
-        if (r.exit() == 127) {
+        if (r.exit() == 127 && !r.err().contains("error while loading shared libraries")) { // 127 from ld.so: a library
             return fail("the shell inside says `" + firstLine(r.err()) + "`: copy ls into myroot's /bin, with its libraries");
         }
         if (!r.ok()) {
@@ -447,8 +464,10 @@ class Lab01Chroot {
 
     static Verdict checkOwnFiles() {
         if (!Files.isDirectory(MYROOT)) return fail("there is no " + MYROOT + " to look in");
+        List<Mounts.Mount> host = Mounts.ofHost();
         for (Mounts.Mount m : mountsInMyroot()) {
             if (m.fsType().equals("proc") || m.fsType().equals("tmpfs")) continue; // proc: no-proc grades it; tmpfs is empty
+            if (bindOfMyrootItself(m, host)) continue; // e.g. mount --bind myroot myroot, as before pivot_root
             String where = m.mountPoint().equals(MYROOT.toString()) ? "myroot itself"
                 : "myroot" + m.mountPoint().substring(MYROOT.toString().length());
             return fail(where + " is a mount of " + m.root() + " from " + m.source() + " (" + m.fsType()
@@ -462,6 +481,23 @@ class Lab01Chroot {
         Optional<Mounts.Mount> proc = mountsInMyroot().stream().filter(m -> m.fsType().equals("proc")).findFirst();
         return Verdict.when(proc.isEmpty(), proc.map(m -> m.mountPoint() + " is still mounted (proc, mount id " + m.id()
             + "): it stays after the chroot exits").orElse(""));
+    }
+
+    /**
+     * Whether a mount shows a directory that is itself in myroot (a bind of myroot on itself, as a runtime makes before
+     * pivot_root, or of one of its folders on another): the same file system as the mount it sits on, whose directory
+     * at the bound root is inside myroot. Such a mount brings nothing from outside.
+     */
+    static boolean bindOfMyrootItself(Mounts.Mount m, List<Mounts.Mount> host) {
+        Optional<Mounts.Mount> under = host.stream().filter(p -> p.id() == m.parentId()).findFirst();
+        if (under.isEmpty()) return false;
+        Mounts.Mount p = under.get();
+        if (!p.source().equals(m.source()) || !p.fsType().equals(m.fsType())) return false;
+        String pr = p.root().equals("/") ? "" : p.root();
+        if (!(m.root().equals(p.root()) || m.root().startsWith(pr + "/"))) return false;
+        String rest = m.root().substring(pr.length());
+        String path = Path.of(p.mountPoint() + (rest.isEmpty() ? "" : "/" + rest)).normalize().toString();
+        return path.equals(MYROOT.toString()) || path.startsWith(MYROOT + "/");
     }
 
     /** Mounts at or below myroot in the host's mount table. */

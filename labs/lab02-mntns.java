@@ -49,7 +49,9 @@ class Lab02Mntns {
     // The demo works in its own folder (removed when run ends); the exercise's directory is the learner's.
     static final Path WORK = Path.of("/var/lib/unboxed/lab02");
     static final Path ROOT = WORK.resolve("rootfs"), VOLUME = WORK.resolve("volume");
-    static final Path LEAK = WORK.resolve("leak"), KEPT = WORK.resolve("kept");
+    /** Step 6's own shared tmpfs (so the host's mounts keep their propagation), and the mount points in it. */
+    static final Path SHARED = WORK.resolve("shared");
+    static final Path LEAK = SHARED.resolve("leak"), KEPT = SHARED.resolve("kept"), IN = SHARED.resolve("in");
     static final String TARGET = "/mnt/lab02", SECRET = "secret";
 
     /** The thread that made the demo's namespace (steps 2 to 5), and the process that lives in it. */
@@ -66,7 +68,7 @@ class Lab02Mntns {
                 "Tell which mount namespace a process or thread is in, and read its mount table from /proc/PID/mountinfo",
                 "Make a mount namespace with unshare -m, chroot into a rootfs and mount /proc only there",
                 "Enter a mount namespace with nsenter -m and with setns(2), and say why setns needs unshare(CLONE_FS) first",
-                "Explain shared and private propagation, and why a new namespace makes / private on a systemd host",
+                "Explain shared, slave and private propagation, and why unshare(1) makes / private and runc makes it slave",
                 "Use a bind mount to show one directory in two places")
             .prerequisites("A Linux machine or VM where you are root (sudo)",
                 "util-linux (unshare, nsenter, findmnt) and coreutils (chroot)")
@@ -79,10 +81,14 @@ class Lab02Mntns {
                 entries in its own table.
 
                 "Stays on that side" has an exception, and it bites: **mount propagation**. A mount can be *shared*
-                with peers in other namespaces, and then mounts made below it appear on all of them. systemd makes `/`
-                shared at boot, so a namespace made on such a host starts with every mount shared with the host, and
-                the first thing a runtime does is make them private (`mount --make-rprivate /`). The `unshare` command
-                does that for you; the system call does not.
+                with peers in other namespaces, and then mounts made below it appear on all of them. systemd makes
+                every mount shared at boot (mount_namespaces(7), NOTES), so a namespace made on such a host starts
+                with every mount a peer of the host's. Whoever makes the namespace cuts that link first: the
+                `unshare` command makes every mount *private* (its default, `--propagation private`), and runc makes
+                `/` recursively *slave* (MS_SLAVE|MS_REC, "rslave", unless config.json's rootfsPropagation says
+                otherwise): mounts the host makes later still propagate into the namespace (those below the
+                container's root stay visible after pivot_root), and nothing mounted inside reaches the host. The
+                system call alone does neither.
 
                 From Java, one more twist: a mount namespace belongs to a thread, but so do its root and working
                 directory, which the JVM's threads share. To join another mount namespace with setns(2) a thread must
@@ -96,8 +102,10 @@ class Lab02Mntns {
             .step("Every process has a mount namespace", s -> s
                 .explain("""
                     /proc/PID/ns/mnt names the namespace by an inode number, and /proc/PID/mountinfo lists its table:
-                    one line per mount, with its mount point, file system, and its propagation (`shared:N` when it has
-                    peers, nothing when it is private).
+                    one line per mount, with its mount point, file system and, in its optional fields, its propagation
+                    (proc(5), mount_namespaces(7)): `shared:N` when the mount is shared, a member of peer group N, even
+                    when it is alone in that group; `master:N` when it is a slave that receives from peer group N; both
+                    when it is both; none when it is private. findmnt's PROPAGATION column says the same in words.
                     """)
                 .shell("readlink /proc/$$/ns/mnt\nfindmnt -o TARGET,FSTYPE,PROPAGATION /")
                 .does(Lab02Mntns::hostNamespace)
@@ -105,15 +113,19 @@ class Lab02Mntns {
 
             .step("unshare -m and chroot: a /proc of its own", s -> s
                 .explain("""
-                    The lab copies the rootfs (a shell and a few tools), then on a thread of its own calls
-                    `unshare(CLONE_NEWNS)`, makes every mount of the copied table private, mounts a proc file system
-                    in the rootfs's /proc, and starts `sleep` chrooted into the rootfs. The thread and the sleep now
-                    share a namespace the rest of the JVM is not in.
+                    A rootfs first: busybox-static and a link per tool, as the lines below build it (the lab copies
+                    the same kind of root from its cache, /var/lib/unboxed/rootfs, built once). Then, on a thread of
+                    its own, the lab calls `unshare(CLONE_NEWNS)`, makes every mount of the copied table private,
+                    mounts a proc file system in the rootfs's /proc, and starts `sleep` chrooted into the rootfs. The
+                    thread and the sleep now share a namespace the rest of the JVM is not in.
                     """)
                 .shell("""
-                    cp -a /var/lib/unboxed/rootfs /var/lib/unboxed/lab02/rootfs
+                    mkdir -p /var/lib/unboxed/lab02/rootfs/bin /var/lib/unboxed/lab02/rootfs/proc /var/lib/unboxed/lab02/rootfs/etc
+                    cp /bin/busybox /var/lib/unboxed/lab02/rootfs/bin/
+                    chroot /var/lib/unboxed/lab02/rootfs /bin/busybox --install -s /bin
+                    echo rootfs > /var/lib/unboxed/lab02/rootfs/etc/hostname
                     unshare -m --propagation private sh -c 'mount -t proc proc /var/lib/unboxed/lab02/rootfs/proc && exec chroot /var/lib/unboxed/lab02/rootfs /bin/sleep 100000' &
-                    PID=$!
+                    PID=$!; sleep 1   # its pid; a moment to mount and start
                     """)
                 .does(Lab02Mntns::unshareAndChroot)
                 .observe("Three namespace ids, two different: the main thread kept the host's; the thread and the sleep share the new one."))
@@ -148,29 +160,46 @@ class Lab02Mntns {
                     bind mount of that file. End the sleep and the thread, and the namespace is freed with its whole
                     table. Nobody ever unmounts that /proc.
                     """)
-                .shell("kill $PID\nnsenter -t $PID -m true   # No such process")
+                .shell("""
+                    kill $PID; wait $PID; echo "sleep ended, status $? (128 + 15: SIGTERM)"
+                    nsenter -t $PID -m true   # fails: No such file or directory
+                    """)
                 .does(Lab02Mntns::namespaceGoes)
                 .observe("No task is left in the namespace; the rootfs's /proc is an empty directory again."))
 
-            .step("Mount propagation: why / must be private", s -> s
+            .step("Mount propagation: shared, private, slave", s -> s
                 .explain("""
-                    On a systemd host every mount is `shared`: a mount made below a shared mount is copied to all its
-                    peers. A new namespace's copy of `/` is a peer of the host's, so without `--make-rprivate` a mount
-                    made inside leaks out to the host, and stays there after the namespace is gone. The lab shows the
-                    raw system call doing exactly that, then a namespace that made `/` private first. `unshare -m`
-                    does the latter by default (`--propagation private`).
+                    On a systemd host every mount is `shared` (systemd makes them so at boot). A new namespace's copy
+                    of a shared mount joins its peer group, so a mount made inside below it is copied to the host, and
+                    stays there after the namespace is gone. To show it without touching the host's own mounts, the
+                    lines mount a tmpfs of their own and make it shared, as systemd would: its mountinfo line says
+                    `shared:N` although it is alone in peer group N. Three namespaces follow. One that leaves
+                    propagation unchanged, as the raw unshare(2) system call does, leaks its mount to the host. One
+                    made private, `unshare -m`'s default, keeps its mount. One made slave, what runc does to `/` by
+                    default, receives a mount the host makes afterwards (`master:N` inside) and still keeps its own.
                     """)
                 .shell("""
-                    mount --make-shared /   # what systemd does at boot (only if it is private here)
-                    unshare -m --propagation unchanged mount -t tmpfs tmpfs /var/lib/unboxed/lab02/leak
-                    findmnt -o TARGET,FSTYPE,PROPAGATION /var/lib/unboxed/lab02/leak   # on the host: it leaked
-                    unshare -m --propagation private mount -t tmpfs tmpfs /var/lib/unboxed/lab02/kept
-                    findmnt /var/lib/unboxed/lab02/kept || echo 'not on the host'
-                    umount /var/lib/unboxed/lab02/leak
+                    mkdir -p /var/lib/unboxed/lab02/shared
+                    mount -t tmpfs tmpfs /var/lib/unboxed/lab02/shared
+                    mount --make-shared /var/lib/unboxed/lab02/shared   # as systemd makes every mount at boot
+                    mkdir /var/lib/unboxed/lab02/shared/leak /var/lib/unboxed/lab02/shared/kept /var/lib/unboxed/lab02/shared/in
+                    grep lab02/shared /proc/self/mountinfo   # shared:N, alone in its peer group
+                    unshare -m --propagation unchanged mount -t tmpfs tmpfs /var/lib/unboxed/lab02/shared/leak
+                    findmnt -o TARGET,FSTYPE,PROPAGATION /var/lib/unboxed/lab02/shared/leak   # on the host: it leaked
+                    unshare -m --propagation private mount -t tmpfs tmpfs /var/lib/unboxed/lab02/shared/kept
+                    findmnt /var/lib/unboxed/lab02/shared/kept || echo 'not on the host'
+                    unshare -m --propagation slave sleep 1000 &
+                    SLAVE=$!; sleep 1   # its pid; a moment to make its namespace
+                    mount -t tmpfs tmpfs /var/lib/unboxed/lab02/shared/in   # on the host, after the namespace was made
+                    nsenter -t $SLAVE -m sh -c 'mount -t tmpfs tmpfs /var/lib/unboxed/lab02/shared/kept && grep lab02/shared /proc/self/mountinfo'
+                    findmnt /var/lib/unboxed/lab02/shared/kept || echo 'not on the host'
+                    kill $SLAVE
+                    umount -R /var/lib/unboxed/lab02/shared
                     """)
                 .does(Lab02Mntns::propagation)
                 .observe("The leaked tmpfs carries the same shared:N on both sides: they are peers. It is still on the host "
-                    + "after its namespace is gone. The private one never left."))
+                    + "after its namespace is gone. The private one never left. The slave namespace got the host's new "
+                    + "mount (master:N) and kept its own."))
 
             .step("Bind mounts: one directory in two places", s -> s
                 .explain("""
@@ -183,14 +212,15 @@ class Lab02Mntns {
                     echo 'written on the host' > /var/lib/unboxed/lab02/volume/hello.txt
                     unshare -m sh -c 'mount --bind /var/lib/unboxed/lab02/volume /var/lib/unboxed/lab02/rootfs/mnt && chroot /var/lib/unboxed/lab02/rootfs sh -c "cat /mnt/hello.txt; echo written inside > /mnt/inside.txt"'
                     cat /var/lib/unboxed/lab02/volume/inside.txt
-                    unshare -m sh -c 'mount --bind /var/lib/unboxed/lab02/volume /var/lib/unboxed/lab02/rootfs/mnt && mount -o remount,bind,ro /var/lib/unboxed/lab02/rootfs/mnt && chroot /var/lib/unboxed/lab02/rootfs sh -c "echo again > /mnt/again.txt"'
+                    unshare -m sh -c 'mount --bind /var/lib/unboxed/lab02/volume /var/lib/unboxed/lab02/rootfs/mnt && mount -o remount,bind,ro /var/lib/unboxed/lab02/rootfs/mnt && chroot /var/lib/unboxed/lab02/rootfs sh -c "echo again > /mnt/again.txt"'   # fails: Read-only file system
                     """)
                 .does(Lab02Mntns::bindMounts)
                 .observe("What the chrooted shell wrote is in the host's folder; after the read-only remount, writing fails with EROFS."))
 
             .exercise("""
                 Build this by hand with the commands from the steps (`unshare`, `mount`, `nsenter`). The lab made the
-                empty directory /mnt/lab02, and this host's `/` is shared, as on any systemd machine.
+                empty directory /mnt/lab02, and the mount that holds it is shared, as every mount is on a systemd
+                machine.
 
                 - a long-running process (any command: `sleep infinity` will do) in a mount namespace of its own;
                 - in that namespace, a tmpfs mounted on /mnt/lab02, holding a file `secret`;
@@ -207,7 +237,8 @@ class Lab02Mntns {
                 "mount inside the new namespace, never on the host: `findmnt /mnt/lab02` on the host prints nothing",
                 Lab02Mntns::checkHostClean)
             .check("private", "The tmpfs has no propagation peer on the host", 2,
-                "make the new namespace private: unshare -m --propagation private (or mount --make-rprivate / inside, first)",
+                "cut the new namespace's link to the host: unshare -m --propagation private (or slave), or mount "
+                    + "--make-rprivate / (or --make-rslave /) inside, before mounting",
                 Lab02Mntns::checkPrivate)
             .check("secret", "/mnt/lab02/secret is readable through that process (/proc/PID/root)", 2,
                 "write it inside the namespace: nsenter -t PID -m sh -c 'echo hi > /mnt/lab02/secret'",
@@ -226,8 +257,9 @@ class Lab02Mntns {
                 "The tmpfs, as inside", "The tmpfs, but read-only", "Nothing: the mount exists only in the new namespace")
             .question("A program calls the unshare(CLONE_NEWNS) system call on a systemd host and mounts a tmpfs on "
                     + "/mnt/x at once. What does the host see at /mnt/x?", 0,
-                "The new namespace's / is a peer of the host's (shared:1), so the mount propagates back to the host; "
-                    + "only mount --make-rprivate / first would have prevented it.",
+                "The new namespace's mounts are peers of the host's (the same shared:N), so the mount propagates back "
+                    + "to the host; making / private or slave first (mount --make-rprivate /, or --make-rslave / as runc "
+                    + "does) would have prevented it.",
                 "The tmpfs: it propagated", "The empty directory", "EPERM when the program mounts")
             .question("The last process in a mount namespace exits while /proc is mounted inside it. What happens to "
                     + "that mount?", 1,
@@ -238,6 +270,23 @@ class Lab02Mntns {
                     + "namespace under the others. unshare(CLONE_FS) gives the thread its own copy first.",
                 "The JVM is not root", "Mount namespaces cannot be joined, only created",
                 "The thread shares its root and working directory with the other threads")
+            .question("`unshare -m --propagation slave sleep infinity &` runs (runc's default for /, rslave). Then the "
+                    + "host mounts a tmpfs on the shared mount /srv/x. What does `nsenter -t $! -m findmnt /srv/x` print?", 1,
+                "A slave receives mount events from its master's peer group and sends none back: the host's new mount "
+                    + "arrives (master:N in the namespace's mountinfo), while mounts made inside stay inside.",
+                "Nothing: the namespace's table is a copy, fixed when it was made",
+                "The tmpfs, received through propagation", "The tmpfs, and a mount made inside would reach the host too")
+            .reading("mount_namespaces(7) shared subtrees, peer groups, MS_SHARED, MS_PRIVATE, MS_SLAVE",
+                "proc(5) /proc/PID/mountinfo and its optional fields shared:N, master:N",
+                "unshare(1) --mount and --propagation (private by default)",
+                "nsenter(1) -m and -r",
+                "mount(2) MS_BIND, MS_REMOUNT, MS_REC and the propagation flags",
+                "unshare(2) CLONE_NEWNS and CLONE_FS",
+                "setns(2) why joining a mount namespace needs a filesystem state of one's own",
+                "findmnt(8)",
+                "Documentation/filesystems/sharedsubtree.rst",
+                "runc's rootfs set-up: prepareRoot makes / rslave, the rootfs's parent private "
+                    + "<https://github.com/opencontainers/runc/blob/main/libcontainer/rootfs_linux.go>")
             .build();
     }
 
@@ -252,7 +301,9 @@ class Lab02Mntns {
         b.show("mounts in its table", table.size() + " lines in /proc/" + self + "/mountinfo");
         Mounts.Mount root = MountNs.holding(table, "/");
         b.show("propagation of /", MountNs.propagation(root)
-            + (root.shared() ? " (systemd, or the lab's exercise, made it so)" : " (no systemd here; on a systemd host: shared:1)"));
+            + (root.shared() ? " (systemd, or the lab's exercise, made it so)"
+                : root.propagation().isEmpty() ? " (no systemd here; on a systemd host it is shared)"
+                : " (a slave: a container runtime such as runc leaves / so by default)"));
         b.sh("findmnt -o TARGET,FSTYPE,PROPAGATION /");
     }
 
@@ -327,32 +378,48 @@ class Lab02Mntns {
     }
 
     static void propagation(Bench b) throws Exception {
-        Files.createDirectories(LEAK);
-        Files.createDirectories(KEPT);
-        Mounts.Mount holding = MountNs.holding(Mounts.ofHost(), LEAK.toString());
-        b.show("propagation of " + holding.mountPoint() + " (holds " + WORK + ")", MountNs.propagation(holding));
-        if (makeSharedLikeSystemd(b, LEAK.toString())) {
-            b.show("propagation of " + holding.mountPoint() + " now",
-                MountNs.propagation(MountNs.holding(Mounts.ofHost(), LEAK.toString())));
-        }
+        Files.createDirectories(SHARED);
+        b.java("mount(\"tmpfs\", \"" + SHARED + "\", \"tmpfs\", 0, NULL); mount(NULL, \"" + SHARED + "\", NULL, MS_SHARED, NULL)"
+            + "   (a shared mount of the lab's own, as systemd makes every mount)");
+        b.willCreate(new KernelObject.Mount(SHARED.toString()));
+        Mounts.tmpfs(SHARED.toString());
+        MountNs.makeShared(SHARED.toString());
+        for (Path p : List.of(LEAK, KEPT, IN)) Files.createDirectories(p);
+        Mounts.Mount shared = Mounts.at(Mounts.ofHost(), SHARED.toString()).orElseThrow();
+        b.show("propagation of " + SHARED, MountNs.propagation(shared) + " (peers on the host: "
+            + (MountNs.receiversOf(shared, Mounts.ofHost()).size() - 1) + ", alone in its group)");
         try (NsThread careless = NsThread.unshare(EnumSet.of(Ns.MNT))) {
             b.java("unshare(CLONE_NEWNS) on thread " + careless.tid() + ", then at once mount(\"tmpfs\", \"" + LEAK
                 + "\", \"tmpfs\", 0, NULL)");
             b.willCreate(new KernelObject.Mount(LEAK.toString())); // it will appear on the host: journal it there before it does
             careless.run(() -> Mounts.tmpfs(LEAK.toString()));
-            b.show(LEAK + ", thread " + careless.tid(), describe(careless.call(() -> Mounts.at(Mounts.ofThisThread(), LEAK.toString()))));
-            b.show(LEAK + ", host", describe(Mounts.at(Mounts.ofHost(), LEAK.toString())));
+            b.show("leak, thread " + careless.tid(), describe(careless.call(() -> Mounts.at(Mounts.ofThisThread(), LEAK.toString()))));
+            b.show("leak, host", describe(Mounts.at(Mounts.ofHost(), LEAK.toString())));
         }
-        b.show(LEAK + ", host, thread gone", describe(Mounts.at(Mounts.ofHost(), LEAK.toString())));
+        b.show("leak, host, thread gone", describe(Mounts.at(Mounts.ofHost(), LEAK.toString())));
         try (NsThread careful = NsThread.unshare(EnumSet.of(Ns.MNT))) {
-            b.java("unshare(CLONE_NEWNS) on thread " + careful.tid() + ", mount(\"none\", \"/\", NULL, MS_REC|MS_PRIVATE,"
+            b.java("unshare(CLONE_NEWNS) on thread " + careful.tid() + ", mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE,"
                 + " NULL), then mount(\"tmpfs\", \"" + KEPT + "\", ...)");
             careful.run(() -> {
                 Mounts.makePrivate("/");
                 Mounts.tmpfs(KEPT.toString());
             });
-            b.show(KEPT + ", thread " + careful.tid(), describe(careful.call(() -> Mounts.at(Mounts.ofThisThread(), KEPT.toString()))));
-            b.show(KEPT + ", host", describe(Mounts.at(Mounts.ofHost(), KEPT.toString())));
+            b.show("kept, thread " + careful.tid(), describe(careful.call(() -> Mounts.at(Mounts.ofThisThread(), KEPT.toString()))));
+            b.show("kept, host", describe(Mounts.at(Mounts.ofHost(), KEPT.toString())));
+        }
+        try (NsThread slave = NsThread.unshare(EnumSet.of(Ns.MNT))) {
+            b.java("unshare(CLONE_NEWNS) on thread " + slave.tid() + ", mount(NULL, \"/\", NULL, MS_REC|MS_SLAVE, NULL)"
+                + " (runc's default), mount(\"tmpfs\", \"" + KEPT + "\", ...); then the host mounts a tmpfs on " + IN);
+            slave.run(() -> {
+                Sys.mount("none", "/", null, LibC.MS_REC | LibC.MS_SLAVE, null);
+                Mounts.tmpfs(KEPT.toString());
+            });
+            b.willCreate(new KernelObject.Mount(IN.toString()));
+            Mounts.tmpfs(IN.toString());
+            b.show("in, host", describe(Mounts.at(Mounts.ofHost(), IN.toString())));
+            b.show("in, thread " + slave.tid(), describe(slave.call(() -> Mounts.at(Mounts.ofThisThread(), IN.toString()))));
+            b.show("kept, thread " + slave.tid(), describe(slave.call(() -> Mounts.at(Mounts.ofThisThread(), KEPT.toString()))));
+            b.show("kept, host", describe(Mounts.at(Mounts.ofHost(), KEPT.toString())));
         }
         b.sh("unshare -m sh -c 'mount -t tmpfs tmpfs " + KEPT + " && findmnt -no TARGET,PROPAGATION " + KEPT + "'; findmnt "
             + KEPT + " || echo 'not on the host: unshare(1) made / private first'");

@@ -74,6 +74,35 @@ class Lab01ChrootTest {
                 cp /bin/busybox /var/lib/unboxed/lab01/myroot/bin/
                 chroot /var/lib/unboxed/lab01/myroot /bin/busybox --install -s /bin
                 """),
+            passes("a statically linked bash as /bin/sh (no libraries), ls with its own", """
+                mkdir -p /var/lib/unboxed/lab01/myroot/bin
+                cp /bin/bash-static /var/lib/unboxed/lab01/myroot/bin/sh
+                cd /var/lib/unboxed/lab01/myroot && cp --parents /bin/ls $(ldd /bin/ls | grep -o '/[^ ]*') .
+                """),
+            passes("install -D, each file at its path", """
+                for p in /bin/sh /bin/ls; do
+                  for f in $p $(ldd $p | grep -o '/[^ ]*'); do install -D "$f" "/var/lib/unboxed/lab01/myroot$f"; done
+                done
+                """),
+            passes("cp -L into folders made first", """
+                mkdir -p /var/lib/unboxed/lab01/myroot/bin
+                cp -L /bin/sh /bin/ls /var/lib/unboxed/lab01/myroot/bin/
+                for f in $(ldd /bin/sh | grep -o '/[^ ]*') $(ldd /bin/ls | grep -o '/[^ ]*'); do
+                  mkdir -p "/var/lib/unboxed/lab01/myroot$(dirname "$f")" && cp -L "$f" "/var/lib/unboxed/lab01/myroot$f"
+                done
+                """),
+            // the layout of a usr-merged Debian or debootstrap tree: /bin, /lib, /lib64 are symlinks into /usr
+            passes("a usr-merged root: bin -> usr/bin, lib -> usr/lib, lib64 -> usr/lib64", """
+                mkdir -p /var/lib/unboxed/lab01/myroot/usr/bin /var/lib/unboxed/lab01/myroot/usr/lib/x86_64-linux-gnu /var/lib/unboxed/lab01/myroot/usr/lib64
+                cd /var/lib/unboxed/lab01/myroot && ln -s usr/bin bin && ln -s usr/lib lib && ln -s usr/lib64 lib64
+                for p in /bin/sh /bin/ls; do for f in $p $(ldd $p | grep -o '/[^ ]*'); do cp -L "$f" ".$f"; done; done
+                """),
+            // what a runtime does before pivot_root: nothing from outside, only myroot shown at its own place
+            passes("myroot bind-mounted on itself", MANUAL + "mount --bind " + MYROOT + " " + MYROOT + "\n"),
+            row("ls copied without its libraries", MANUAL.replace("/bin/sh /bin/ls", "/bin/sh") + "cp /bin/ls " + MYROOT + "/bin/\n",
+                fail("ls", "ls / failed inside myroot", "libselinux.so.1")),
+            row("a bind mount of the host's /bin over a copied one", MANUAL + "mount --bind /bin " + MYROOT + "/bin\n",
+                fail("own-files", "myroot/bin is a mount of")),
             row("/proc left mounted", MANUAL + "mkdir -p proc && mount -t proc proc " + MYROOT + "/proc\n"
                 + "chroot " + MYROOT + " /bin/sh -c 'ls /proc' >/dev/null", fail("no-proc", MYROOT + "/proc is still mounted")),
             row("a shell without its libraries", "mkdir -p " + MYROOT + "/bin && cp /bin/sh /bin/ls " + MYROOT + "/bin/",
@@ -145,11 +174,8 @@ class Lab01ChrootTest {
     @Test
     void theShellEquivalentsAreExact() throws Exception {
         List<Step> steps = LAB.steps;
-        // escape.c is the fenced C block of step 7's explanation
-        String explain = steps.get(6).explain();
-        String c = explain.substring(explain.indexOf("```c\n") + 5, explain.indexOf("```", explain.indexOf("```c\n") + 5));
+        // step 7 writes escape.c itself (a here-document), as the learner types it
         Path dir = Files.createTempDirectory("lab01-shell");
-        Files.writeString(dir.resolve("escape.c"), c);
         String[] outputs = new String[steps.size()], stdout = new String[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
             Cmd.Result r = shAny("cd " + dir + " && " + steps.get(i).shell());

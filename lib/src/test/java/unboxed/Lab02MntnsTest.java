@@ -83,7 +83,30 @@ class Lab02MntnsTest {
             row("shared propagation", bg(MANUAL.replace("--propagation private", "--propagation shared")),
                 fail("private", "is in its peer group"), fail("host-clean", "propagated out of pid")),
             row("not a tmpfs", bg(MANUAL.replace("-t tmpfs tmpfs", "-t ramfs ramfs")),
-                fail("process", "has a ramfs on /mnt/lab02, not a tmpfs")));
+                fail("process", "has a ramfs on /mnt/lab02, not a tmpfs")),
+            passes("unshare -m with its default propagation (private)", bg(MANUAL.replace(" --propagation private", ""))),
+            // runc's way: / recursively slave; the host's mounts would come in, nothing goes out
+            passes("--propagation slave, as runc makes /", bg(MANUAL.replace("--propagation private", "--propagation slave"))),
+            passes("mount --make-rprivate / inside, propagation otherwise unchanged", bg(MANUAL.replace(
+                "--propagation private sh -c '", "--propagation unchanged sh -c 'mount --make-rprivate / && "))),
+            passes("mount --make-rslave / inside", bg(MANUAL.replace(
+                "--propagation private sh -c '", "--propagation unchanged sh -c 'mount --make-rslave / && "))),
+            passes("a sleeping unshare, the tmpfs and the secret put in with nsenter", """
+                unshare -m sleep infinity </dev/null >/dev/null 2>&1 &
+                for i in $(seq 250); do [ "$(readlink /proc/$!/ns/mnt)" != "$(readlink /proc/$$/ns/mnt)" ] && break; sleep 0.02; done
+                nsenter -t $! -m mount -t tmpfs tmpfs /mnt/lab02
+                nsenter -t $! -m sh -c 'echo hi > /mnt/lab02/secret'
+                """),
+            passes("unshare --fork: the namespace held by unshare and its child", bg(MANUAL.replace("unshare -m", "unshare -m --fork"))),
+            // the secret written on the host's directory, before the namespace mounted over it: hidden under the tmpfs
+            row("the secret written before the mount", "echo hi > /mnt/lab02/secret\n"
+                + bg("unshare -m sh -c 'mount -t tmpfs tmpfs /mnt/lab02 && exec sleep infinity'"),
+                fail("secret", "has no file secret")),
+            row("the secret written on the host after the mount", bg("unshare -m sh -c 'mount -t tmpfs tmpfs /mnt/lab02 && exec sleep infinity'")
+                + "echo hi > /mnt/lab02/secret\n", fail("secret", "has no file secret")),
+            // the raw system call's behaviour: the namespace's mounts stay peers of the host's, and the tmpfs leaks
+            row("--propagation unchanged", bg(MANUAL.replace("--propagation private", "--propagation unchanged")),
+                fail("private", "is in its peer group"), fail("host-clean", "propagated out of pid")));
     }
 
     @Test
@@ -171,8 +194,10 @@ class Lab02MntnsTest {
         assertTrue(out.contains("EINVAL"), "setns on a plain thread: " + out);
         assertTrue(out.contains("/etc/hostname, main thread"), out);
         assertTrue(out.matches("(?s).*/etc/hostname, thread \\d+ +rootfs.*"), out);
-        assertTrue(out.matches("(?s).*/var/lib/unboxed/lab02/leak, host +tmpfs, shared:\\d+.*"), "the leak: " + out);
-        assertTrue(out.matches("(?s).*/var/lib/unboxed/lab02/kept, host +no mount.*"), out);
+        assertTrue(out.matches("(?s).*leak, host +tmpfs, shared:\\d+.*"), "the leak: " + out);
+        assertTrue(out.matches("(?s).*kept, host +no mount.*"), out);
+        assertTrue(out.matches("(?s).*[^a-z]in, thread \\d+ +tmpfs, master:\\d+.*"), "the slave receives: " + out);
+        assertTrue(out.matches("(?s).*/var/lib/unboxed/lab02/shared +shared:\\d+ \\(peers on the host: 0.*"), out);
         assertTrue(out.contains("Read-only file system") && out.contains("written inside"), out);
         // the demo is gone when run ends; the exercise's starting point is there
         assertFalse(Files.exists(Path.of("/var/lib/unboxed/lab02")));
@@ -196,7 +221,7 @@ class Lab02MntnsTest {
         int step = Integer.parseInt(killAt.split("\\|")[0]);
         LabHarness.sigkillAtStep(LAB, step, killAt.split("\\|")[1]);
         if (step == 2) assertFalse(Processes.tagged("UNBOXED_TAG", "lab02").isEmpty(), "the kill left the sleep");
-        if (step == 6) assertTrue(Mounts.isMountPoint("/var/lib/unboxed/lab02/leak"), "the kill left the leak on the host");
+        if (step == 6) assertTrue(Mounts.isMountPoint("/var/lib/unboxed/lab02/shared/leak"), "the kill left the leak on the host");
         if (step == 7) assertTrue(Files.isDirectory(Path.of(TARGET)));
     }
 }

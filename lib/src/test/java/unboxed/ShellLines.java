@@ -59,7 +59,9 @@ final class ShellLines {
     }
 
     private static boolean parses(String text) {
-        return Cmd.run(List.of("bash", "-n", "-c", text), 10).ok();
+        Cmd.Result r = Cmd.run(List.of("bash", "-n", "-c", text), 10);
+        // an open here-document parses (bash only warns "delimited by end-of-file"): its body is still to come
+        return r.ok() && !r.err().contains("here-document");
     }
 
     /**
