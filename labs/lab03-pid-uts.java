@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import java.time.Duration;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
+import unboxed.lab.Journal;
 import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
@@ -62,35 +63,45 @@ class Lab03PidUts {
                 "Explain why `unshare -p` without `--fork` ends in \"Cannot allocate memory\", from the shell and from Java",
                 "Mount a /proc that shows only the processes of a pid namespace",
                 "Read the pids one process has in nested pid namespaces (NSpid)",
-                "Explain why a container's PID 1 must reap orphaned children, and what happens when it does not")
+                "Explain why a container's PID 1 must reap orphaned children, and what happens when it does not",
+                "Read which signals a process catches (SigCgt), and explain why a PID 1 without a handler ignores "
+                    + "SIGTERM and `docker stop` has to wait for its SIGKILL")
             .prerequisites("A Linux machine or VM where you are root (sudo)", "util-linux (unshare, nsenter), procps (ps)")
             .needs("unshare", "nsenter", "mount", "ps", "hostname", "bash")
             .story("""
                 Inside a container, `hostname` prints the container's name and `ps` shows a handful of processes, the
                 first of them PID 1. Neither is an illusion drawn by the runtime: they are two more namespaces.
 
-                A **UTS namespace** holds a hostname (and a NIS domain name, the rest of what uname(2) calls the
-                "UTS" fields). `unshare -u` makes a new one, a copy of the host's name, and `hostname NAME` inside
-                changes only that copy.
+                A **UTS namespace** holds a copy of the whole structure uname(2) returns: the system name, the kernel's
+                release and version, the machine, the hostname and the NIS domain name. Only the last two can be
+                changed in it, with sethostname(2) and setdomainname(2) (uts_namespaces(7)): `uname -r` in a container
+                still prints the host's kernel. `unshare -u` makes a new one, a copy of its caller's, and `hostname
+                NAME` inside changes only that copy.
 
                 A **pid namespace** gives processes numbers of their own, starting again at 1. Its rules are stricter
                 than the others': a process never changes its own pid namespace, so `unshare(CLONE_NEWPID)` affects
                 only the *children* born afterwards, and the first of them becomes the namespace's **PID 1**, its init.
-                When PID 1 exits, the kernel kills everything else in the namespace and lets nobody in again. And PID 1
-                inherits every orphan in the namespace: if it never calls wait(2), their corpses, the zombies, pile up.
+                When PID 1 exits, the kernel SIGKILLs every other process in the namespace, and no process can be
+                created in it any more: fork(2) fails with ENOMEM. PID 1 inherits the namespace's orphans (unless a
+                nearer ancestor made itself a subreaper with prctl(2) PR_SET_CHILD_SUBREAPER): if it never calls
+                wait(2), their corpses, the zombies, pile up. And the kernel shields it from signals: a signal reaches
+                a namespace's PID 1 only if PID 1 has a handler for it, SIGKILL and SIGSTOP from an ancestor namespace
+                excepted (pid_namespaces(7)).
 
                 The tools you know read the system through /proc, so a new pid namespace needs a /proc of its own,
                 mounted in a mount namespace of its own (or the host's /proc would be covered).
                 """)
 
-            // the exercise's trees, found by their hostname, and the host itself if the learner renamed it
-            .owns(new KernelObject.HostNamed("lab03"), new KernelObject.UtsTrees("lab03"))
+            // the exercise's trees, found by their hostname; the host's own name is a note (hostBefore) in the journal
+            .owns(new KernelObject.UtsTrees("lab03"))
+            .preflight(b -> hostBefore())
 
             .step("Two more namespaces: uts and pid", s -> s
                 .explain("""
                     Every process has a UTS namespace (its hostname) and a pid namespace (the numbering its pid comes
                     from), named by inode numbers in /proc/PID/ns/. The NSpid line of /proc/PID/status lists a
-                    process's pid in every pid namespace it is in, outermost first: on the host, just one.
+                    process's pid in every pid namespace it is in, from the one of whoever mounted that /proc inwards
+                    (proc(5)): on the host, just one.
                     """)
                 .shell("hostname\nreadlink /proc/$$/ns/uts /proc/$$/ns/pid\ngrep NSpid /proc/$$/status")
                 .does(Lab03PidUts::hostNamespaces)
@@ -108,14 +119,20 @@ class Lab03PidUts {
 
             .step("The prompt that does not update", s -> s
                 .explain("""
-                    Try it by hand: in `unshare -u bash`, `hostname lab03-demo` works, `hostname` prints the new name,
-                    yet the prompt still shows the old one. Nothing failed: bash looks the hostname up once, when it
-                    starts, and `\\h` in PS1 prints that copy. A new shell (`exec bash`) reads the new name.
+                    By hand, in an interactive `unshare -u bash`, `hostname lab03-prompt` works and `hostname` prints
+                    the new name, yet the prompt still shows the old one. Nothing failed: bash looks the hostname up
+                    once, when it starts, and `\\h` in PS1 prints that copy; a new shell (`exec bash`) reads the new
+                    name. The line below shows the same without a terminal: `${PS1@P}` expands PS1 as bash draws
+                    its prompt (bash(1), Parameter transformation), before and after the rename, then in a new bash.
                     """)
                 .shell("""
-                    unshare --uts bash
-                    hostname lab03-prompt     # the prompt still says the old name
-                    exec bash                 # a new shell, a new prompt
+                    unshare --uts bash -c '
+                      export P="[\\u@\\h]"; PS1=$P
+                      echo "prompt:    ${PS1@P}"
+                      hostname lab03-prompt; echo "hostname:  $(hostname)"
+                      echo "prompt:    ${PS1@P}"
+                      exec bash -c "PS1=\\$P; echo \\"new bash:  \\${PS1@P}\\""'   # prints: new bash:  [root@lab03-prompt]
+                    hostname                  # the host kept its name
                     """)
                 .does(Lab03PidUts::promptThatDoesNotUpdate)
                 .observe("The same bash prints its prompt twice with the old name; the new bash shows lab03-prompt."))
@@ -124,17 +141,19 @@ class Lab03PidUts {
                 .explain("""
                     `unshare -p` calls unshare(CLONE_NEWPID) and then runs its program: that program is *not* in the
                     new namespace, only its children will be. Its first child becomes PID 1; when that child exits, the
-                    namespace's init is gone, and every later fork() fails with ENOMEM. `--fork` makes unshare fork
-                    first, so the program itself is the long-lived PID 1.
+                    namespace's init is gone, and every later fork() fails with ENOMEM (pid_namespaces(7)). `--fork`
+                    makes unshare fork first, so the program itself is the long-lived PID 1 (unshare(1)). The last
+                    `echo` keeps bash from running its last command in place of itself, without a fork.
                     """)
                 .shell("""
-                    unshare --pid bash -c 'echo "bash: $$"; sh -c "echo first child: \\$\\$"; sh -c "echo second child: \\$\\$"; true'
-                    unshare --pid --fork bash -c 'echo "bash: $$"; sh -c "echo first child: \\$\\$"; sh -c "echo second child: \\$\\$"; true'
+                    unshare --pid bash -c 'echo "bash: $$"; sh -c "echo first child: \\$\\$"; sh -c "echo second child: \\$\\$"; echo "bash: done"'   # fails: Cannot allocate memory
+                    unshare --pid --fork bash -c 'echo "bash: $$"; sh -c "echo first child: \\$\\$"; sh -c "echo second child: \\$\\$"; echo "bash: done"'
                     """)
                 .does(Lab03PidUts::unshareWithoutFork)
                 .observe("""
                     Without --fork: bash keeps its host pid, its first child is 1, the second fork fails with
-                    "Cannot allocate memory". With --fork: bash is 1, its children 2 and 3."""))
+                    "Cannot allocate memory" and bash gives up (a non-zero exit status, no "bash: done"). With --fork: bash
+                    is 1, its children 2 and 3."""))
 
             .step("The same rule, seen from Java", s -> s
                 .explain("""
@@ -144,9 +163,10 @@ class Lab03PidUts {
                     born in another pid namespace: EINVAL, which Java reports as OutOfMemoryError), its first
                     ProcessBuilder child is PID 1, and once that child has exited the next start fails with ENOMEM.
                     Even starting a process needs a thread in Java (a "process reaper" waits for each child), so the
-                    lab makes those from the main thread first.
+                    lab makes those from the main thread first. The shell line goes through what the thread does: dash
+                    (sh on Debian and Ubuntu) says "Cannot fork" where bash says "Cannot allocate memory".
                     """)
-                .shell("unshare --pid sh -c 'sh -c \"echo \\$\\$\"; sh -c \"echo \\$\\$\"; true'   # what the thread goes through")
+                .shell("unshare --pid sh -c 'sh -c \"echo \\$\\$\"; sh -c \"echo \\$\\$\"; echo \"sh: done\"'   # fails: Cannot fork")
                 .does(Lab03PidUts::sameRuleFromJava)
                 .observe("""
                     new Thread().start() fails (the JVM also logs "pthread_create failed (EINVAL)"), the first child
@@ -176,11 +196,14 @@ class Lab03PidUts {
                 .explain("""
                     Pid namespaces nest: a process is numbered in its own namespace and in every one above it. The
                     host sees the demo's PID 1 under a host pid; NSpid lists both. A namespace made inside the demo
-                    gives its first process three numbers: the host's, the demo's, and 1.
+                    gives its first process three numbers: the host's, the demo's, and 1. A tree left running in the
+                    background is ended by killing its outer `unshare`: `--kill-child` makes the kernel send its PID 1
+                    a SIGKILL when unshare dies (unshare(1)), and the namespace goes with it.
                     """)
                 .shell("""
-                    unshare --pid --fork --mount-proc unshare --pid --fork --mount-proc sleep infinity &
+                    unshare --pid --fork --kill-child --mount-proc unshare --pid --fork --mount-proc sleep infinity &
                     sleep 0.5; grep NSpid /proc/$(pgrep -n -x sleep)/status     # host pid, middle pid, 1
+                    kill -KILL $!
                     """)
                 .does(Lab03PidUts::nestedPidNamespaces)
                 .observe("The nested sleep has three pids, ps inside the demo shows it under the middle one."))
@@ -192,8 +215,9 @@ class Lab03PidUts {
                     `sleep infinity`, which never waits for anything: zombies pile up under it, each holding a pid.
                     """)
                 .shell("""
-                    unshare --pid --fork --mount-proc sh -c '(sleep 1 &); (sleep 1 &); exec sleep infinity' &
-                    sleep 2; ps -o pid,ppid,stat,args --ppid "$(pgrep -n -f '^sleep infinity')"   # two <defunct>
+                    unshare --pid --fork --kill-child --mount-proc sh -c '(sleep 1 &); (sleep 1 &); exec sleep infinity' &
+                    sleep 2; ps -o pid,ppid,stat,args --ppid "$(pgrep -P $! -x sleep)"   # prints: <defunct>
+                    kill -KILL $!
                     """)
                 .does(Lab03PidUts::zombiesPileUp)
                 .observe("The orphans' PPID is 1 while they run; once they exit they stay, as Z <defunct>, under PID 1."))
@@ -201,15 +225,49 @@ class Lab03PidUts {
             .step("A PID 1 that reaps", s -> s
                 .explain("""
                     An init that waits for any child, as every shell does while it waits for its foreground command,
-                    reaps the orphans it inherits. That is the whole job of the tiny inits containers use (`tini`,
-                    `docker run --init`). The same orphans under a shell loop as PID 1 leave no zombie.
+                    reaps the orphans it inherits. That is half the job of the tiny inits containers use (`tini`, which
+                    `docker run --init` runs as PID 1); the other half, forwarding signals, is the next step. The same
+                    orphans under a shell loop as PID 1 leave no zombie.
                     """)
                 .shell("""
-                    unshare --pid --fork --mount-proc sh -c '(sleep 1 &); (sleep 1 &); while :; do sleep 1; done' &
-                    sleep 2; ps -o pid,ppid,stat,args --ppid "$(pgrep -n -f 'while')"   # only its own sleep 1
+                    unshare --pid --fork --kill-child --mount-proc sh -c '(sleep 1 &); (sleep 1 &); while :; do sleep 1; done' &
+                    sleep 2; ps -o pid,ppid,stat,args --ppid "$(pgrep -P $! -x sh)"   # only its own sleep 1
+                    kill -KILL $!
                     """)
                 .does(Lab03PidUts::aReapingInit)
                 .observe("No zombie: the shell's wait(2) took each orphan's exit status as soon as it died."))
+
+            .step("PID 1 gets only the signals it asked for", s -> s
+                .explain("""
+                    The kernel shields a namespace's init: a signal sent to PID 1 from inside its namespace, or from an
+                    ancestor one, is delivered only if PID 1 has a handler for it; otherwise it is discarded, even when
+                    root sends it. Only SIGKILL and SIGSTOP sent from an ancestor namespace are always delivered
+                    (pid_namespaces(7)). SigCgt in /proc/PID/status is the mask of the signals a process catches
+                    (proc(5)): bit N-1 stands for signal N, so SIGTERM (15) is 0x4000 (signal(7) numbers them).
+
+                    `docker stop` sends the container's PID 1 a SIGTERM (unless the image's STOPSIGNAL names another)
+                    and, if it is still there after 10 seconds (`-t` changes that), a SIGKILL, both from the host's pid
+                    namespace (Docker's `docker container stop` reference). A `sleep` as PID 1 catches nothing, so the
+                    TERM is dropped and the stop takes the full 10 s. A shell that traps TERM obeys it at once. So does
+                    `tini`, the init `docker run --init` adds: it reaps orphans *and* forwards signals to its child.
+                    It uses no handler: it blocks the signals and takes them with sigtimedwait(2), and a blocked signal
+                    stays pending instead of being discarded.
+                    """)
+                .shell("""
+                    unshare --pid --fork --kill-child sleep infinity &
+                    sleep 0.5; m=$(awk '/SigCgt/ {print $2}' /proc/$(pgrep -P $! -x sleep)/status); echo "SigCgt $m, TERM caught: $(( 0x$m >> 14 & 1 ))"   # prints: TERM caught: 0
+                    kill -TERM $(pgrep -P $! -x sleep); sleep 1; ps -o pid,stat,args --ppid $!    # prints: sleep infinity
+                    kill -KILL $!
+                    unshare --pid --fork sh -c 'trap "echo PID 1 got TERM; exit 0" TERM; while :; do sleep 1 & wait $!; done' &
+                    sleep 0.5; m=$(awk '/SigCgt/ {print $2}' /proc/$(pgrep -P $! -x sh)/status); echo "SigCgt $m, TERM caught: $(( 0x$m >> 14 & 1 ))"   # prints: TERM caught: 1
+                    kill -TERM $(pgrep -P $! -x sh); wait $!     # prints: PID 1 got TERM
+                    """)
+                .does(Lab03PidUts::signalsToPid1)
+                .observe("""
+                    sleep's SigCgt is all zeros: the TERM sent from the host is dropped, and sleep sleeps on until the
+                    SIGKILL. The shell's SigCgt has bit 14 (TERM) set, beside CHLD (and INT, unless the shell was
+                    started in the background of a script, which ignores INT for it): the TERM runs its trap and it
+                    exits, status 0."""))
 
             .exercise("""
                 Build this by hand with `unshare` (and `hostname`, `mount`, `nsenter` as you like), and leave it
@@ -241,17 +299,37 @@ class Lab03PidUts {
                 .line("unshare --pid --uts --mount --fork --mount-proc sh -c 'hostname lab03-box; sleep infinity & "
                     + "exec sleep infinity' &", Lab03PidUts::boxTree))
 
+            .reading(
+                "pid_namespaces(7): PID 1, orphans, the signals it receives, fork failing with ENOMEM",
+                "uts_namespaces(7): the hostname and NIS domain name; uname(2) and sethostname(2)",
+                "namespaces(7): the /proc/PID/ns links",
+                "unshare(1): --fork, --mount-proc, --kill-child",
+                "nsenter(1): joining a running tree's namespaces",
+                "unshare(2): why CLONE_NEWPID moves only the children",
+                "proc(5): /proc/PID/status (NSpid, SigCgt) and what a procfs shows",
+                "signal(7): signal numbers and dispositions",
+                "prctl(2): PR_SET_CHILD_SUBREAPER",
+                "tini, the init of docker run --init <https://github.com/krallin/tini>",
+                "docker container stop: SIGTERM, then SIGKILL after the timeout <https://docs.docker.com/reference/cli/docker/container/stop/>")
+
             .question("You run `unshare --pid --fork --mount-proc bash`, then `echo $$`. What does it print?", 1,
                 "With --fork, bash is unshare's child, the first process born in the new namespace: its PID 1.",
                 "The same pid as outside", "1", "2: unshare itself is 1")
-            .question("In `unshare --pid bash` (no --fork) you run `ls`, then `ls` again. What happens?", 1,
+            .question("In `unshare --pid bash --norc` (no --fork) you run `ls`, then `ls` again. What happens?", 1,
                 "bash stays outside; the first ls becomes PID 1 and exits, and a namespace whose PID 1 is gone takes no "
-                    + "new process: fork fails with ENOMEM.",
+                    + "new process: fork fails with ENOMEM (pid_namespaces(7)). Without --norc, a start-up file that runs "
+                    + "a command (Debian's /etc/skel/.bashrc runs dircolors) uses up PID 1 before the first ls.",
                 "Both run normally", "The first runs; the second fails: fork: Cannot allocate memory",
                 "The first fails: bash is not in the namespace yet")
             .question("In `unshare --pid --fork sh`, without mounting /proc, what does `ps -e` list?", 1,
                 "ps reads /proc, and the /proc there is still the host's: it shows the host's processes with host pids.",
                 "Only sh and ps, as 1 and 2", "Every process of the host, with the host's pids", "Nothing: /proc is empty")
+            .question("`docker stop` takes 10 seconds on a container whose PID 1 is `sleep infinity`. Why?", 1,
+                "sleep has no handler for SIGTERM, and the kernel discards a signal sent to a namespace's PID 1 unless it "
+                    + "has one (pid_namespaces(7)); only the SIGKILL docker sends after its 10 s timeout is always delivered.",
+                "docker stop always waits for its full timeout",
+                "sleep has no handler for SIGTERM, so the kernel drops the signal; the SIGKILL after 10 s ends it",
+                "sleep blocks SIGTERM until its time is up")
             .question("A container's PID 1 is `sleep infinity`. Its worker starts helpers in the background and exits. "
                     + "What becomes of the helpers when they finish?", 1,
                 "Orphans are reparented to PID 1; once they exit only their parent's wait(2) removes them, and sleep never calls it.",
@@ -289,12 +367,11 @@ class Lab03PidUts {
         // ${PS1@P} expands the prompt as bash would draw it; the bash is started on the uts thread, so `hostname`
         // renames only that namespace
         String script = """
-            PS1='[\\u@\\h]'
+            export P="[\\u@\\h]"; PS1=$P
             echo "prompt:    ${PS1@P}"
-            hostname %s
-            echo "hostname:  $(hostname)"
+            hostname %s; echo "hostname:  $(hostname)"
             echo "prompt:    ${PS1@P}"
-            exec bash -c 'PS1="[\\u@\\h]"; echo "new bash:  ${PS1@P}"'
+            exec bash -c "PS1=\\$P; echo \\"new bash:  \\${PS1@P}\\""
             """.formatted(PROMPT);
         b.java("bash started on thread " + uts.tid() + " (uts namespace " + Ns.UTS.label(uts.id(Ns.UTS)) + ")");
         b.console().output(uts.call(() -> Cmd.run(List.of("bash", "-c", script), 10).orThrow().out()));
@@ -304,7 +381,8 @@ class Lab03PidUts {
     }
 
     static void unshareWithoutFork(Bench b) {
-        String children = "echo \"bash: $$\"; sh -c \"echo first child: \\$\\$\"; sh -c \"echo second child: \\$\\$\"; true";
+        String children = "echo \"bash: $$\"; sh -c \"echo first child: \\$\\$\"; sh -c \"echo second child: \\$\\$\"; "
+            + "echo \"bash: done\"";
         b.sh("unshare --pid bash -c '" + children + "'");
         b.sh("unshare --pid --fork bash -c '" + children + "'");
     }
@@ -437,6 +515,72 @@ class Lab03PidUts {
         box = null;
     }
 
+    /** The sh -c script of the step's second PID 1: a TERM trap, and a loop that waits for each sleep. */
+    static final String TRAPPING = "trap \"echo PID 1 got TERM; exit 0\" TERM; while :; do sleep 1 & wait $!; done";
+
+    static void signalsToPid1(Bench b) throws Exception {
+        try (NsThread t = NsThread.unshare(EnumSet.of(Ns.PID))) {
+            b.java("unshare(CLONE_NEWPID) on thread " + t.tid() + ", then PID 1: sleep infinity");
+            Reapers.ready(2);
+            Process sleep = t.call(() -> b.spawn(quiet("sleep", "infinity")));
+            b.show("its host pid, NSpid", sleep.pid() + ", " + nspid(sleep.pid()));
+            b.show("SigCgt (signals it catches)", sigCgt(sleep.pid()));
+            b.java("kill(" + sleep.pid() + ", SIGTERM) from the host's pid namespace, then one second");
+            Sys.kill(sleep.pid(), 15);
+            boolean ended = sleep.waitFor(1, java.util.concurrent.TimeUnit.SECONDS);
+            b.show("after SIGTERM", ended ? "exited, status " + sleep.exitValue() + " (this kernel delivered it?)"
+                : "still there, state " + Processes.state(sleep.pid()).orElse('?') + ": the TERM was dropped");
+            b.java("kill(" + sleep.pid() + ", SIGKILL)");
+            Sys.kill(sleep.pid(), 9);
+            b.show("after SIGKILL", sleep.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)
+                ? "exited, killed by signal " + (sleep.exitValue() - 128) : "still there (?)");
+        }
+        try (NsThread t = NsThread.unshare(EnumSet.of(Ns.PID))) {
+            b.java("unshare(CLONE_NEWPID) on thread " + t.tid() + ", then PID 1: sh -c '" + TRAPPING + "'");
+            Reapers.ready(2);
+            Process sh = t.call(() -> b.spawn(new ProcessBuilder("sh", "-c", TRAPPING).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))));
+            // the trap is set once sh has read its script: wait until SigCgt shows it
+            Wait.until(Duration.ofSeconds(5), () -> (sigMask(sh.pid()) & (1L << 14)) != 0);
+            b.show("its host pid, NSpid", sh.pid() + ", " + nspid(sh.pid()));
+            b.show("SigCgt (signals it catches)", sigCgt(sh.pid()));
+            b.java("kill(" + sh.pid() + ", SIGTERM) from the host's pid namespace");
+            Sys.kill(sh.pid(), 15);
+            if (!sh.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                Sys.kill(sh.pid(), 9);
+                throw new IllegalStateException("sh -c '" + TRAPPING + "' did not exit on SIGTERM within 5 s");
+            }
+            b.console().output(new String(sh.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            b.show("after SIGTERM", "exited, status " + sh.exitValue());
+        }
+    }
+
+    /** The signal names, by number (signal(7)), for reading a SigCgt mask. */
+    static final String[] SIGNALS = {"", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
+        "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ",
+        "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"};
+
+    /** SigCgt of /proc/PID/status as a number: bit N-1 set for each signal N the process has a handler for. */
+    static long sigMask(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(l -> l.startsWith("SigCgt:")).map(l -> Long.parseUnsignedLong(l.substring(7).strip(), 16))
+                .findFirst().orElse(0L);
+        } catch (IOException gone) {
+            return 0;
+        }
+    }
+
+    /** SigCgt as /proc prints it, and the signals it names. */
+    static String sigCgt(long pid) {
+        long mask = sigMask(pid);
+        List<String> names = new ArrayList<>();
+        for (int sig = 1; sig <= 64; sig++) {
+            if ((mask & (1L << (sig - 1))) != 0) names.add(sig < SIGNALS.length ? SIGNALS[sig] : "RT" + sig);
+        }
+        return String.format("%016x", mask) + (names.isEmpty() ? " (none)" : " (" + String.join(" ", names) + ")");
+    }
+
     // ---- exercise checks: kernel state only ---------------------------------------------------------------------
 
     /** Every process in a uts namespace of its own whose hostname is lab03-box (the learner's tree and its parent). */
@@ -454,6 +598,7 @@ class Lab03PidUts {
     static final String NO_BOX = "no process has the hostname lab03-box in a uts namespace of its own";
 
     static Verdict checkHostname() {
+        hostBefore();
         List<Uts.Group> groups = Uts.foreign();
         if (groups.stream().anyMatch(g -> BOX.equals(g.hostname()))) return pass();
         if (BOX.equals(Processes.hostname())) {
@@ -525,9 +670,35 @@ class Lab03PidUts {
     }
 
     static Verdict checkHostUnchanged() {
-        String host = Processes.hostname();
-        return Verdict.when(!host.startsWith("lab03"), "the host itself is now called " + host
-            + ": hostname ran in the host's uts namespace");
+        String before = hostBefore(), host = Processes.hostname();
+        return Verdict.when(host.equals(before), "the host itself is now called " + host + ", and was called " + before
+            + " before the lab: hostname ran in the host's uts namespace");
+    }
+
+    /**
+     * The host's hostname before the lab: a note in the lab's journal, written by the first run, solve or check (and
+     * kept until reset, which gives the host that name back if it changed). The lab's own names are never taken for
+     * the machine's: if the host is already called one of them when the note is first written (`hostname lab03-box`
+     * typed without unshare -u before any lab command), the name in /etc/hostname is noted instead, if it has another.
+     */
+    static String hostBefore() {
+        Journal j = Journal.of("lab03");
+        Optional<String> noted = j.entries().stream().flatMap(e -> e.object().stream())
+            .filter(o -> o instanceof KernelObject.HostNamed).map(KernelObject::target).findFirst();
+        if (noted.isPresent()) return noted.get();
+        String now = Processes.hostname();
+        if (List.of(BOX, DEMO, PROMPT).contains(now)) now = etcHostname().orElse(now);
+        j.record(new KernelObject.HostNamed(now).entry(Journal.LAB));
+        return now;
+    }
+
+    static Optional<String> etcHostname() {
+        try {
+            String c = Files.readString(Path.of("/etc/hostname")).strip();
+            return c.isEmpty() ? Optional.empty() : Optional.of(c);
+        } catch (IOException absent) {
+            return Optional.empty();
+        }
     }
 
     // ---- solve, reset -----------------------------------------------------------------------------------------

@@ -71,6 +71,47 @@ class Lab03PidUtsTest {
                 for i in $(seq 250); do init=$(pgrep -n -f '^sleep infinity' -P $!) && break; sleep 0.02; done
                 nsenter -t "$init" -u hostname lab03-box
                 """).when(tree("lab03-box", 3)),
+            // the same tree, typed the ways learners type it
+            passes("long options in another order", "unshare --uts --mount-proc --fork --pid sh -c 'hostname lab03-box; "
+                + "sleep infinity & exec sleep infinity' >/dev/null 2>&1 &").when(tree("lab03-box", 3)),
+            passes("short options combined, /proc mounted by hand inside", "unshare -fpmu sh -c 'hostname lab03-box; "
+                + "mount -t proc proc /proc; sleep infinity & exec sleep infinity' >/dev/null 2>&1 &").when(tree("lab03-box", 3)),
+            passes("PID 1 is bash, waiting for its child", "unshare -fpmu --mount-proc bash -c 'hostname lab03-box; "
+                + "sleep infinity & wait' >/dev/null 2>&1 &").when(tree("lab03-box", 3)),
+            passes("a tini-like PID 1: traps TERM, reaps in a loop", "unshare -fpmu --mount-proc sh -c 'trap \"exit 0\" TERM; "
+                + "hostname lab03-box; sleep infinity & while :; do sleep 1 & wait $!; done' >/dev/null 2>&1 &")
+                .when(tree("lab03-box", 3)),
+            passes("hostname written to /proc/sys/kernel/hostname", "unshare -fpmu --mount-proc sh -c 'echo lab03-box "
+                + ">/proc/sys/kernel/hostname; sleep infinity & exec sleep infinity' >/dev/null 2>&1 &").when(tree("lab03-box", 3)),
+            // the uts namespace made by PID 1 itself: an unshare -u without --fork execs into the named PID 1
+            passes("the uts namespace made inside, by PID 1", "unshare -fpm --mount-proc unshare -u sh -c 'hostname lab03-box; "
+                + "sleep infinity & exec sleep infinity' >/dev/null 2>&1 &").when(tree("lab03-box", 2)),
+            // ... or made first, around the unshare that makes the pid namespace
+            passes("the uts namespace made outside, around the pid namespace", "unshare -u sh -c 'hostname lab03-box; exec "
+                + "unshare -fpm --mount-proc sh -c \"sleep infinity & exec sleep infinity\"' >/dev/null 2>&1 &")
+                .when(tree("lab03-box", 3)),
+            // a lone PID 1 first; the name and the second process come afterwards, with nsenter
+            passes("PID 1 alone, then a second process joined with nsenter", """
+                unshare -fpmu --mount-proc sleep infinity >/dev/null 2>&1 &
+                for i in $(seq 250); do init=$(pgrep -P $! -x sleep) && break; sleep 0.02; done
+                nsenter -t "$init" -u hostname lab03-box
+                nsenter -t "$init" -p -m -u sleep infinity >/dev/null 2>&1 &
+                """).when(tree("lab03-box", 4)),
+            // without --fork, unshare's program stays outside and its first child is PID 1: here the hostname command,
+            // which exits, and the namespace with it: the next fork fails ("Cannot fork") and nothing is left
+            row("no --fork", "unshare -pmu --mount-proc sh -c 'hostname lab03-box; sleep infinity & exec sleep infinity' "
+                + ">/dev/null 2>&1 || true", fail("hostname", "no process"), fail("pid-ns"), fail("pid1"), fail("others"),
+                fail("proc")),
+            // ... and with a builtin naming it, the background sleep is a lone PID 1, while the /proc that unshare
+            // mounted from outside the new pid namespace is the host's
+            row("no --fork, named by a builtin", "unshare -pmu --mount-proc sh -c 'echo lab03-box >/proc/sys/kernel/hostname; "
+                + "sleep infinity & exec sleep infinity' >/dev/null 2>&1 &", fail("others", "alone in its pid namespace"),
+                fail("proc", "belongs to another pid namespace")).when(tree("lab03-box", 2)),
+            row("the tree was not left running", "unshare -fpmu --mount-proc sh -c 'hostname lab03-box; ps -e' >/dev/null 2>&1",
+                fail("hostname", "no process"), fail("pid-ns"), fail("pid1"), fail("others"), fail("proc")),
+            row("--mount-proc without --pid", "unshare -fmu --mount-proc sh -c 'hostname lab03-box; sleep infinity & exec sleep "
+                + "infinity' >/dev/null 2>&1 &", fail("pid-ns", "all in the host's pid namespace"), fail("pid1"), fail("others"),
+                fail("proc")).when(tree("lab03-box", 2)),
             row("no pid namespace", "unshare -u -m sh -c 'hostname lab03-box; sleep infinity & exec sleep infinity' >/dev/null 2>&1 &",
                 fail("pid-ns", "all in the host's pid namespace"), fail("pid1"), fail("others"), fail("proc"))
                 .when(tree("lab03-box", 2)),
@@ -96,18 +137,31 @@ class Lab03PidUtsTest {
         assertEquals(4, cli(LAB, "solve").exit());
     }
 
+    /**
+     * The host's name is compared with its name before the lab, whatever that is. The "host" here is a private uts
+     * namespace made for this test (the lab treats its JVM's as the host's), so the machine's own name never changes:
+     * the mistake is `hostname NAME` without -u.
+     */
     @Test
-    void renamingTheHostFailsTheHostCriterionAndResetPutsTheNameBack() throws Exception {
-        // The "host" here is a private uts namespace made for this test (the lab treats its JVM's as the host's), so
-        // the machine's own name never changes: the mistake is `hostname lab03-box` without -u.
-        String etc = Files.readString(Path.of("/etc/hostname")).strip();
+    void theHostsNameIsComparedWithItsNameBeforeTheLab() throws Exception {
         String java = "java --enable-native-access=ALL-UNNAMED -Dunboxed.progress=" + LabHarness.PROGRESS
             + " -cp " + System.getProperty("java.class.path") + " Lab03PidUts";
-        var r = shAny("unshare -u bash -c 'hostname lab03-box; " + java + " check --json host-hostname; echo \"exit=$?\"; "
+        // a machine that really is called lab03-something: the first check notes that name, and passes
+        var r = shAny("unshare -u bash -c '" + java + " reset --no-color >/dev/null; hostname lab03-vm; "
+            + java + " check --json host-hostname >/dev/null; echo \"first=$?\"; "
+            + "hostname other-name; " + java + " check --json host-hostname; echo \"renamed=$?\"; "
             + java + " reset --no-color; echo \"after: $(hostname)\"'");
-        assertTrue(r.out().contains("the host itself is now called lab03-box"), r.out() + r.err());
+        assertTrue(r.out().contains("first=0"), r.out() + r.err());
+        assertTrue(r.out().contains("the host itself is now called other-name, and was called lab03-vm"), r.out() + r.err());
+        assertTrue(r.out().contains("renamed=1"), r.out());
+        assertTrue(r.out().contains("back to lab03-vm") && r.out().contains("after: lab03-vm"), r.out());
+        // the classic mistake typed before any lab command: the lab's own name is never noted as the machine's
+        String etc = Files.readString(Path.of("/etc/hostname")).strip();
+        r = shAny("unshare -u bash -c '" + java + " reset --no-color >/dev/null; hostname lab03-box; "
+            + java + " check --json host-hostname; echo \"exit=$?\"; " + java + " reset --no-color; echo \"after: $(hostname)\"'");
+        assertTrue(r.out().contains("the host itself is now called lab03-box, and was called " + etc), r.out() + r.err());
         assertTrue(r.out().contains("exit=1"), r.out());
-        assertTrue(r.out().contains("renamed it back to " + etc) && r.out().contains("after: " + etc), r.out());
+        assertTrue(r.out().contains("after: " + etc), r.out());
         assertEquals(S.alsoBefore(), Processes.hostname());
     }
 
@@ -134,10 +188,12 @@ class Lab03PidUtsTest {
     @Test
     void runWalksEveryStepForRealAndLeavesNothingBehind() {
         String out = succeeds(LAB, "run").out();
-        for (String line : List.of("Step 9/9", "hostname, as its child prints it   lab03-demo", "new bash:  [root@lab03-prompt]",
+        for (String line : List.of("Step 10/10", "hostname, as its child prints it   lab03-demo", "new bash:  [root@lab03-prompt]",
             "bash: fork: Cannot allocate memory", "the first child says its pid is    1", "OutOfMemoryError",
             "error=12, Cannot allocate memory", "Z    [sleep] <defunct>", "zombies under the demo's PID 1     3",
-            "zombies under this PID 1           0", "hostname of the host (main thread) " + S.alsoBefore())) {
+            "zombies under this PID 1           0", "hostname of the host (main thread) " + S.alsoBefore(),
+            "SigCgt (signals it catches)        0000000000000000 (none)", "the TERM was dropped", "killed by signal 9",
+            "PID 1 got TERM", "exited, status 0")) {
             assertTrue(out.contains(line), line + " in:\n" + out);
         }
         assertTrue(out.matches("(?s).*its sleep \\(host pid \\d+\\), NSpid\\s+\\d+ \\d+ 1\n.*"), out);
@@ -154,7 +210,7 @@ class Lab03PidUtsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {3, 6, 7, 8, 9})
+    @ValueSource(ints = {3, 6, 7, 8, 9, 10})
     void sigkillDuringRunThenResetLeavesNothing(int step) throws Exception {
         Process p = LabHarness.runPausedInStep(LAB, step, "Notice");
         assertEquals(S.alsoBefore(), Processes.hostname(), "the demo renamed the host");

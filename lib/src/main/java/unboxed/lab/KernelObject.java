@@ -72,7 +72,7 @@ public sealed interface KernelObject {
             case "hostname" -> new Hostname(e.target());
             case "mountson" -> new MountsOn(e.target());
             case "utstrees" -> new UtsTrees(e.target());
-            case "hostnamed" -> new HostNamed(e.target());
+            case "hostbefore" -> new HostNamed(e.target());
             case "vethaddr" -> new VethWithAddress(e.target());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
@@ -258,29 +258,23 @@ public sealed interface KernelObject {
     }
 
     /**
-     * The host's own hostname, when it starts with a prefix: a learner's `hostname box` typed without `unshare -u`.
-     * Undo gives the host back the name /etc/hostname has (unless that starts with the prefix too: then it is the
-     * machine's real name).
+     * A note of the host's hostname before a lab (lab03 writes it on its first run, solve or check): the learner may
+     * type `hostname box` without `unshare -u` and rename the host. Reset gives the host this name back if it has
+     * another by then. Undo acts on the calling thread's uts namespace: the host's, as the lab runs in it. (Its
+     * journal word is new: an older version's "hostnamed" lines named a prefix, not a name, and are skipped.)
      */
-    record HostNamed(String prefix) implements KernelObject {
-        public String kind() { return "hostnamed"; }
-        public String target() { return prefix; }
-        public String describe() { return "the host's hostname, renamed " + prefix + "-..."; }
-        public boolean present() { return Processes.hostname().startsWith(prefix) && configured().isPresent(); }
+    record HostNamed(String before) implements KernelObject {
+        public String kind() { return "hostbefore"; }
+        public String target() { return before; }
+        public boolean isNote() { return true; }
+        public String describe() { return "the host's new hostname (back to " + before + ", its name before the lab)"; }
+        public boolean present() { return !Processes.hostname().equals(before); }
         public boolean undo() { return undoAndSay() != null; }
         public String undoAndSay() {
             String now = Processes.hostname();
-            if (!present()) return null;
-            Sys.sethostname(configured().get()); // this thread's uts namespace: the host's, as the lab runs in it
-            return "the host was called " + now + "; renamed it back to " + configured().get() + " (from /etc/hostname)";
-        }
-        private Optional<String> configured() {
-            try {
-                String c = Files.readString(Path.of("/etc/hostname")).strip();
-                return c.isEmpty() || c.startsWith(prefix) ? Optional.empty() : Optional.of(c);
-            } catch (java.io.IOException absent) {
-                return Optional.empty();
-            }
+            if (now.equals(before)) return null;
+            Sys.sethostname(before);
+            return "the host was called " + now + "; renamed it back to " + before + " (its name before the lab)";
         }
     }
 
