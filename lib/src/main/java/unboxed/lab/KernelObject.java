@@ -258,7 +258,7 @@ public sealed interface KernelObject {
     }
 
     /**
-     * A note of the host's hostname before a lab (lab03 writes it on its first run, solve or check): the learner may
+     * A note of the host's hostname before a lab (a lab that teaches hostnames writes it on its first run, solve or check): the learner may
      * type `hostname box` without `unshare -u` and rename the host. Reset gives the host this name back if it has
      * another by then. Undo acts on the calling thread's uts namespace: the host's, as the lab runs in it. (Its
      * journal word is new: an older version's "hostnamed" lines named a prefix, not a name, and are skipped.)
