@@ -139,8 +139,12 @@ class GuideBrowserTest {
         try (Chrome c = new Chrome(false)) {
             for (String page : pages()) {
                 c.open(out.resolve(page).toUri().toString());
-                JsonObject v = c.js("return {hrefs: Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href')),"
-                    + " ids: Array.from(document.querySelectorAll('[id]'), e => e.id)}").getAsJsonObject();
+                // "Read more" is the one place a page links out (a man page, a kernel document): marked rel=external
+                JsonObject v = c.js("return {hrefs: Array.from(document.querySelectorAll('a[href]:not([rel~=external])'), a => a.getAttribute('href')),"
+                    + " ids: Array.from(document.querySelectorAll('[id]'), e => e.id),"
+                    + " out: Array.from(document.querySelectorAll('a[rel~=external]'), a => (a.closest('#reading') ? '' : 'outside Read more: ')"
+                    + " + a.getAttribute('href'))}").getAsJsonObject();
+                v.getAsJsonArray("out").forEach(o -> assertTrue(o.getAsString().startsWith("https://"), page + " links out: " + o.getAsString()));
                 hrefs.put(page, new ArrayList<>());
                 ids.put(page, new ArrayList<>());
                 v.getAsJsonArray("hrefs").forEach(e -> hrefs.get(page).add(e.getAsString()));
