@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -154,6 +155,7 @@ class Lab01ChrootTest {
         assertTrue(isMountPoint(DEMO_ROOT + "/proc"), "step 5 leaves /proc mounted in the demo root");
     }
 
+    @Tag("slow") // SIGKILLs of run at several steps: with CrashCycleTest in the full suite, out of the -Pfast loop
     @ParameterizedTest
     @ValueSource(ints = {2, 5, 7, 8})
     void sigkillDuringRunThenResetLeavesNothing(int step) throws Exception {

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -215,6 +216,7 @@ class Lab02MntnsTest {
         assertTrue(Files.isDirectory(Path.of("/var/lib/unboxed/lab02/rootfs")));
     }
 
+    @Tag("slow") // SIGKILLs of run at several steps: with CrashCycleTest in the full suite, out of the -Pfast loop
     @ParameterizedTest
     @ValueSource(strings = {"2|Notice", "6|Notice", "7|lives on the mount"})
     void sigkillDuringRunThenResetLeavesNothing(String killAt) throws Exception {

@@ -19,6 +19,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -209,6 +210,7 @@ class Lab03PidUtsTest {
         assertTrue(Uts.foreign().stream().anyMatch(g -> g.hostname().equals("lab03-demo")));
     }
 
+    @Tag("slow") // SIGKILLs of run at several steps: with CrashCycleTest in the full suite, out of the -Pfast loop
     @ParameterizedTest
     @ValueSource(ints = {3, 6, 7, 8, 9, 10})
     void sigkillDuringRunThenResetLeavesNothing(int step) throws Exception {

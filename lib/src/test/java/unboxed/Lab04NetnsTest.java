@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -167,6 +168,7 @@ class Lab04NetnsTest {
         assertTrue(sh("ip -br link").contains("lab04-host"));
     }
 
+    @Tag("slow") // SIGKILLs of run at several steps: with CrashCycleTest in the full suite, out of the -Pfast loop
     @ParameterizedTest
     @ValueSource(ints = {3, 5, 6, 8})
     void sigkillDuringRunThenResetLeavesNothing(int step) throws Exception {
