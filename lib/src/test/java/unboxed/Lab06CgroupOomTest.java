@@ -10,6 +10,7 @@ import static unboxed.LabSession.passes;
 import static unboxed.LabSession.row;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -111,6 +112,16 @@ class Lab06CgroupOomTest {
             rows.add(passes("v1: the hog moved by writing to tasks", manual("32M", false) + hogIn(D, "tasks")));
             rows.add(row("v1: memory.swappiness 0 instead of a memory+swap limit", "mkdir " + D + "\necho 32M > " + f("limit")
                 + "\necho 0 > " + D + "/memory.swappiness", failIf(G::hasSwapFile, "swap", "memory.swappiness is 0"), fail("oom-kill")));
+            // the exercise's "v2:" line typed on a v1 or hybrid machine: a plain directory in the tmpfs at /sys/fs/cgroup
+            // and a v2 group in the unified tree; check names the slip, and reset removes both
+            rows.add(row("v1: the group made at v2's paths", "mkdir /sys/fs/cgroup/lab06\necho 32M > /sys/fs/cgroup/lab06/memory.max\n"
+                + "if [ -d /sys/fs/cgroup/unified ]; then mkdir /sys/fs/cgroup/unified/lab06; fi\n",
+                fail("group", "exists, but the memory controller is in"), fail("limit"), fail("swap"), fail("oom-kill"))
+                .then(() -> {
+                    LabHarness.succeeds(LAB, "reset");
+                    assertFalse(Files.exists(Path.of("/sys/fs/cgroup/lab06")), "reset left the plain directory");
+                    assertFalse(Files.exists(Path.of("/sys/fs/cgroup/unified/lab06")), "reset left the unified tree's group");
+                }));
         }
         if (unboxed.sys.Cmd.has("cgexec")) {
             rows.add(passes("the hog run by cgexec", manual("32M", false) + "cgexec -g memory:lab06 tail /dev/zero || true\n"));

@@ -44,6 +44,19 @@ public final class MemoryCgroup {
         return new MemoryCgroup(l.memoryRoot().resolve(name), l.memoryVersion());
     }
 
+    /**
+     * Where else a learner may make group NAME on this machine, following the other cgroup version's path: on a v1 or
+     * hybrid machine, /sys/fs/cgroup/NAME (a plain directory in the tmpfs there, not a cgroup at all) and
+     * /sys/fs/cgroup/unified/NAME (a v2 group without the memory controller). Those that exist and are not the group's
+     * own directory.
+     */
+    public static List<Path> misplaced(String name) {
+        Path root = Cgroups.detect().memoryRoot();
+        Path own = root == null ? null : root.resolve(name);
+        return Stream.of(Path.of("/sys/fs/cgroup", name), Path.of("/sys/fs/cgroup/unified", name))
+            .filter(p -> !p.equals(own) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+    }
+
     /** The group at an explicit path, of an explicit version (tests, and groups found by scanning). */
     public static MemoryCgroup at(Path dir, Cgroups.Version version) {
         return new MemoryCgroup(dir, version);

@@ -178,8 +178,27 @@ public sealed interface KernelObject {
         public String kind() { return "memcg"; }
         public String target() { return name; }
         public String describe() { return "cgroup " + name + " (" + dir().map(Path::toString).orElse("no memory controller") + ")"; }
-        public boolean present() { return dir().map(Files::isDirectory).orElse(false); }
-        public boolean undo() { return dir().map(d -> new Cgroup(d).undo()).orElse(false); }
+        public boolean present() { return dir().map(Files::isDirectory).orElse(false) || !MemoryCgroup.misplaced(name).isEmpty(); }
+        public boolean undo() { return undoAndSay() != null; }
+        /** The group, and the same name made where the other cgroup version keeps it (MemoryCgroup.misplaced). */
+        public String undoAndSay() {
+            List<String> said = new java.util.ArrayList<>();
+            if (dir().map(d -> new Cgroup(d).undo()).orElse(false)) said.add("removed " + describe());
+            for (Path p : MemoryCgroup.misplaced(name)) {
+                // a v2 group (the hybrid's unified tree) goes as a cgroup; a plain directory in a tmpfs as files
+                if (isCgroup2(p) ? new Cgroup(p).undo() : Journal.removeTree(p)) {
+                    said.add("removed " + p + " (made where the other cgroup version keeps groups)");
+                }
+            }
+            return said.isEmpty() ? null : String.join("\n", said);
+        }
+        private static boolean isCgroup2(Path p) {
+            try {
+                return "cgroup2".equals(Files.getFileStore(p).type());
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }
         private Optional<Path> dir() {
             Path root = unboxed.cgroup.Cgroups.detect().memoryRoot();
             return root == null ? Optional.empty() : Optional.of(root.resolve(name));
