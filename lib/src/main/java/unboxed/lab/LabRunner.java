@@ -216,7 +216,7 @@ public final class LabRunner {
         if (missing.size() > 1) {
             // one line that installs them all, not one failure per run
             String packages = String.join(" ", missing.stream()
-                .map(t -> Cmd.installHint(t).substring(Cmd.installHint(t).lastIndexOf(' ') + 1)).distinct().toList());
+                .flatMap(t -> Cmd.packages(t).stream()).distinct().toList());
             throw LabException.environment(String.join(" and ", missing) + " are not installed: sudo apt-get install "
                 + packages);
         }
