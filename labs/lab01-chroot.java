@@ -265,7 +265,7 @@ class Lab01Chroot {
             .question("The escape (mkdir x; chroot x; chdir .. many times; chroot .) runs as root after pivot_root into a "
                     + "new mount namespace with the old root unmounted. Where does it end?", 2,
                 "The host's / is not in that mount namespace any more; .. stops at the namespace's root mount.",
-                "At the host's /, as with plain chroot", "It fails: chroot is not allowed there",
+                "At the host's /, as with a plain chroot into a directory", "It fails: chroot(2) is refused in a new mount namespace",
                 "In the new root: there is nothing above it to reach")
             .reading("chroot(2) the system call, and why it is not meant to jail root",
                 "chroot(1)",

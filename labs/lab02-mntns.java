@@ -254,7 +254,7 @@ class Lab02Mntns {
                     + "print in another terminal, on the host?", 2,
                 "unshare(1) makes every mount private in the new namespace (--propagation private is its default), so "
                     + "the mount stays inside.",
-                "The tmpfs, as inside", "The tmpfs, but read-only", "Nothing: the mount exists only in the new namespace")
+                "The tmpfs, as it shows inside the namespace", "The tmpfs, but mounted read-only on the host", "Nothing: the mount stays inside")
             .question("A program calls the unshare(CLONE_NEWNS) system call on a systemd host and mounts a tmpfs on "
                     + "/mnt/x at once. What does the host see at /mnt/x?", 0,
                 "The new namespace's mounts are peers of the host's (the same shared:N), so the mount propagates back "
@@ -268,8 +268,8 @@ class Lab02Mntns {
             .question("Why does setns(fd, CLONE_NEWNS) fail with EINVAL on an ordinary JVM thread?", 2,
                 "Threads share one fs_struct (root and working directory); the kernel will not switch the mount "
                     + "namespace under the others. unshare(CLONE_FS) gives the thread its own copy first.",
-                "The JVM is not root", "Mount namespaces cannot be joined, only created",
-                "The thread shares its root and working directory with the other threads")
+                "The JVM runs without CAP_SYS_ADMIN, so the kernel refuses the switch", "Mount namespaces cannot be joined by setns, only made by unshare",
+                "The thread shares its root and working directory with other threads")
             .question("`unshare -m --propagation slave sleep infinity &` runs (runc's default for /, rslave). Then the "
                     + "host mounts a tmpfs on the shared mount /srv/x. What does `nsenter -t $! -m findmnt /srv/x` print?", 1,
                 "A slave receives mount events from its master's peer group and sends none back: the host's new mount "

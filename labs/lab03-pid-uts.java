@@ -319,17 +319,18 @@ class Lab03PidUts {
                 "bash stays outside; the first ls becomes PID 1 and exits, and a namespace whose PID 1 is gone takes no "
                     + "new process: fork fails with ENOMEM (pid_namespaces(7)). Without --norc, a start-up file that runs "
                     + "a command (Debian's /etc/skel/.bashrc runs dircolors) uses up PID 1 before the first ls.",
-                "Both run normally", "The first runs; the second fails: fork: Cannot allocate memory",
-                "The first fails: bash is not in the namespace yet")
+                "Both run normally, as bash's children in the new namespace", "The first runs, the second fails: Cannot allocate memory",
+                "The first fails at once: bash itself is not in the namespace")
             .question("In `unshare --pid --fork sh`, without mounting /proc, what does `ps -e` list?", 1,
                 "ps reads /proc, and the /proc there is still the host's: it shows the host's processes with host pids.",
-                "Only sh and ps, as 1 and 2", "Every process of the host, with the host's pids", "Nothing: /proc is empty")
+                "Only sh and ps, numbered 1 and 2 in the new namespace", "The host's processes, with host pids",
+                "Nothing: /proc stays empty until proc is mounted")
             .question("`docker stop` takes 10 seconds on a container whose PID 1 is `sleep infinity`. Why?", 1,
                 "sleep has no handler for SIGTERM, and the kernel discards a signal sent to a namespace's PID 1 unless it "
                     + "has one (pid_namespaces(7)); only the SIGKILL docker sends after its 10 s timeout is always delivered.",
-                "docker stop always waits for its full timeout",
-                "sleep has no handler for SIGTERM, so the kernel drops the signal; the SIGKILL after 10 s ends it",
-                "sleep blocks SIGTERM until its time is up")
+                "docker stop always waits for its full timeout, whatever PID 1 does",
+                "The kernel drops SIGTERM: sleep, as PID 1, has no handler for it",
+                "sleep blocks SIGTERM, and only SIGKILL gets through a blocked mask")
             .question("A container's PID 1 is `sleep infinity`. Its worker starts helpers in the background and exits. "
                     + "What becomes of the helpers when they finish?", 1,
                 "Orphans are reparented to PID 1; once they exit only their parent's wait(2) removes them, and sleep never calls it.",

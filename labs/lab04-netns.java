@@ -235,7 +235,8 @@ class Lab04Netns {
             .question("In a brand-new network namespace, what does `ping -c1 127.0.0.1` do?", 2,
                 "A new namespace's lo is DOWN, and with no interface up there is no route at all, not even a local "
                     + "table: the send fails at once with ENETUNREACH (ping: connect: Network is unreachable).",
-                "Answers, like on any machine", "Waits and times out", "Fails at once: Network is unreachable")
+                "Answers at once, as loopback does on any machine", "Waits for a reply that never comes, then times out",
+                "Fails at once: Network is unreachable")
             .question("No process is inside blue and you run `ip netns del blue`. What happens to veth-host in the root namespace?", 0,
                 "With nothing left holding it, blue is freed, and the veth devices it contains are destroyed "
                     + "(network_namespaces(7), ip-netns(8)); a veth pair goes as one, so veth-host goes too (a moment "
@@ -244,7 +245,7 @@ class Lab04Netns {
             .question("What keeps a named network namespace alive when no process is in it?", 1,
                 "ip netns add bind-mounts /proc/self/ns/net onto /run/netns/NAME; the mount holds a reference "
                     + "(ip-netns(8)).",
-                "A daemon started by ip netns add", "A bind mount of its ns file on /run/netns/NAME",
+                "A daemon that ip netns add starts and leaves running", "A bind mount of its ns file on /run/netns/NAME",
                 "The kernel keeps every namespace until reboot")
             .reading("network_namespaces(7)", "namespaces(7)", "ip-netns(8)", "veth(4)", "ip-link(8)", "ip-address(8)",
                 "unshare(2)", "setns(2)", "unshare(1)", "nsenter(1)", "proc(5)",

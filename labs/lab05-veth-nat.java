@@ -274,8 +274,8 @@ class Lab05VethNat {
             .question("With MASQUERADE, lab05-inet answers 203.0.113.1. How does that answer reach 10.0.5.2?", 1,
                 "The first packet made a conntrack entry whose reply tuple is addressed to 203.0.113.1; a reply that "
                     + "matches it has its destination rewritten back to 10.0.5.2 and is forwarded to the box.",
-                "MASQUERADE also adds a route for replies", "The router's conntrack entry rewrites it back",
-                "It does not: only ping works through NAT")
+                "MASQUERADE also adds a route back to 10.0.5.0/24 for replies", "The router's conntrack entry rewrites it back",
+                "It does not: only ICMP echo replies find their way back through NAT")
             .question("You run `ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1`. What does "
                     + "`cat /proc/sys/net/ipv4/ip_forward` print in the root namespace afterwards?", 1,
                 "The files under /proc/sys/net are per network namespace; the opener's namespace decides which copy it "

@@ -23,8 +23,8 @@ import unboxed.lab.Check;
 import unboxed.lab.Description;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
-import unboxed.lab.Question;
 import unboxed.lab.Reports;
+import unboxed.lab.Solution;
 import unboxed.lab.Topology;
 import unboxed.transcript.Transcript;
 
@@ -47,7 +47,7 @@ public final class Site {
 
     /** One lab, ready for its page. */
     record LabData(LabSources.LabFile file, Description doc, List<JavaSource.Excerpt> code,
-                   Optional<Transcript> transcript) {}
+                   Optional<Transcript> transcript, List<Solution.Line> solution) {}
 
     private final Options o;
     private final List<String> warnings = new ArrayList<>();
@@ -132,7 +132,7 @@ public final class Site {
                 }
             }
         }
-        return new LabData(f, doc, code, t);
+        return new LabData(f, doc, code, t, lab.solution.lines());
     }
 
     // ---- models for the templates (maps and lists: what FreeMarker reads most plainly) --------------------------
@@ -177,6 +177,8 @@ public final class Site {
         m.put("storyPictures", pictures(d, Topology.STORY, 0));
         m.put("exerciseHtml", Markdown.block(d.exercise()));
         m.put("exercisePictures", pictures(d, Topology.EXERCISE, -1));
+        // the reference solution as `solve` prints it: each line's shell commands, and the status bash ends them with
+        m.put("solution", l.solution().stream().map(s -> Map.of("shell", s.shell(), "exit", s.exit())).toList());
         List<Map<String, Object>> checks = new ArrayList<>();
         for (Description.CheckText c : d.checks()) {
             Map<String, Object> cm = new LinkedHashMap<>();
@@ -190,18 +192,7 @@ public final class Site {
         m.put("checks", checks);
         m.put("maxPoints", d.maxPoints());
         m.put("checkCommand", "sudo ./jbang " + d.id() + " check");
-        List<Map<String, Object>> quiz = new ArrayList<>();
-        for (int i = 0; i < d.quiz().size(); i++) {
-            Question q = d.quiz().get(i);
-            Map<String, Object> qm = new LinkedHashMap<>();
-            qm.put("n", i + 1);
-            qm.put("promptHtml", Markdown.inline(q.prompt()));
-            qm.put("choices", q.choices().stream().map(Markdown::inline).toList());
-            qm.put("answer", q.answer());
-            qm.put("whyHtml", Markdown.inline(q.why()));
-            quiz.add(qm);
-        }
-        m.put("quiz", quiz);
+        m.put("quiz", Quiz.model(d.id(), d.quiz()));
         m.put("reading", d.reading().stream().map(r -> Map.of("text", r.text(), "url", r.url())).toList());
         return m;
     }

@@ -104,6 +104,21 @@ final class Chrome implements AutoCloseable {
         return value("POST", "/execute/sync", Map.of("script", script, "args", List.of(args)));
     }
 
+    /** Runs asynchronous JavaScript: the script calls arguments[arguments.length - 1] with its result. */
+    JsonElement jsAsync(String script, Object... args) throws IOException, InterruptedException {
+        return value("POST", "/execute/async", Map.of("script", script, "args", List.of(args)));
+    }
+
+    /** The page laid out as on a screen this wide and high (CSS pixels, scale 1; mobile: a phone's viewport). */
+    void viewport(int width, int height, boolean mobile) throws IOException, InterruptedException {
+        cdp("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
+    }
+
+    /** Lets every page read and write the clipboard, as a reader who allowed it would (for checking what Copy copied). */
+    void allowClipboard() throws IOException, InterruptedException {
+        cdp("Browser.grantPermissions", Map.of("permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+    }
+
     /** A real click (WebDriver element click: scrolled into view, hit-tested) on the element a CSS selector finds. */
     void click(String css) throws IOException, InterruptedException {
         JsonObject el = value("POST", "/element", Map.of("using", "css selector", "value", css)).getAsJsonObject();

@@ -126,6 +126,33 @@ class GuideRenderTest {
         return n;
     }
 
+    /**
+     * The site of this checkout, from its stored transcripts with no network, twice: the same bytes both times (the
+     * quiz's shuffle has a fixed seed), each build in under 5 s.
+     */
+    @Test
+    void theSiteBuildsTheSameBytesTwiceInUnder5Seconds(@TempDir Path tmp) throws IOException {
+        List<Path> outs = List.of(tmp.resolve("one"), tmp.resolve("two"));
+        for (Path out : outs) {
+            long t0 = System.nanoTime();
+            Run r = guide("--root", ROOT.toString(), "--out", out.toString());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, r.exit(), r.err() + r.out());
+            assertTrue(ms < 5000, "the site took " + ms + " ms to build");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(outs.get(0))) {
+            files = s.filter(Files::isRegularFile).map(outs.get(0)::relativize).sorted().toList();
+        }
+        try (Stream<Path> s = Files.walk(outs.get(1))) {
+            assertEquals(files, s.filter(Files::isRegularFile).map(outs.get(1)::relativize).sorted().toList());
+        }
+        assertTrue(files.size() > 6, files.toString());
+        for (Path f : files) {
+            assertEquals(-1L, Files.mismatch(outs.get(0).resolve(f), outs.get(1).resolve(f)), f + " differs between two builds");
+        }
+    }
+
     // ---- bad input: exit 2, one line naming the file and line, old site untouched, no temp folder left --------------
 
     /** An existing site with a marker file, to prove a failed build leaves it alone. */
