@@ -59,13 +59,13 @@ final class Svg {
     }
 
     /**
-     * The svg element: its own width and height in CSS pixels (the viewBox's), and max-width:none so that a narrow
-     * screen scrolls the figure instead of shrinking the picture, whose text would then be too small to read.
+     * The svg element: its own width and height in CSS pixels (the viewBox's); the stylesheet keeps it at that size
+     * (svg.pic: max-width none), so that a narrow screen scrolls the figure instead of shrinking the picture.
      */
     static String open(String kind, String id, int width, int height) {
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pic " + kind + "\" id=\"" + esc(id) + "\" viewBox=\"0 0 "
             + width + " " + height + "\" width=\"" + width + "\" height=\"" + height
-            + "\" style=\"max-width:none\" role=\"img\" aria-labelledby=\"" + esc(id) + "-t\">\n";
+            + "\" role=\"img\" aria-labelledby=\"" + esc(id) + "-t\">\n";
     }
 
     static final int LEGEND_H = 46;

@@ -125,7 +125,7 @@ class GuidePicturesTest {
         assertTrue(svgs("lab04.html").stream().filter(s -> s.contains("lab04-topology-1")).noneMatch(s -> s.contains("legend")));
     }
 
-    static final Pattern SIZE = Pattern.compile("<svg [^>]*viewBox=\"0 0 (\\d+) (\\d+)\" width=\"(\\d+)\" height=\"(\\d+)\" style=\"max-width:none\"");
+    static final Pattern SIZE = Pattern.compile("<svg [^>]*viewBox=\"0 0 (\\d+) (\\d+)\" width=\"(\\d+)\" height=\"(\\d+)\" role=");
     static final Pattern FONT = Pattern.compile("font-size:\\s*([0-9.]+)(px|em|rem)?");
 
     @Test
@@ -155,6 +155,7 @@ class GuidePicturesTest {
             }
         }
         assertTrue(rules >= 10, "font sizes for pictures found in guide.css: " + rules);
+        assertTrue(css.contains("figure.picture svg.pic { max-width: none; }"), "guide.css lets a picture shrink to fit");
     }
 
     @Test
