@@ -84,6 +84,13 @@ final class Svg {
         return 34 + w("prepared by the lab, or already there") + 24;
     }
 
+    /** The width a box needs for its name and its caption's lines, at least min. */
+    private static int headWidth(String name, List<String> caption, int min) {
+        int width = Math.max(w(name) + 2 * PAD, min);
+        for (String c : caption) width = Math.max(width, w(c) + 2 * PAD);
+        return width;
+    }
+
     // ---- network topology -------------------------------------------------------------------------------------
 
     private record Port(Topology.End end, boolean right, int row) {}
@@ -120,8 +127,7 @@ final class Svg {
             Topology.Box b = boxes.get(i);
             List<String> cap = wrap(b.caption(), 30);
             captions.add(cap);
-            int width = Math.max(w(b.name()) + 2 * PAD, 150);
-            for (String c : cap) width = Math.max(width, w(c) + 2 * PAD);
+            int width = headWidth(b.name(), cap, 150);
             for (Topology.Note note : b.notes()) width = Math.max(width, w(note.text()) + 2 * PAD + (note.kind().equals("nat") ? 44 : 0));
             int lw = left.getOrDefault(i, List.of()).stream().mapToInt(p -> w(p.end().dev())).max().orElse(0);
             int rw = right.getOrDefault(i, List.of()).stream().mapToInt(p -> w(p.end().dev())).max().orElse(0);
@@ -289,8 +295,7 @@ final class Svg {
             Diagram.Panel p = panels.get(i);
             List<String> cap = wrap(p.caption(), 34);
             captions.add(cap);
-            int cw = Math.max(w(p.name()) + 2 * PAD, 140);
-            for (String c : cap) cw = Math.max(cw, w(c) + 2 * PAD);
+            int cw = headWidth(p.name(), cap, 140);
             for (Diagram.Node node : p.nodes()) cw = Math.max(cw, rowEnd(node) + PAD);
             contentW[i] = cw;
             pw[i] = cw + (lanes[i] == 0 ? 0 : lanes[i] * D_LANE + laneLabelW[i] + 14);
