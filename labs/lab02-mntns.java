@@ -58,6 +58,11 @@ class Lab02Mntns {
     static NsThread demo;
     static Process holder;
 
+    /** The shared mount of step 6 as its pictures name it: the lab's folder and the mount point in it. */
+    static String sharedName() {
+        return WORK.getFileName() + "/" + SHARED.getFileName();
+    }
+
     static Lab lab() {
         return Lab.define("lab02", "Mount namespaces")
             .summary("Give a process a mount table of its own with unshare -m and chroot, mount /proc where the host "
@@ -200,6 +205,23 @@ class Lab02Mntns {
                 .observe("The leaked tmpfs carries the same shared:N on both sides: they are peers. It is still on the host "
                     + "after its namespace is gone. The private one never left. The slave namespace got the host's new "
                     + "mount (master:N) and kept its own."))
+            .diagram("Three mount tables: which way a mount propagates", d -> d
+                .panel("propagation unchanged", "unshare(CLONE_NEWNS), as the system call leaves it")
+                .node(sharedName(), "shared:N, a peer of the host's")
+                .node("  " + LEAK.getFileName(), "mounted here").mark()
+                .panel("the host", "its mount table")
+                .node(sharedName(), "shared:N")
+                .node("  " + LEAK.getFileName(), "shared:M, arrived; stays")
+                .node("  " + IN.getFileName(), "shared:K, mounted later")
+                .node("  " + KEPT.getFileName(), "no mount")
+                .panel("/ made slave", "runc's default (a private / also keeps its own, but receives nothing)")
+                .node(sharedName(), "master:N")
+                .node("  " + IN.getFileName(), "master:K, received")
+                .node("  " + KEPT.getFileName(), "private, stays inside").mark()
+                .arrow("propagation unchanged", LEAK.getFileName().toString(), "the host", LEAK.getFileName().toString(),
+                    "copied to its peer")
+                .arrow("the host", IN.getFileName().toString(), "/ made slave", IN.getFileName().toString(),
+                    "master to slave, one way"))
 
             .step("Bind mounts: one directory in two places", s -> s
                 .explain("""
@@ -230,6 +252,17 @@ class Lab02Mntns {
 
                 You do not tell the check your pid: it finds the process by scanning /proc.
                 """)
+            .diagram("What you build", d -> d
+                .panel("the host", "its mount table")
+                .node("/", "shared, as on a systemd machine")
+                .node("  " + TARGET, "an empty directory; no mount")
+                .node("  /proc/PID/root", "your process's /")
+                .panel("your mount namespace", "unshare -m, propagation private (or slave)").yours()
+                .node("/", "no peer on the host")
+                .node("  " + TARGET, "tmpfs").yours()
+                .node("    " + SECRET, "a file").yours()
+                .node("  sleep infinity", "the process that keeps it").yours()
+                .arrow("the host", "/proc/PID/root", "your mount namespace", SECRET, "cat /proc/PID/root" + TARGET + "/" + SECRET))
             .check("process", "A process in a mount namespace of its own has a tmpfs on /mnt/lab02", 3,
                 "unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /mnt/lab02 && ... && exec sleep infinity' &",
                 Lab02Mntns::checkProcess)

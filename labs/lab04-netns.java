@@ -200,9 +200,9 @@ class Lab04Netns {
                 """)
             .topology("What you build", t -> t
                 .host()
-                .netns(BLUE, "ip netns add blue")
-                .veth(Topology.HOST, HOST_END, HOST_IP + "/24", BLUE, BLUE_END, BLUE_IP + "/24")
-                .note(BLUE, "lo UP"))
+                .netns(BLUE, "ip netns add blue").yours()
+                .veth(Topology.HOST, HOST_END, HOST_IP + "/24", BLUE, BLUE_END, BLUE_IP + "/24").yours()
+                .note(BLUE, "lo UP").yours())
             .check("netns", "A persistent network namespace called blue", 2, Lab04Netns::checkNetns)
             .check("veth-host", "veth-host is a veth in the root namespace with 10.16.8.1/24", 2, Lab04Netns::checkHostEnd)
             .check("veth-blue", "veth-blue is inside blue with 10.16.8.2/24", 2, Lab04Netns::checkBlueEnd)

@@ -163,6 +163,17 @@ class Lab06CgroupOom {
                     """)
                 .does(Lab06CgroupOom::runTheHog)
                 .observe("Usage climbs to the limit; then \"Killed\", exit 137, and the group's oom_kill counter is 1."))
+            .diagram("The cgroup tree, the limit, the hog and the kill", d -> d
+                .panel("the memory hierarchy", "v2: /sys/fs/cgroup; v1: /sys/fs/cgroup/memory")
+                .node("/", "the root group: no limit")
+                .node("  " + DEMO, "mkdir")
+                .node("    memory.max", DEMO_LIMIT / MiB + "M (v1: memory.limit_in_bytes)").mark()
+                .node("    cgroup.procs", "tail's pid")
+                .node("    " + HOG, "the hog: its pages are charged here")
+                .node("    memory.events", "oom_kill 1 (v1: memory.oom_control)")
+                .panel("the kernel", "when the group's usage reaches its limit")
+                .node("OOM killer", "constraint=CONSTRAINT_MEMCG")
+                .arrow("the kernel", "OOM killer", "the memory hierarchy", HOG, "SIGKILL: exit 137"))
 
             .step("The kernel's side of the story", s -> s
                 .explain("""
@@ -189,6 +200,16 @@ class Lab06CgroupOom {
                 - at least one process OOM-killed because of lab06's limit: move a new shell in (`sh -c 'echo $$ >
                   .../cgroup.procs && exec tail /dev/zero'`), in lab06 or in a group below it.
                 """)
+            .diagram("What you build", d -> d
+                .panel("the memory hierarchy", "v2: /sys/fs/cgroup; v1: /sys/fs/cgroup/memory")
+                .node("/", "there already")
+                .node("  " + GROUP, "mkdir").yours()
+                .node("    memory.max", LIMIT / MiB + "M (v1: memory.limit_in_bytes)").yours()
+                .node("    memory.swap.max", "0 where it exists (v1: memory.memsw.limit_in_bytes = " + LIMIT / MiB + "M)").yours()
+                .node("    sh -c '... exec " + HOG + "'", "moved in by echo $$ > cgroup.procs").yours()
+                .panel("the kernel", "")
+                .node("OOM killer", "kills it at the limit: oom_kill 1")
+                .arrow("the kernel", "OOM killer", "the memory hierarchy", "sh -c '... exec " + HOG + "'", "SIGKILL"))
             .check("group", "A cgroup lab06 in the hierarchy that holds the memory controller", 2,
                 "mkdir /sys/fs/cgroup/lab06 (v2) or mkdir /sys/fs/cgroup/memory/lab06 (v1)", Lab06CgroupOom::checkGroup)
             .check("limit", "lab06's memory limit is 32 MiB", 3,

@@ -24,6 +24,7 @@ import unboxed.lab.Description;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.Reports;
+import unboxed.lab.Diagram;
 import unboxed.lab.Solution;
 import unboxed.lab.Topology;
 import unboxed.transcript.Transcript;
@@ -211,6 +212,13 @@ public final class Site {
             if (!t.where().equals(where)) continue;
             if (where.equals(Topology.STEP) && t.afterStep() != afterStep) continue;
             out.add(Svg.topology(t, d.id() + "-topology-" + k));
+        }
+        k = 0;
+        for (Diagram g : d.diagrams()) {
+            k++;
+            if (!g.where().equals(where)) continue;
+            if (where.equals(Topology.STEP) && g.afterStep() != afterStep) continue;
+            out.add(Svg.diagram(g, d.id() + "-diagram-" + k));
         }
         return out;
     }

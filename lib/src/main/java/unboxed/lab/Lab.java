@@ -36,6 +36,8 @@ public final class Lab {
     public final Step.Action prepare;
     /** Pictures of the network the lab builds, for the guide (data only; see {@link Topology}). */
     public final List<Topology> topologies;
+    /** Pictures of file systems, mount tables, cgroup trees, for the guide (data only; see {@link Diagram}). */
+    public final List<Diagram> diagrams;
     /** What the lab makes under fixed names (its demo, the exercise's starting point): see {@link Owned}. */
     public final List<KernelObject> makes;
     /** What the exercise asks the learner to make, by name: reset removes each, doctor --leftovers looks for them. */
@@ -67,6 +69,7 @@ public final class Lab {
         resetExercise = bench -> Owned.remove(this, bench);
         prepare = b.prepare;
         topologies = List.copyOf(b.topologies);
+        diagrams = List.copyOf(b.diagrams);
     }
 
     /** A check declared without a hint is hinted with the solution's lines that answer it, if any do. */
@@ -92,6 +95,7 @@ public final class Lab {
         private final Solution.Builder solution = new Solution.Builder();
         private Step.Action prepare;
         private final List<Topology> topologies = new ArrayList<>();
+        private final List<Diagram> diagrams = new ArrayList<>();
         private final List<KernelObject> makes = new ArrayList<>(), owns = new ArrayList<>();
 
         private Builder(String id, String title) {
@@ -164,6 +168,16 @@ public final class Lab {
         public Builder topology(String title, UnaryOperator<Topology.Builder> fill) {
             String where = !exercise.isEmpty() ? Topology.EXERCISE : steps.isEmpty() ? Topology.STORY : Topology.STEP;
             topologies.add(fill.apply(new Topology.Builder()).build(title, where, steps.size()));
+            return this;
+        }
+
+        /**
+         * A picture of something that is not a network (file system trees, mount tables, the cgroup tree: see
+         * {@link Diagram}), shown in the guide where it is declared, as {@link #topology} is.
+         */
+        public Builder diagram(String title, UnaryOperator<Diagram.Builder> fill) {
+            String where = !exercise.isEmpty() ? Topology.EXERCISE : steps.isEmpty() ? Topology.STORY : Topology.STEP;
+            diagrams.add(fill.apply(new Diagram.Builder()).build(title, where, steps.size()));
             return this;
         }
 

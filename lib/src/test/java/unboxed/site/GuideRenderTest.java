@@ -115,6 +115,7 @@ class GuideRenderTest {
         assertTrue(lab.contains("&lt;/script&gt;&lt;script&gt;alert(3)"), "quoted Java shown as text");
         assertTrue(lab.contains("&lt;script&gt;alert(2)"), "recorded output shown as text");
         assertTrue(lab.contains("<svg"), "the topology and the process pictures are drawn");
+        assertTrue(lab.contains("class=\"pic diagram\"") && lab.contains("label &lt;script&gt;alert("), "a diagram's text shown as text");
         assertTrue(lab.contains("&lt;script&gt;alert(4)"), "a process's command in the picture shown as text");
         String cls2 = Files.readString(out.resolve("class.html"));
         assertTrue(cls2.contains("&lt;script&gt;alert(8)"), "a check's reason shown as text in the class view");
