@@ -25,6 +25,7 @@ final class ClassView {
     /** When a learner last checked: the file's "updated", else the latest of its labs' "checkedAt"; null if neither. */
     static Instant lastCheck(ProgressFiles.Learner l) {
         Instant last = instant(l.updated());
+        if (last != null) return last;
         for (Reports.Summary s : l.labs().values()) {
             Instant t = instant(s.checkedAt());
             if (t != null && (last == null || t.isAfter(last))) last = t;

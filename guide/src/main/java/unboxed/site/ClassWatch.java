@@ -14,7 +14,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -51,7 +51,7 @@ final class ClassWatch {
             WatchKey key = dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                 StandardWatchEventKinds.ENTRY_DELETE);
             while (!stopped && !Thread.currentThread().isInterrupted()) {
-                TreeSet<String> changed = new TreeSet<>();
+                TreeMap<String, String> changed = new TreeMap<>(); // file -> added, changed, removed
                 WatchKey k = ws.take();
                 boolean valid = collect(k, changed);
                 // gather the rest of this burst: until QUIET passes with no event
@@ -66,7 +66,7 @@ final class ClassWatch {
                     return SiteException.BAD_INPUT;
                 }
                 if (changed.isEmpty()) continue; // not a progress file (an editor's swap file, check's .tmp)
-                rebuild(String.join(", ", changed));
+                rebuild(String.join(", ", changed.entrySet().stream().map(c -> c.getKey() + " " + c.getValue()).toList()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,12 +89,15 @@ final class ClassWatch {
     }
 
     /** Adds the progress files an event names; false when the key is no longer valid (DIR removed). */
-    private boolean collect(WatchKey k, TreeSet<String> changed) {
+    private boolean collect(WatchKey k, TreeMap<String, String> changed) {
         for (WatchEvent<?> e : k.pollEvents()) {
             if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
-                changed.add("(many files)");
+                changed.put("many files", "changed");
             } else if (e.context() instanceof Path p && p.getFileName().toString().endsWith(".json")) {
-                changed.add(p.getFileName().toString() + (e.kind() == StandardWatchEventKinds.ENTRY_DELETE ? " removed" : ""));
+                String kind = e.kind() == StandardWatchEventKinds.ENTRY_DELETE ? "removed"
+                    : e.kind() == StandardWatchEventKinds.ENTRY_CREATE ? "added" : "changed";
+                // added then written is added; anything then removed is removed
+                changed.merge(p.getFileName().toString(), kind, (was, now) -> was.equals("added") && now.equals("changed") ? was : now);
             }
         }
         return k.reset();
@@ -105,10 +108,10 @@ final class ClassWatch {
         String at = LocalTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_TIME);
         try {
             Site.Result r = build.apply(Instant.now());
-            out.printf("guide: %s %s changed: rebuilt %s in %d ms%n", at, what,
-                GuideCli.shown(null, r.out().resolve("class.html")), (System.nanoTime() - t0) / 1_000_000);
+            out.printf("guide: %s rebuilt %s (%s) in %d ms%n", at, GuideCli.shown(null, r.out().resolve("class.html")), what,
+                (System.nanoTime() - t0) / 1_000_000);
         } catch (SiteException | unboxed.lab.LabException e) {
-            err.println("guide: " + at + " " + what + " changed: not rebuilt, the page keeps the last build: " + e.getMessage());
+            err.println("guide: " + at + " not rebuilt (" + what + "), the page keeps the last build: " + e.getMessage());
         }
     }
 }
