@@ -10,11 +10,12 @@ document.addEventListener('DOMContentLoaded', function () {
   var reload = Number(view.getAttribute('data-reload')) || 0;
   var key = 'unboxed-scroll:' + location.pathname;
 
-  // the same wording as ClassView.ago: "45 s", "12 min", "2 h 5 min"
+  // the same wording as ClassView.ago: "45 s", "12 min", "2 h 5 min", "3 days"
   function ago(s) {
     s = Math.max(0, Math.floor(s));
     if (s < 60) return s + ' s';
     if (s < 3600) return Math.floor(s / 60) + ' min';
+    if (s >= 172800) return Math.floor(s / 86400) + ' days';
     var m = Math.floor(s % 3600 / 60);
     return Math.floor(s / 3600) + ' h' + (m ? ' ' + m + ' min' : '');
   }

@@ -42,11 +42,12 @@ final class ClassView {
         }
     }
 
-    /** "45 s", "12 min", "2 h 5 min": how long ago, as the page says it (the script says it the same way). */
+    /** "45 s", "12 min", "2 h 5 min", "3 days": how long ago, as the page says it (the script says it the same way). */
     static String ago(Duration d) {
         long s = Math.max(0, d.getSeconds());
         if (s < 60) return s + " s";
         if (s < 3600) return s / 60 + " min";
+        if (s >= 172800) return s / 86400 + " days";
         return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
     }
 
