@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,17 +32,40 @@ import unboxed.lab.Topology;
 import unboxed.transcript.Transcript;
 
 /**
- * Writes the guides: site/index.html, one page per lab, and with a folder of progress files site/class.html. The
+ * Writes the guides: site/index.html, one page and one presenter view per lab, and with a folder of progress files
+ * site/class.html (whose data the presenter views' notes show too). The
  * data comes from each lab's description and source (see {@link LabSources}), its stored transcript, and the progress
  * files; the pages from templates/*.ftlh (FreeMarker, HTML auto-escaping on). Everything is written into a temporary
  * folder beside the site and moved into place at the end, so a failure at any point leaves the old site as it was.
  */
 public final class Site {
-    /** Where things are: the checkout (labs/, templates/), the output folder, and what to show besides the labs. */
-    public record Options(Path root, Path out, Path progress, Path classDir) {
+    /**
+     * Where things are: the checkout (labs/, templates/), the output folder, and what to show besides the labs: a
+     * learner's progress file, a folder of a class's (with how the class page is live; an empty folder is allowed
+     * when {@code emptyClassOk}: a watched workshop before anyone has checked).
+     */
+    public record Options(Path root, Path out, Path progress, Path classDir, Live live, boolean emptyClassOk) {
+        public Options(Path root, Path out, Path progress, Path classDir) {
+            this(root, out, progress, classDir, Live.once(), false);
+        }
+
+
         public Path labs() { return root.resolve("labs"); }
         public Path transcripts() { return root.resolve("labs").resolve("transcripts"); }
         public Path templates() { return root.resolve("templates"); }
+    }
+
+    /**
+     * How the class page is live: a learner whose last check is older than {@code silentAfter} is marked silent;
+     * with {@code reloadEvery} (not zero) the page reloads itself that often (guide class DIR --watch rebuilds it).
+     * {@code now} is the build's clock (the page's script marks again by the browser's at every load).
+     */
+    public record Live(Duration silentAfter, Duration reloadEvery, Instant now) {
+        public static final Duration SILENT_AFTER = Duration.ofMinutes(10), RELOAD_EVERY = Duration.ofSeconds(5);
+
+        public static Live once() {
+            return new Live(SILENT_AFTER, Duration.ZERO, Instant.now());
+        }
     }
 
     /** What was written, for the command line and the benchmark. */
@@ -65,7 +90,7 @@ public final class Site {
         List<LabData> labs = new ArrayList<>();
         for (LabSources.LabFile f : LabSources.discover(o.labs())) labs.add(load(f));
         ProgressFiles.Learner learner = o.progress() == null ? null : ProgressFiles.read(o.progress());
-        List<ProgressFiles.Learner> learners = o.classDir() == null ? null : ProgressFiles.readFolder(o.classDir());
+        List<ProgressFiles.Learner> learners = o.classDir() == null ? null : ProgressFiles.readFolder(o.classDir(), o.emptyClassOk());
         Configuration cfg = templates();
 
         Path out = o.out().toAbsolutePath().normalize();
@@ -81,6 +106,7 @@ public final class Site {
             List<String> pages = new ArrayList<>();
             List<Map<String, Object>> models = new ArrayList<>();
             for (LabData l : labs) models.add(labModel(l));
+            Map<String, Object> classModel = learners == null ? null : ClassView.model(models, learners, o.classDir(), o.live());
             for (int i = 0; i < models.size(); i++) {
                 Map<String, Object> m = models.get(i);
                 if (i > 0) m.put("prev", brief(models.get(i - 1)));
@@ -88,6 +114,9 @@ public final class Site {
                 String page = m.get("id") + ".html";
                 render(cfg, "lab.ftlh", Map.of("lab", m, "site", siteModel(learners != null)), tmp.resolve(page));
                 pages.add(page);
+                String slides = Slides.page((String) m.get("id"));
+                render(cfg, "slides.ftlh", Map.of("lab", m, "notes", Slides.notes(m, classModel)), tmp.resolve(slides));
+                pages.add(slides);
             }
             Map<String, Object> index = new LinkedHashMap<>();
             index.put("labs", indexModel(models, learner));
@@ -96,7 +125,7 @@ public final class Site {
             render(cfg, "index.ftlh", index, tmp.resolve("index.html"));
             pages.add(0, "index.html");
             if (learners != null) {
-                render(cfg, "class.ftlh", ClassView.model(models, learners, o.classDir()), tmp.resolve("class.html"));
+                render(cfg, "class.ftlh", classModel, tmp.resolve("class.html"));
                 pages.add("class.html");
             }
             copyAssets(tmp.resolve("assets"));
@@ -239,6 +268,7 @@ public final class Site {
             Map<String, Object> m = new LinkedHashMap<>();
             for (String k : List.of("id", "number", "title", "summaryHtml", "minutes", "maxPoints", "recorded")) m.put(k, lab.get(k));
             m.put("stepCount", ((List<?>) lab.get("steps")).size());
+            m.put("slides", Slides.page((String) lab.get("id")));
             m.put("checkCount", ((List<?>) lab.get("checks")).size());
             m.put("quizCount", ((List<?>) lab.get("quiz")).size());
             if (learner != null && learner.labs().containsKey((String) lab.get("id"))) {

@@ -83,6 +83,11 @@ class GuideBrowserTest {
 
     /** A progress file as check writes it (Progress.record's shape: learner, host, updated, labs.ID = Reports.summary). */
     static void writeProgress(Path file, String learner, Lab lab, Map<String, String> failing) throws IOException {
+        writeProgress(file, learner, lab, failing, "2026-11-23T10:00:00Z");
+    }
+
+    /** {@link #writeProgress(Path, String, Lab, Map)} as checked at {@code updated} (an ISO instant). */
+    static void writeProgress(Path file, String learner, Lab lab, Map<String, String> failing, String updated) throws IOException {
         List<Check.Result> results = new ArrayList<>();
         for (Check c : lab.checks) {
             String why = failing.get(c.id());
@@ -92,7 +97,7 @@ class GuideBrowserTest {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("learner", learner);
         root.put("host", "vm-" + learner);
-        root.put("updated", "2026-11-23T10:00:00Z");
+        root.put("updated", updated);
         root.put("labs", Map.of(lab.id, Reports.summary(lab, results)));
         Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(root));
     }

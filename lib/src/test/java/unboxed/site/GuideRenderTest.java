@@ -100,11 +100,14 @@ class GuideRenderTest {
         Path out = tmp.resolve("site");
         Run r = guide("--root", co.toString(), "--out", out.toString(), "--progress", progress.toString(), "class", cls.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
-        for (String page : List.of("index.html", "lab98.html", "class.html")) {
+        for (String page : List.of("index.html", "lab98.html", "class.html", "lab98-slides.html")) {
             String html = Files.readString(out.resolve(page));
-            // the only script element of any page is the guide's own
-            assertEquals(1, count(html, "<script"), page + " has a <script> that is not the guide's:\n" + html);
-            assertTrue(html.contains("<script src=\"assets/guide.js\" defer></script>"), page);
+            // the only script elements of any page are the guide's own: guide.js, and the class view's and the slides' own
+            int own = page.equals("class.html") ? 2 : 1;
+            assertEquals(own, count(html, "<script"), page + " has a <script> that is not the guide's:\n" + html);
+            assertEquals(own, count(html, "<script src=\"assets/guide.js\" defer></script>")
+                + count(html, "<script src=\"assets/live.js\" defer></script>")
+                + count(html, "<script src=\"assets/slides.js\" defer></script>"), page);
             assertFalse(html.contains("<img"), page + ": raw HTML from a lab's Markdown got through");
             assertFalse(html.contains("javascript:"), page + ": a javascript: link got through");
             assertFalse(html.contains("<b>vm"), page);
