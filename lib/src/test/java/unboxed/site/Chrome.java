@@ -133,8 +133,7 @@ final class Chrome implements AutoCloseable {
 
     /** The page laid out as on a screen this wide and high, in CSS pixels (390 x 844: a phone; 1280 x 800: a laptop). */
     void viewport(int width, int height) throws IOException, InterruptedException {
-        cdp("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height, "deviceScaleFactor", 1,
-            "mobile", width < 600));
+        viewport(width, height, width < 600);
     }
 
     /** WebDriver key codes of the keys the pages answer to (W3C WebDriver, "Keyboard actions"). */
