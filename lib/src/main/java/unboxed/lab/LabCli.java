@@ -244,12 +244,9 @@ public final class LabCli {
     /** Effective uid 0, read from /proc so that explain and describe never need the native library. */
     public static boolean isRoot() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
-            }
-        } catch (java.io.IOException e) {
-            // fall through
+            return SafeFiles.euid() == 0;
+        } catch (RuntimeException unreadable) {
+            return false;
         }
-        return false;
     }
 }
