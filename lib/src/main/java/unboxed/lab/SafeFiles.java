@@ -207,7 +207,12 @@ public final class SafeFiles {
             ch = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PRIVATE));
             while (true) {
-                FileLock l = ch.tryLock();
+                FileLock l;
+                try {
+                    l = ch.tryLock();
+                } catch (OverlappingFileLockException sameFileOtherName) {
+                    l = null; // this JVM holds it under another name of the same file: wait like for anyone else
+                }
                 if (l != null) return new Held(inJvm, ch, l);
                 if (System.nanoTime() > deadline) {
                     throw LabException.conflict(what + " is locked by " + holder(lockFile).orElse("another process")
