@@ -164,7 +164,8 @@ public final class GuideCli implements Callable<Integer> {
 
     /**
      * Under sudo, what we write in the checkout (transcripts, site) goes to the checkout's owner, so that the learner
-     * can regenerate and commit it without sudo.
+     * can regenerate and commit it without sudo. Links are not followed (Files.walk does not descend into them, and
+     * each is changed itself), so a link to /etc/shadow planted in site/ does not hand /etc/shadow to the owner.
      */
     static void giveToOwner(Path root, Path written) {
         if (!LabCli.isRoot() || !written.startsWith(root)) return;
@@ -173,7 +174,9 @@ public final class GuideCli implements Callable<Integer> {
             if (owner.owner().getName().equals("root")) return;
             try (Stream<Path> s = Files.walk(written)) {
                 for (Path f : s.toList()) {
-                    PosixFileAttributeView v = Files.getFileAttributeView(f, PosixFileAttributeView.class);
+                    // lchown(2): a link planted in the checkout changes owner itself, never what it points to
+                    PosixFileAttributeView v = Files.getFileAttributeView(f, PosixFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
                     v.setOwner(owner.owner());
                     v.setGroup(owner.group());
                 }

@@ -48,6 +48,12 @@ public sealed interface KernelObject {
     /** A note of how the host was before the lab, not an object the lab made. */
     default boolean isNote() { return false; }
 
+    /**
+     * Whether a reboot leaves it in place (a directory on disk) while it empties /run and the journal there, ends every
+     * process and unmounts every mount: its journal entry is also kept on disk (see Journal.DISK_DIR).
+     */
+    default boolean outlivesReboot() { return false; }
+
     /** The journal line's fields: what undo needs, besides the kind. */
     String target();
 
@@ -152,6 +158,7 @@ public sealed interface KernelObject {
         public String kind() { return "dir"; }
         public String target() { return path.toString(); }
         public String describe() { return "directory " + path; }
+        public boolean outlivesReboot() { return true; }
         public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
         public boolean undo() { return Journal.removeTree(path); }
     }
@@ -352,6 +359,7 @@ public sealed interface KernelObject {
         public String target() { return path.toString(); }
         public boolean isNote() { return true; }
         public String describe() { return "directory " + path + " (absent before the lab)"; }
+        public boolean outlivesReboot() { return true; }
         public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
         public boolean undo() { return Journal.removeTree(path); }
     }
