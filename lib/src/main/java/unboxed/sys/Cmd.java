@@ -151,7 +151,9 @@ public final class Cmd {
             case "iptables", "iptables-save" -> "iptables";
             case "nft" -> "nftables";
             case "busybox" -> "busybox-static";
-            case "unshare", "nsenter", "setpriv", "findmnt" -> "util-linux";
+            case "unshare", "nsenter", "setpriv", "findmnt", "runuser" -> "util-linux";
+            case "newuidmap", "newgidmap" -> "uidmap";
+            case "useradd", "userdel" -> "passwd";
             case "chroot" -> "coreutils";
             case "ping" -> "iputils-ping";
             case "ps" -> "procps";
