@@ -23,6 +23,7 @@ import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.Learner;
 import unboxed.lab.Topology;
+import unboxed.net.Sysctl;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
 import unboxed.ns.Processes;
@@ -283,12 +284,9 @@ class Lab07Userns {
 
     // ---- steps ---------------------------------------------------------------------------------------------------
 
-    static String user;
-
-    /** The learner's account (made if there is no sudo caller: see Bench.learner). */
+    /** The learner's account (made if it is not there and there is no sudo caller: see Bench.learner). */
     static String learner(Bench b) {
-        if (user == null) user = b.learner(THROWAWAY);
-        return user;
+        return b.learner(THROWAWAY);
     }
 
     static void hostUserNamespace(Bench b) {
@@ -434,17 +432,16 @@ class Lab07Userns {
 
     static void switches(Bench b) {
         for (String[] k : new String[][] {
-            {"user/max_user_namespaces", "0 forbids new user namespaces"},
-            {"kernel/unprivileged_userns_clone", "0: only root may make them (Debian's switch)"},
-            {"kernel/apparmor_restrict_unprivileged_userns", "1: made without capabilities unless AppArmor allows (Ubuntu 24.04)"}}) {
-            Path f = Path.of("/proc/sys", k[0]);
+            {"user.max_user_namespaces", "0 forbids new user namespaces"},
+            {"kernel.unprivileged_userns_clone", "0: only root may make them (Debian's switch)"},
+            {"kernel.apparmor_restrict_unprivileged_userns", "1: made without capabilities unless AppArmor allows (Ubuntu 24.04)"}}) {
             String v;
             try {
-                v = Files.readString(f).strip();
-            } catch (IOException absent) {
+                v = Sysctl.get(k[0]);
+            } catch (java.io.UncheckedIOException absent) {
                 v = "not on this kernel";
             }
-            b.show(k[0].replace('/', '.'), v + "   (" + k[1] + ")");
+            b.show(k[0], v + "   (" + k[1] + ")");
         }
     }
 

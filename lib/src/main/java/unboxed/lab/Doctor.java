@@ -145,8 +145,8 @@ public final class Doctor {
     /** A sysctl's value, or null where this kernel has none by that name. */
     private static String sysctl(String name) {
         try {
-            return Files.readString(Path.of("/proc/sys", name.replace('.', '/'))).strip();
-        } catch (java.io.IOException absent) {
+            return Sysctl.get(name);
+        } catch (java.io.UncheckedIOException absent) {
             return null;
         }
     }

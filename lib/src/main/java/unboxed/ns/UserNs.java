@@ -58,8 +58,8 @@ public final class UserNs {
     /** The id the kernel shows for an unmapped uid (/proc/sys/kernel/overflowuid: 65534, nobody). */
     public static long overflowUid() {
         try {
-            return Long.parseLong(Files.readString(Path.of("/proc/sys/kernel/overflowuid")).strip());
-        } catch (IOException | NumberFormatException e) {
+            return Long.parseLong(unboxed.net.Sysctl.get("kernel.overflowuid"));
+        } catch (java.io.UncheckedIOException | NumberFormatException e) {
             return 65534;
         }
     }
