@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 import java.time.Duration;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
-import unboxed.lab.Journal;
 import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
@@ -676,30 +675,9 @@ class Lab03PidUts {
             + " before the lab: hostname ran in the host's uts namespace");
     }
 
-    /**
-     * The host's hostname before the lab: a note in the lab's journal, written by the first run, solve or check (and
-     * kept until reset, which gives the host that name back if it changed). The lab's own names are never taken for
-     * the machine's: if the host is already called one of them when the note is first written (`hostname lab03-box`
-     * typed without unshare -u before any lab command), the name in /etc/hostname is noted instead, if it has another.
-     */
+    /** The host's hostname before the lab: a note in the lab's journal (see KernelObject.HostNamed.noted). */
     static String hostBefore() {
-        Journal j = Journal.of("lab03");
-        Optional<String> noted = j.entries().stream().flatMap(e -> e.object().stream())
-            .filter(o -> o instanceof KernelObject.HostNamed).map(KernelObject::target).findFirst();
-        if (noted.isPresent()) return noted.get();
-        String now = Processes.hostname();
-        if (List.of(BOX, DEMO, PROMPT).contains(now)) now = etcHostname().orElse(now);
-        j.record(new KernelObject.HostNamed(now).entry(Journal.LAB));
-        return now;
-    }
-
-    static Optional<String> etcHostname() {
-        try {
-            String c = Files.readString(Path.of("/etc/hostname")).strip();
-            return c.isEmpty() ? Optional.empty() : Optional.of(c);
-        } catch (IOException absent) {
-            return Optional.empty();
-        }
+        return KernelObject.HostNamed.noted("lab03", List.of(BOX, DEMO, PROMPT));
     }
 
     // ---- solve, reset -----------------------------------------------------------------------------------------

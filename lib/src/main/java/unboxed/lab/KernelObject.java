@@ -76,6 +76,7 @@ public sealed interface KernelObject {
             case "memcg" -> new NamedCgroup(e.target());
             case "procs" -> new ProcessTree(e.target());
             case "hostname" -> new Hostname(e.target());
+            case "account" -> new Account(e.target());
             case "mountson" -> new MountsOn(e.target());
             case "utstrees" -> new UtsTrees(e.target());
             case "hostbefore" -> new HostNamed(e.target());
@@ -234,6 +235,19 @@ public sealed interface KernelObject {
         }
     }
 
+    /**
+     * A user account a lab made for its learner where no sudo caller was there to use (a root shell, a container):
+     * undo ends its processes, by pid, and removes it with its home (userdel --remove). The sudo caller's own account
+     * is never one: no lab makes it, and undo leaves it.
+     */
+    record Account(String name) implements KernelObject {
+        public String kind() { return "account"; }
+        public String target() { return name; }
+        public String describe() { return "user account " + name; }
+        public boolean present() { return !Learner.isSudoCaller(name) && Learner.exists(name); }
+        public boolean undo() { return present() && Learner.remove(name); }
+    }
+
     // ---- what an exercise asks for, found by what it is rather than by a name ------------------------------------
 
     /**
@@ -296,6 +310,30 @@ public sealed interface KernelObject {
         public String describe() { return "the host's new hostname (back to " + before + ", its name before the lab)"; }
         public boolean present() { return !Processes.hostname().equals(before); }
         public boolean undo() { return undoAndSay() != null; }
+        /**
+         * The host's hostname before the lab: the note in the lab's journal, written now (journal first) if there is
+         * none yet. The lab's own names are never taken for the machine's: if the host is already called one of them
+         * when the note is first written (`hostname NAME` typed without unshare -u before any lab command), the name
+         * in /etc/hostname is noted instead, if it has another.
+         */
+        public static String noted(String labId, List<String> labNames) {
+            Journal j = Journal.of(labId);
+            Optional<String> noted = j.entries().stream().flatMap(e -> e.object().stream())
+                .filter(o -> o instanceof HostNamed).map(KernelObject::target).findFirst();
+            if (noted.isPresent()) return noted.get();
+            String now = Processes.hostname();
+            if (labNames.contains(now)) now = etcHostname().orElse(now);
+            j.record(new HostNamed(now).entry(Journal.LAB));
+            return now;
+        }
+        private static Optional<String> etcHostname() {
+            try {
+                String c = Files.readString(Path.of("/etc/hostname")).strip();
+                return c.isEmpty() ? Optional.empty() : Optional.of(c);
+            } catch (java.io.IOException absent) {
+                return Optional.empty();
+            }
+        }
         public String undoAndSay() {
             String now = Processes.hostname();
             if (now.equals(before)) return null;

@@ -42,6 +42,11 @@ public final class Lab {
     public final List<KernelObject> makes;
     /** What the exercise asks the learner to make, by name: reset removes each, doctor --leftovers looks for them. */
     public final List<KernelObject> owns;
+    /**
+     * For a lab whose shell lines and exercise are typed without root: the throwaway account made for the learner
+     * where there is no sudo caller ({@link Learner#account}); null when the learner types as root.
+     */
+    public final String learner;
 
     private Lab(Builder b) {
         id = b.id;
@@ -60,6 +65,7 @@ public final class Lab {
         reading = b.reading.stream().map(Reading::of).toList();
         makes = List.copyOf(b.makes);
         owns = List.copyOf(b.owns);
+        learner = b.learner;
         Step.Action ownPreflight = b.preflight;
         preflight = bench -> {
             Owned.refuseForeign(this, bench);
@@ -97,6 +103,7 @@ public final class Lab {
         private final List<Topology> topologies = new ArrayList<>();
         private final List<Diagram> diagrams = new ArrayList<>();
         private final List<KernelObject> makes = new ArrayList<>(), owns = new ArrayList<>();
+        private String learner;
 
         private Builder(String id, String title) {
             this.id = id;
@@ -122,6 +129,16 @@ public final class Lab {
          * them, and doctor --leftovers looks for them.
          */
         public Builder makes(KernelObject... o) { makes.addAll(List.of(o)); return this; }
+
+        /**
+         * The learner types this lab's shell lines and exercise as an unprivileged account: the sudo caller's, or else
+         * the throwaway account {@code name}, which the lab makes ({@link Bench#learner}) and declares it makes.
+         */
+        public Builder learner(String throwaway) {
+            learner = throwaway;
+            makes.add(new KernelObject.Account(throwaway));
+            return this;
+        }
 
         /** Objects the exercise asks the learner to make, by name: reset removes each that is there; doctor --leftovers looks for them. */
         public Builder owns(KernelObject... o) { owns.addAll(List.of(o)); return this; }

@@ -39,6 +39,9 @@ public interface LibC extends Library {
     // umount2(2) flags
     int MNT_DETACH = 2;
 
+    // ioctl_ns(2): the user namespace that owns a namespace (a new fd for it)
+    long NS_GET_USERNS = 0xb701;
+
     // open(2) flags
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
@@ -57,6 +60,7 @@ public interface LibC extends Library {
     int open(String pathname, int flags) throws LastErrorException;
     int close(int fd) throws LastErrorException;
     int kill(int pid, int sig) throws LastErrorException;
+    int ioctl(int fd, long request) throws LastErrorException;
     int geteuid();
     int getpid();
     /** Variadic: pivot_root and gettid go through here (see SYS_* above). */
