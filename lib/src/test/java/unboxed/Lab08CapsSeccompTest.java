@@ -27,7 +27,11 @@ class Lab08CapsSeccompTest {
         assertTrue(Processes.withArgv0("lab08-sandboxed").isEmpty(), "no lab08-sandboxed process is left"));
 
     static final String SETPRIV = "setpriv --bounding-set -sys_admin,-sys_chroot,-net_raw --inh-caps -sys_admin,-sys_chroot,-net_raw";
-    static final String SLEEP = "bash -c 'exec -a lab08-sandboxed sleep infinity' >/dev/null 2>&1 &";
+    /** The sleep, then up to 60 s for it to appear (a JVM starts first; the row's own wait is 5 s). */
+    static final String SLEEP = "bash -c 'exec -a lab08-sandboxed sleep infinity' >/dev/null 2>&1 &\n"
+        + "for i in $(seq 600); do pgrep -f '^lab08-sandboxed' >/dev/null && break; sleep 0.1; done";
+
+    static final String WAIT = "for i in $(seq 600); do pgrep -f '^lab08-sandboxed' >/dev/null && break; sleep 0.1; done";
 
     /** A process named lab08-sandboxed runs (what a background line starts takes a moment, a JVM first). */
     static final BooleanSupplier RUNNING = () -> !Processes.withArgv0("lab08-sandboxed").isEmpty()
@@ -44,7 +48,8 @@ class Lab08CapsSeccompTest {
             row("fresh state", "", fail("process", "no process"), fail("bounding"), fail("effective"), fail("nnp"),
                 fail("denies"), fail("allows")),
             passes("capsh instead of setpriv", "capsh --drop=cap_sys_admin,cap_sys_chroot,cap_net_raw --no-new-privs -- -c "
-                + "\"./jbang lab08 sandbox --deny mkdir,mkdirat bash -c 'exec -a lab08-sandboxed sleep infinity'\" >/dev/null 2>&1 &")
+                + "\"./jbang lab08 sandbox --deny mkdir,mkdirat bash -c 'exec -a lab08-sandboxed sleep infinity'\" >/dev/null 2>&1 &\n"
+                + WAIT)
                 .when(RUNNING),
             passes("two filters stacked", SETPRIV + " --no-new-privs ./jbang lab08 sandbox --deny keyctl "
                 + "./jbang lab08 sandbox --deny mkdir,mkdirat " + SLEEP).when(RUNNING),
@@ -55,7 +60,7 @@ class Lab08CapsSeccompTest {
                 fail("bounding", "CAP_SYS_ADMIN is still in its bounding set", "though not in the other set")).when(RUNNING),
             row("a capability kept through the inheritable set", "capsh --inh=cap_sys_admin "
                 + "--drop=cap_sys_admin,cap_sys_chroot,cap_net_raw --no-new-privs -- -c \"./jbang lab08 sandbox --deny "
-                + "mkdir,mkdirat bash -c 'exec -a lab08-sandboxed sleep infinity'\" >/dev/null 2>&1 &",
+                + "mkdir,mkdirat bash -c 'exec -a lab08-sandboxed sleep infinity'\" >/dev/null 2>&1 &\n" + WAIT,
                 fail("effective", "CAP_SYS_ADMIN is still in its effective set", "inheritable")).when(RUNNING),
             row("ENOSYS instead of EPERM", SETPRIV + " --no-new-privs ./jbang lab08 sandbox --errno ENOSYS --deny mkdir,mkdirat "
                 + SLEEP, fail("denies", "ERRNO(ENOSYS), not ERRNO(EPERM)")).when(RUNNING),
