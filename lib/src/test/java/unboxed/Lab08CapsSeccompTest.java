@@ -69,7 +69,8 @@ class Lab08CapsSeccompTest {
             row("write denied too", SETPRIV + " --no-new-privs ./jbang lab08 sandbox --deny mkdir,mkdirat,write " + SLEEP,
                 fail("allows", "write gets ERRNO(EPERM)")).when(RUNNING),
             row("not root", "setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs " + SLEEP,
-                fail("process", "uid 65534"), fail("bounding"), fail("denies", "Seccomp: 0")).when(RUNNING));
+                fail("process", "uid 65534"), fail("bounding"), fail("denies", "Seccomp: 0"),
+                fail("allows", "Seccomp: 0")).when(RUNNING));
     }
 
     /** The builder's filter, read through the interpreter without the kernel: the arch check first, x32 refused. */
