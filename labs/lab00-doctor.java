@@ -49,6 +49,8 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.program("newuidmap", false, "lab07's wider id maps (/etc/subuid)"),
         Doctor.Need.program("mount", true, "lab01, lab02"),
         Doctor.Need.program("ps", true, "lab03"),
+        Doctor.Need.program("setpriv", true, "lab08"),
+        Doctor.Need.program("capsh", true, "lab08 (package libcap2-bin)"),
         // lab05 writes its NAT rule with iptables and reads it back through both iptables-save and nft
         Doctor.Need.program("iptables", true, "lab05"),
         Doctor.Need.program("nft", true, "lab05"),

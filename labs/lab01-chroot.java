@@ -387,7 +387,7 @@ class Lab01Chroot {
     }
 
     static void escape(Bench b) {
-        String host = rootIdentity();
+        String host = Rootfs.rootIdentity();
         try (NsThread jail = NsThread.ownFilesystem()) {
             b.java("unshare(CLONE_FS); chroot(\"" + DEMO_ROOT + "\"); chdir(\"/\") on thread " + jail.tid());
             jail.run(() -> {
@@ -396,7 +396,7 @@ class Lab01Chroot {
             });
             b.show("/ of the jailed thread", jail.call(() -> Rootfs.ls(Path.of("/"))));
             b.java("mkdir(\"/" + HATCH + "\"); chroot(\"" + HATCH + "\"); chdir(\"..\") x64; chroot(\".\")");
-            String reached = jail.call(() -> breakOut());
+            String reached = jail.call(() -> Rootfs.escapeChroot(HATCH));
             b.show("/ of the thread after the escape", jail.call(() -> Rootfs.ls(Path.of("/"))));
             b.show("dev:inode of its / and the JVM's /", reached + " and " + host);
             b.show("reached the host's /", reached.equals(host) ? "yes" : "no");
@@ -404,7 +404,7 @@ class Lab01Chroot {
     }
 
     static void pivotRoot(Bench b) {
-        String host = rootIdentity(), root = DEMO_ROOT.toString();
+        String host = Rootfs.rootIdentity(), root = DEMO_ROOT.toString();
         try (NsThread inside = NsThread.unshare(EnumSet.of(Ns.MNT))) {
             b.java("unshare(CLONE_NEWNS) on thread " + inside.tid() + " (implies CLONE_FS)");
             b.show("mnt namespace of the JVM / the thread",
@@ -424,7 +424,7 @@ class Lab01Chroot {
             });
             b.show("/ of the thread after pivot_root", inside.call(() -> Rootfs.ls(Path.of("/"))));
             b.java("the same escape: mkdir; chroot(\"" + HATCH + "\"); chdir(\"..\") x64; chroot(\".\")");
-            String reached = inside.call(() -> breakOut());
+            String reached = inside.call(() -> Rootfs.escapeChroot(HATCH));
             b.show("/ of the thread after the escape", inside.call(() -> Rootfs.ls(Path.of("/"))));
             b.show("dev:inode of its / and the JVM's /", reached + " and " + host);
             b.show("reached the host's /", reached.equals(host) ? "yes" : "no");
@@ -432,27 +432,6 @@ class Lab01Chroot {
         b.show("host mounts at or under " + root, Mounts.ofHost().stream()
             .filter(m -> m.mountPoint().startsWith(root + "/") || m.mountPoint().equals(root)).count()
             + " (the bind mount and pivot_root happened in the thread's namespace only)");
-    }
-
-    /**
-     * The escape, on the calling thread: a new root below the working directory, then `..` up as far as the kernel
-     * lets it go, and that becomes the root. Returns the device:inode of the / it ends with.
-     */
-    static String breakOut() throws IOException {
-        Files.createDirectories(Path.of("/" + HATCH));
-        Sys.chroot(HATCH);
-        for (int i = 0; i < 64; i++) Sys.chdir("..");
-        Sys.chroot(".");
-        return rootIdentity();
-    }
-
-    /** The calling thread's / as device:inode: two roots are the same directory exactly when these match. */
-    static String rootIdentity() {
-        try {
-            return Files.getAttribute(Path.of("/"), "unix:dev") + ":" + Files.getAttribute(Path.of("/"), "unix:ino");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     // ---- exercise checks: kernel state only, and the chroot itself -------------------------------------------------

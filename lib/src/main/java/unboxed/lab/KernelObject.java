@@ -81,6 +81,7 @@ public sealed interface KernelObject {
             case "utstrees" -> new UtsTrees(e.target());
             case "hostbefore" -> new HostNamed(e.target());
             case "vethaddr" -> new VethWithAddress(e.target());
+            case "argv0" -> new ProcessesNamed(e.target());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -361,6 +362,24 @@ public sealed interface KernelObject {
         }
         private List<String> names() {
             return Ip.links(null).stream().filter(l -> "veth".equals(l.kind()) && l.has(cidr)).map(Ip.Link::name).toList();
+        }
+    }
+
+    /**
+     * Processes whose argv[0] is a name (/proc/PID/cmdline: a learner's `exec -a NAME sleep infinity`, whoever
+     * started it and however). Undo ends each, by pid.
+     */
+    record ProcessesNamed(String argv0) implements KernelObject {
+        public String kind() { return "argv0"; }
+        public String target() { return argv0; }
+        public String describe() { return "processes whose argv[0] is " + argv0; }
+        public boolean present() { return !Processes.withArgv0(argv0).isEmpty(); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            List<Long> killed = Processes.killAll(Processes.withArgv0(argv0));
+            if (killed.isEmpty()) return null;
+            return "ended " + killed.size() + " process" + (killed.size() == 1 ? "" : "es") + " whose argv[0] is " + argv0
+                + " (pid" + (killed.size() == 1 ? " " : "s ") + String.join(", ", killed.stream().map(String::valueOf).toList()) + ")";
         }
     }
 

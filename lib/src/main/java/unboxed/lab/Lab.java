@@ -48,6 +48,20 @@ public final class Lab {
      */
     public final String learner;
 
+    /** Commands of this lab's own beside the shared ones (e.g. a sandbox that runs a program under a filter): see {@link Builder#command}. */
+    public final List<Command> commands;
+
+    /**
+     * A command a lab offers beside run, check, solve...: its name, one line of help, and what it does with the words
+     * after its name (it returns the exit code). It runs outside the lab lifecycle: no lock, no journal.
+     */
+    public record Command(String name, String description, Run run) {
+        @FunctionalInterface
+        public interface Run {
+            int run(List<String> args, java.io.PrintStream out, java.io.PrintStream err) throws Exception;
+        }
+    }
+
     private Lab(Builder b) {
         id = b.id;
         title = b.title;
@@ -76,6 +90,7 @@ public final class Lab {
         prepare = b.prepare;
         topologies = List.copyOf(b.topologies);
         diagrams = List.copyOf(b.diagrams);
+        commands = List.copyOf(b.commands);
     }
 
     /** A check declared without a hint is hinted with the solution's lines that answer it, if any do. */
@@ -104,6 +119,8 @@ public final class Lab {
         private final List<Diagram> diagrams = new ArrayList<>();
         private final List<KernelObject> makes = new ArrayList<>(), owns = new ArrayList<>();
         private String learner;
+
+        private final List<Command> commands = new ArrayList<>();
 
         private Builder(String id, String title) {
             this.id = id;
@@ -171,6 +188,11 @@ public final class Lab {
          * "Read more": each reference as {@link Reading#of} reads it, e.g. {@code "pid_namespaces(7)"},
          * {@code "Documentation/admin-guide/cgroup-v2.rst"}, or {@code "runc's rootfs setup <https://...>"}.
          */
+        /** A command of this lab's own (see {@link Command}): `./jbang LAB NAME ARGS...`. */
+        public Builder command(String name, String description, Command.Run run) {
+            commands.add(new Command(name, description, run));
+            return this;
+        }
         public Builder reading(String... refs) { reading.addAll(List.of(refs)); return this; }
 
         public Builder question(String prompt, int answer, String why, String... choices) {

@@ -31,6 +31,9 @@ public final class LabCli {
 
     /** Runs one command line against a lab and returns the exit code (tests call this in-process). */
     public static int execute(Lab lab, String[] args, PrintStream out, PrintStream err, InputStream in, boolean color) {
+        for (Lab.Command own : lab.commands) { // the words after its name reach it as typed (`--` and all)
+            if (args.length > 0 && args[0].equals(own.name())) return runOwn(lab, own, args, out, err);
+        }
         CommandLine cli = commandLine(new Root(lab, out, err, in, color));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
@@ -55,6 +58,18 @@ public final class LabCli {
         return code;
     }
 
+    private static int runOwn(Lab lab, Lab.Command own, String[] args, PrintStream out, PrintStream err) {
+        try {
+            return own.run().run(List.of(args).subList(1, args.length), out, err);
+        } catch (LabException le) {
+            err.println(lab.id + " " + own.name() + ": " + le.getMessage());
+            return le.exitCode();
+        } catch (Exception e) {
+            err.println(lab.id + " " + own.name() + " failed: " + e.getMessage());
+            return LabException.ENVIRONMENT;
+        }
+    }
+
     /** The lab's command line: the root (run, by default) and every command, prepare only for a lab that has one. */
     private static CommandLine commandLine(Root root) {
         CommandLine cli = new CommandLine(root);
@@ -64,6 +79,12 @@ public final class LabCli {
             cli.addSubcommand(sub);
         }
         if (root.lab.prepare != null) cli.addSubcommand(new PrepareCmd());
+        for (Lab.Command c : root.lab.commands) {
+            OwnCmd own = new OwnCmd();
+            own.command = c;
+            cli.addSubcommand(c.name(), own);
+            cli.getSubcommands().get(c.name()).getCommandSpec().usageMessage().description(c.description());
+        }
         return cli;
     }
 
@@ -207,6 +228,19 @@ public final class LabCli {
     static final class ResetCmd extends Sub implements Callable<Integer> {
         @Override
         public Integer call() throws Exception { return runner().reset(); }
+    }
+
+    /** A command of the lab's own (Lab.Command): the words after its name go to it as they are. */
+    @Command(name = "own", mixinStandardHelpOptions = true)
+    static final class OwnCmd extends Sub implements Callable<Integer> {
+        Lab.Command command;
+        @Parameters(paramLabel = "ARGS", arity = "0..*", description = "Passed to the command.")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception { // reached only through picocli's help: execute() runs it directly
+            return command.run().run(args, root.out, System.err);
+        }
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
