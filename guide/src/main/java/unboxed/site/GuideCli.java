@@ -63,6 +63,7 @@ public final class GuideCli implements Callable<Integer> {
         GuideCli g = new GuideCli(out, err);
         CommandLine cli = new CommandLine(g);
         cli.addSubcommand(new ClassCmd());
+        unboxed.lab.Version.apply(cli, "guide");
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {

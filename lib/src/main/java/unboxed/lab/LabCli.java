@@ -64,7 +64,7 @@ public final class LabCli {
             cli.addSubcommand(sub);
         }
         if (root.lab.prepare != null) cli.addSubcommand(new PrepareCmd());
-        return cli;
+        return Version.apply(cli, root.lab.id);
     }
 
     /** The lab's command names, as picocli knows them (no list kept by hand). */
@@ -174,10 +174,11 @@ public final class LabCli {
     static final class WatchCmd extends Sub implements Callable<Integer> {
         // Half a second: a change shows within 0.5 s plus one grading (under 50 ms), inside the 1 s that feels instant
         // in front of a class; grading twice a second costs a few percent of one core.
-        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0.5", description = "Seconds between checks (default 0.5).")
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0.5",
+            description = "Seconds between checks, 0.1 to 3600 (default 0.5).")
         double interval;
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Give up after this long, exit 1 (default 0: never).")
+            description = "Give up after this long, exit 1: up to 86400 seconds (default 0: never).")
         double timeout;
 
         @Override

@@ -43,10 +43,6 @@ public interface LibC extends Library {
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
 
-    /** syscall numbers for calls glibc does not wrap, per architecture. */
-    long SYS_pivot_root = "aarch64".equals(System.getProperty("os.arch")) ? 41 : 155;
-    long SYS_gettid = "aarch64".equals(System.getProperty("os.arch")) ? 178 : 186;
-
     int unshare(int flags) throws LastErrorException;
     int setns(int fd, int nstype) throws LastErrorException;
     int mount(String source, String target, String filesystemtype, long mountflags, String data) throws LastErrorException;
@@ -58,7 +54,9 @@ public interface LibC extends Library {
     int close(int fd) throws LastErrorException;
     int kill(int pid, int sig) throws LastErrorException;
     int geteuid();
+    /** 1 if fd is a terminal; 0 (errno ENOTTY or EBADF) if not, so no LastErrorException: that is an answer. */
+    int isatty(int fd);
     int getpid();
-    /** Variadic: pivot_root and gettid go through here (see SYS_* above). */
+    /** Variadic: pivot_root and gettid go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;
 }
