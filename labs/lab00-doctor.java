@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import unboxed.lab.Console;
 import unboxed.lab.Doctor;
 import unboxed.lab.HostState;
+import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
 import unboxed.lab.Leftovers;
 import unboxed.lab.Version;
@@ -86,11 +87,11 @@ class Lab00Doctor implements Callable<Integer> {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("doctor: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)");
+            err.println(LabCli.oneLine("doctor: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)"));
             return LabException.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
-            err.println("doctor: " + (ex instanceof LabException ? "" : "failed: ") + ex.getMessage());
+            err.println(LabCli.oneLine("doctor: " + (ex instanceof LabException ? "" : "failed: ") + ex.getMessage()));
             return ex instanceof LabException le ? le.exitCode() : LabException.ENVIRONMENT;
         });
         int code = cli.execute(args);
@@ -102,7 +103,7 @@ class Lab00Doctor implements Callable<Integer> {
     public Integer call() throws IOException {
         Console c = new Console(out, System.in, color && !noColor && !json);
         if (leftovers || saveBaseline) {
-            if (!unboxed.lab.LabCli.isRoot()) {
+            if (!LabCli.isRoot()) {
                 err.println("doctor: --leftovers and --save-baseline read the whole host: run with sudo");
                 return LabException.ENVIRONMENT;
             }
