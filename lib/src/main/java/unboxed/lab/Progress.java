@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -77,7 +78,8 @@ public final class Progress {
 
     private static JsonObject parseOrFresh(Path file) throws IOException {
         try {
-            return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            // decoded leniently: invalid UTF-8 is a corrupt file like any other, not a reason to refuse to grade
+            return JsonParser.parseString(new String(Files.readAllBytes(file), StandardCharsets.UTF_8)).getAsJsonObject();
         } catch (RuntimeException corrupt) {
             // a hand-edited or truncated file: start again rather than refuse to grade
             return new JsonObject();
