@@ -162,6 +162,10 @@ public final class Sys {
         return C.geteuid() == 0;
     }
 
+    public static int geteuid() {
+        return C.geteuid();
+    }
+
     public static long getpid() {
         return C.getpid();
     }

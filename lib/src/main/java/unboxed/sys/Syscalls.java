@@ -67,7 +67,7 @@ public final class Syscalls {
         Integer column = COLUMN.get(arch());
         if (column == null) throw new Unsupported(call);
         long[] n = TABLE.get(call);
-        if (n == null) throw new IllegalArgumentException("no syscall number for " + call + " in Syscalls (known: "
+        if (n == null) throw new IllegalArgumentException("unknown syscall " + call + " (the library knows the numbers of: "
             + new java.util.TreeSet<>(TABLE.keySet()) + ")");
         return n[column];
     }
