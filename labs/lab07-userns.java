@@ -228,9 +228,9 @@ class Lab07Userns {
             .topology("What you build: who owns what", t -> t
                 .host()
                 .note(Topology.HOST, "the initial user namespace owns the host's net and uts namespaces")
-                .netns(BOX, "a user namespace of the learner's: uid_map 0 UID 1")
-                .note(BOX, "owns its net namespace: lo UP")
-                .note(BOX, "owns its uts namespace: hostname lab07-rootless"))
+                .netns(BOX, "a user namespace of the learner's: uid_map 0 UID 1").yours()
+                .note(BOX, "owns its net namespace: lo UP").yours()
+                .note(BOX, "owns its uts namespace: hostname lab07-rootless").yours())
             .check("uid", "A process called lab07-rootless runs as a uid other than 0", 2,
                 "start it as the learner, without sudo: unshare -Urnu sh -c 'hostname lab07-rootless; ...' &", Lab07Userns::checkUid)
             .check("userns", "It is in a user namespace of its own that maps 0 to its uid, in uid_map and gid_map", 3,

@@ -99,6 +99,22 @@ class Lab08CapsSeccomp {
                 .shell("grep Cap /proc/$$/status")
                 .does(Lab08CapsSeccomp::fiveSets)
                 .observe("As root, CapPrm, CapEff and CapBnd hold every capability this kernel knows; CapInh and CapAmb are empty."))
+            .diagram("Five sets per thread, and what execve makes of them (root, capabilities(7))", d -> d
+                .panel("a thread", "grep Cap /proc/PID/status")
+                .node("CapBnd", "bounding: the ceiling").mark()
+                .node("CapInh", "inheritable")
+                .node("CapPrm", "permitted: may be made effective")
+                .node("CapEff", "effective: what the kernel checks")
+                .node("CapAmb", "ambient")
+                .panel("after execve", "a program started by root")
+                .node("CapBnd'", "unchanged")
+                .node("CapInh'", "unchanged")
+                .node("CapPrm'", "CapBnd | CapInh | CapAmb")
+                .node("CapEff'", "= CapPrm'")
+                .node("CapAmb'", "kept; cleared for setuid or file caps")
+                .arrow("a thread", "CapBnd", "after execve", "CapPrm'", "the most a program can get")
+                .arrow("a thread", "CapInh", "after execve", "CapPrm'", "added on top")
+                .arrow("a thread", "CapEff", "after execve", "CapEff'", "not carried over: recomputed"))
 
             .step("Root's full set, and Docker's 14", s -> s
                 .explain("""
@@ -189,6 +205,20 @@ class Lab08CapsSeccomp {
                     main thread shows Seccomp: 0. mkdir fails with EPERM on that thread and in the program it starts,
                     and works on the main thread.
                     """))
+            .diagram("A system call's path through the filter", d -> d
+                .panel("the filtered thread", "and every program it starts afterwards")
+                .node("mkdir(\"/var/lib/unboxed/lab08/try\")", "returns -1, errno EPERM")
+                .node("read(fd, buf, n)", "goes ahead")
+                .panel("the seccomp filter", "classic BPF over seccomp_data")
+                .node("arch: this machine's?", "no: KILL_PROCESS")
+                .node("nr: mkdir or mkdirat?", "yes: ERRNO(EPERM)").mark()
+                .node("any other nr", "ALLOW")
+                .panel("the kernel", "")
+                .node("the call's handler", "runs only on ALLOW")
+                .arrow("the filtered thread", "read(fd, buf, n)", "the seccomp filter", "arch: this machine's?", "every call, first")
+                .arrow("the seccomp filter", "nr: mkdir or mkdirat?", "the filtered thread", "mkdir(\"/var/lib/unboxed/lab08/try\")",
+                    "ERRNO(EPERM): back to the caller")
+                .arrow("the seccomp filter", "any other nr", "the kernel", "the call's handler", "ALLOW"))
 
             .step("Reading a filter back, and what Docker's default profile refuses", s -> s
                 .explain("""
@@ -221,6 +251,16 @@ class Lab08CapsSeccomp {
                 `./jbang lab08 sandbox --deny mkdir,mkdirat COMMAND`, or the library's `Seccomp` from `./jbang shell`.
                 The check reads the filter back from the kernel and runs it for those calls.
                 """)
+            .diagram("What you build", d -> d
+                .panel(SANDBOXED, "a root process: exec -a lab08-sandboxed sleep infinity").yours()
+                .node("CapBnd, CapEff", "without CAP_SYS_ADMIN, CAP_SYS_CHROOT, CAP_NET_RAW").yours()
+                .node("NoNewPrivs: 1", "setpriv --no-new-privs").yours()
+                .node("Seccomp: 2", "a filter: mkdir, mkdirat fail with EPERM").yours()
+                .panel("the check", "kernel state only")
+                .node("/proc/PID/status", "caps and NoNewPrivs")
+                .node("PTRACE_SECCOMP_GET_FILTER", "reads the filter back, runs it")
+                .arrow("the check", "/proc/PID/status", SANDBOXED, "NoNewPrivs: 1", "reads")
+                .arrow("the check", "PTRACE_SECCOMP_GET_FILTER", SANDBOXED, "Seccomp: 2", "mkdir? read? exit_group?"))
             .check("process", "A process whose argv[0] is lab08-sandboxed runs as root (uid 0)", 1, Lab08CapsSeccomp::checkProcess)
             .check("bounding", "CAP_SYS_ADMIN, CAP_SYS_CHROOT and CAP_NET_RAW are not in its bounding set", 2,
                 Lab08CapsSeccomp::checkBounding)

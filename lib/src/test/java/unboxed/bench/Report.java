@@ -42,6 +42,13 @@ final class Report {
         System.err.printf("  %-70s %s%n", what, ms(median));
     }
 
+    /** A row in another unit than ms (ns per system call, say): the figures as they are, one decimal. */
+    void row(String what, int n, double median, double p90, String unit) {
+        medians.put(what, median);
+        md.append(String.format("| %s | %d | %.1f %s | %.1f %s |%n", what, n, median, unit, p90, unit));
+        System.err.printf("  %-70s %.1f %s%n", what, median, unit);
+    }
+
     void ratio(String what, double a, double b) {
         md.append(String.format("%n%s: **%.2fx**%n", what, a / b));
         System.err.printf("  %s: %.2fx%n", what, a / b);

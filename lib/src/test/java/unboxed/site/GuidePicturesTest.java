@@ -22,7 +22,7 @@ import unboxed.lab.Lab;
 import unboxed.lab.Topology;
 
 /**
- * The guide's pictures, from the real site of this checkout, without a browser: labs 01, 02 and 06 draw their
+ * The guide's pictures, from the real site of this checkout, without a browser: labs 01, 02, 06 and 08 draw their
  * diagrams from their own data (every node, note and label the lab declares is on the page, with the names the lab
  * uses); every exercise picture tells what the learner builds (dashed) from what is there, with a legend; and every
  * picture keeps its own size (width and height, never shrunk to fit) with text of at least 10 px. The browser test
@@ -59,10 +59,11 @@ class GuidePicturesTest {
             .orElseThrow(() -> new AssertionError(page + " has no picture " + id));
     }
 
-    static final Map<String, String> LABS = Map.of("lab01", "Lab01Chroot", "lab02", "Lab02Mntns", "lab06", "Lab06CgroupOom");
+    static final Map<String, String> LABS = Map.of("lab01", "Lab01Chroot", "lab02", "Lab02Mntns", "lab06", "Lab06CgroupOom",
+        "lab08", "Lab08CapsSeccomp");
 
     @Test
-    void labs01And02And06DrawTheirDiagramsFromTheirOwnData() throws IOException {
+    void labs01And02And06And08DrawTheirDiagramsFromTheirOwnData() throws IOException {
         for (var e : LABS.entrySet()) {
             Lab lab = LabHarness.lab(e.getValue());
             assertTrue(lab.diagrams.size() >= 2, e.getKey() + " declares " + lab.diagrams.size() + " diagrams");
@@ -95,6 +96,10 @@ class GuidePicturesTest {
         }
         for (String s : List.of("lab02/shared", "leak", "kept", "shared:N", "master:N", "/mnt/lab02", "secret", "/proc/PID/root")) {
             assertTrue(lab02.contains(Svg.esc(s)), "lab02's pictures name " + s);
+        }
+        String lab08 = String.join("", svgs("lab08.html"));
+        for (String s : List.of("CapBnd", "CapAmb", "ERRNO(EPERM)", "KILL_PROCESS", "ALLOW", "lab08-sandboxed", "NoNewPrivs: 1")) {
+            assertTrue(lab08.contains(Svg.esc(s)), "lab08's pictures name " + s);
         }
         for (String s : List.of("lab06-demo", "20M", "32M", "memory.max", "memory.limit_in_bytes", "tail /dev/zero", "oom_kill 1", "SIGKILL")) {
             assertTrue(lab06.contains(Svg.esc(s)), "lab06's pictures name " + s);
