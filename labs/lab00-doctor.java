@@ -20,6 +20,7 @@ import unboxed.lab.Doctor;
 import unboxed.lab.HostState;
 import unboxed.lab.LabException;
 import unboxed.lab.Leftovers;
+import unboxed.lab.SudoSplit;
 import unboxed.ns.Ns;
 
 /**
@@ -76,6 +77,7 @@ class Lab00Doctor implements Callable<Integer> {
     public Integer call() throws IOException {
         Console c = new Console(System.out, System.in, Console.terminalWantsColor() && !noColor && !json);
         if (leftovers || saveBaseline) {
+            if (SudoSplit.asked()) return SudoSplit.handOver();   // ./jbang runs this again through sudo
             if (!unboxed.lab.LabCli.isRoot()) {
                 System.err.println("doctor: --leftovers and --save-baseline read the whole host: run with sudo");
                 return LabException.ENVIRONMENT;

@@ -39,6 +39,7 @@ public final class LabCli {
             return LabException.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof SudoSplit.HandedOver h) return h.exitCode();
             if (ex instanceof LabException le) {
                 err.println(lab.id + ": " + le.getMessage());
                 return le.exitCode();
