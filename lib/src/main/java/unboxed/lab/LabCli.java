@@ -65,12 +65,23 @@ public final class LabCli {
             cli.addSubcommand(sub);
         }
         if (root.lab.prepare != null) cli.addSubcommand(new PrepareCmd());
+        // check's IDs are this lab's checks: shell completion offers them (a wrong one is still bad input, in select)
+        CommandLine.Model.CommandSpec check = cli.getSubcommands().get("check").getCommandSpec();
+        CommandLine.Model.PositionalParamSpec ids = check.positionalParameters().get(0);
+        check.remove(ids);
+        check.addPositional(CommandLine.Model.PositionalParamSpec.builder(ids)
+            .completionCandidates(root.lab.checks.stream().map(Check::id).toList()).build());
         return cli;
+    }
+
+    /** The lab's command line as picocli defines it, for what is generated from it (completion, man pages). */
+    public static CommandLine definition(Lab lab) {
+        return commandLine(new Root(lab, null, null, false));
     }
 
     /** The lab's command names, as picocli knows them (no list kept by hand). */
     static List<String> commands(Lab lab) {
-        return List.copyOf(commandLine(new Root(lab, null, null, false)).getSubcommands().keySet());
+        return List.copyOf(definition(lab).getSubcommands().keySet());
     }
 
     private static String badInputLine(CommandLine.ParameterException ex) {
