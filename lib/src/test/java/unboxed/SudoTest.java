@@ -154,15 +154,6 @@ class SudoTest {
 
     // ---- what root trusts: ./jbang as root with a cache folder the user can write (sudo -E, HOME kept, su) -----------
 
-    /** Root's own jbang-cli cache, made by a plain ./jbang run if this machine has none yet. */
-    static Path rootJbangCache() {
-        Path cache = Path.of(System.getenv().getOrDefault("XDG_CACHE_HOME", System.getProperty("user.home") + "/.cache"),
-            "unboxed", "jbang-cli-0.132.1");
-        if (!Files.isDirectory(cache)) asRoot("", "./jbang lab04 explain");
-        assertTrue(Files.isDirectory(cache), "./jbang made no cache at " + cache);
-        return cache;
-    }
-
     /** ./jbang as root from the repository, with these environment settings in front (XDG_CACHE_HOME=...). */
     static Cmd.Result asRoot(String env, String command) {
         return Cmd.run(List.of("bash", "-c", "cd " + Labs.ROOT + " && " + env + " " + command + " </dev/null"), 600);
@@ -218,7 +209,7 @@ class SudoTest {
             // root's own jbang-cli, copied: ./jbang writes its memo for lab04 there, which the user then edits
             Path cache = home.resolve("cache/unboxed/jbang-cli-0.132.1");
             Files.createDirectories(cache.getParent());
-            Cmd.run("bash", "-c", "mkdir " + cache + " && cp " + rootJbangCache() + "/*.jar " + cache).orThrow();
+            Cmd.run("bash", "-c", "mkdir " + cache + " && cp " + JbangBootstrapTest.jbangCliCache() + "/*.jar " + cache).orThrow();
             assertEquals(0, asRoot("XDG_CACHE_HOME=" + home.resolve("cache"), "./jbang lab04 explain").exit());
             Path memo;
             try (var memos = Files.list(cache.resolve("launch"))) {
@@ -246,6 +237,19 @@ class SudoTest {
 
     @Test
     @Order(8)
+    void asRootAJbangAnotherUserInstalledIsNotRun(@org.junit.jupiter.api.io.TempDir Path install) throws Exception {
+        Path bin = JbangBootstrapTest.plainJbang(install);
+        Path marker = install.resolve("ran");
+        Files.writeString(bin.resolve("jbang"), "#!/bin/sh\ntouch " + marker + "\n");
+        giveToUser(bin);
+        Cmd.Result r = asRoot("PATH=" + bin + ":$PATH", "./jbang lab04 explain");
+        assertTrue(!Files.exists(marker), "root ran a jbang the user can change:\n" + r.err());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("not running " + bin.resolve("jbang") + " as root"), r.err());
+    }
+
+    @Test
+    @Order(9)
     void asRootAJavaHomeAnotherUserCanWriteIsRefused() throws Exception {
         Path jdk = Files.createTempDirectory("unboxed-trust-jdk");
         try {
