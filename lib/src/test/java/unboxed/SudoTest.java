@@ -182,57 +182,52 @@ class SudoTest {
         Cmd.run("chown", "-R", USER, dir.toString()).orThrow();
     }
 
+    /** ./jbang lab04 explain as root with XDG_CACHE_HOME=cache: it must run, and not what was planted (marker). */
+    static Cmd.Result explainAsRootWithCache(Path cache, Path marker) {
+        Cmd.Result r = asRoot("XDG_CACHE_HOME=" + cache, "./jbang lab04 explain");
+        assertTrue(!Files.exists(marker), "root ran what the user planted in their cache:\n" + r.err());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Step 1/"), r.out());
+        assertTrue(r.err().contains("not using the cache in " + cache), r.err());
+        return r;
+    }
+
     @Test
     @Order(6)
-    void asRootAJarInAnotherUsersCacheNeverRuns() throws Exception {
-        Path home = Files.createTempDirectory("unboxed-trust"), marker = home.resolveSibling(home.getFileName() + ".ran");
-        try {
-            Path cache = home.resolve("cache/unboxed/jbang-cli-0.132.1");
-            Files.createDirectories(cache);
-            plantJbangMain(cache.resolve("planted.jar"), marker);
-            giveToUser(home.resolve("cache"));
-            Cmd.Result r = asRoot("XDG_CACHE_HOME=" + home.resolve("cache"), "./jbang lab04 explain");
-            assertTrue(!Files.exists(marker), "root ran a jar from the user's cache:\n" + r.err());
-            assertEquals(0, r.exit(), r.err());
-            assertTrue(r.out().contains("Step 1/"), r.out());
-            assertTrue(r.err().contains("not using the cache in " + home.resolve("cache")), r.err());
-        } finally {
-            Cmd.run("rm", "-rf", home.toString(), marker.toString());
-        }
+    void asRootAJarInAnotherUsersCacheNeverRuns(@org.junit.jupiter.api.io.TempDir Path home) throws Exception {
+        Path marker = home.resolve("ran");
+        Path cache = home.resolve("cache/unboxed/jbang-cli-0.132.1");
+        Files.createDirectories(cache);
+        plantJbangMain(cache.resolve("planted.jar"), marker);
+        giveToUser(home.resolve("cache"));
+        explainAsRootWithCache(home.resolve("cache"), marker);
     }
 
     @Test
     @Order(7)
-    void asRootAMemoInAnotherUsersCacheIsNeverEvaluated() throws Exception {
-        Path home = Files.createTempDirectory("unboxed-trust"), marker = home.resolveSibling(home.getFileName() + ".ran");
-        try {
-            // root's own jbang-cli, copied: ./jbang writes its memo for lab04 there, which the user then edits
-            Path cache = home.resolve("cache/unboxed/jbang-cli-0.132.1");
-            Files.createDirectories(cache.getParent());
-            Cmd.run("bash", "-c", "mkdir " + cache + " && cp " + JbangBootstrapTest.jbangCliCache() + "/*.jar " + cache).orThrow();
-            assertEquals(0, asRoot("XDG_CACHE_HOME=" + home.resolve("cache"), "./jbang lab04 explain").exit());
-            Path memo;
-            try (var memos = Files.list(cache.resolve("launch"))) {
-                memo = memos.filter(m -> m.getFileName().toString().startsWith("lab04-netns-")).findFirst().orElseThrow();
-            }
-            Files.writeString(memo, "touch " + marker + "; " + Files.readString(memo));
-            giveToUser(home.resolve("cache"));
-            Cmd.Result r = asRoot("XDG_CACHE_HOME=" + home.resolve("cache"), "./jbang lab04 explain");
-            assertTrue(!Files.exists(marker), "root evaluated a memo from the user's cache:\n" + r.err());
-            assertEquals(0, r.exit(), r.err());
-            assertTrue(r.out().contains("Step 1/"), r.out());
-
-            // root's own cache folder, with one file in it the user owns: refused, saying how to start over
-            Cmd.run("chown", "-R", "root", home.resolve("cache").toString()).orThrow();
-            plantJbangMain(cache.resolve("planted.jar"), marker);
-            Cmd.run("chown", USER, cache.resolve("planted.jar").toString()).orThrow();
-            Cmd.Result refused = asRoot("XDG_CACHE_HOME=" + home.resolve("cache"), "./jbang lab04 explain");
-            assertEquals(3, refused.exit(), refused.err() + refused.out());
-            assertTrue(refused.err().contains("planted.jar") && refused.err().contains("rm -rf " + cache), refused.err());
-            assertTrue(!Files.exists(marker), "root ran a jar the user owns:\n" + refused.err());
-        } finally {
-            Cmd.run("rm", "-rf", home.toString(), marker.toString());
+    void asRootAMemoInAnotherUsersCacheIsNeverEvaluated(@org.junit.jupiter.api.io.TempDir Path home) throws Exception {
+        Path marker = home.resolve("ran");
+        // root's own jbang-cli, copied: ./jbang writes its memo for lab04 there, which the user then edits
+        Path cache = home.resolve("cache/unboxed/jbang-cli-0.132.1");
+        Files.createDirectories(cache.getParent());
+        Cmd.run("bash", "-c", "mkdir " + cache + " && cp " + JbangBootstrapTest.jbangCliCache() + "/*.jar " + cache).orThrow();
+        assertEquals(0, asRoot("XDG_CACHE_HOME=" + home.resolve("cache"), "./jbang lab04 explain").exit());
+        Path memo;
+        try (var memos = Files.list(cache.resolve("launch"))) {
+            memo = memos.filter(m -> m.getFileName().toString().startsWith("lab04-netns-")).findFirst().orElseThrow();
         }
+        Files.writeString(memo, "touch " + marker + "; " + Files.readString(memo));
+        giveToUser(home.resolve("cache"));
+        explainAsRootWithCache(home.resolve("cache"), marker);
+
+        // root's own cache folder, with one file in it the user owns: refused, saying how to start over
+        Cmd.run("chown", "-R", "root", home.resolve("cache").toString()).orThrow();
+        plantJbangMain(cache.resolve("planted.jar"), marker);
+        Cmd.run("chown", USER, cache.resolve("planted.jar").toString()).orThrow();
+        Cmd.Result refused = asRoot("XDG_CACHE_HOME=" + home.resolve("cache"), "./jbang lab04 explain");
+        assertEquals(3, refused.exit(), refused.err() + refused.out());
+        assertTrue(refused.err().contains("planted.jar") && refused.err().contains("rm -rf " + cache), refused.err());
+        assertTrue(!Files.exists(marker), "root ran a jar the user owns:\n" + refused.err());
     }
 
     @Test
