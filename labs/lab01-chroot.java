@@ -118,6 +118,18 @@ class Lab01Chroot {
                 .observe("""
                     The thread lists three entries for /, the main thread the host's. Even the JVM cannot start a
                     program from the jailed thread: it launches through $JAVA_HOME/lib/jspawnhelper, not in this root."""))
+            .diagram("The jail's root and the host's: one directory, two names", d -> d
+                .panel("the host's /", "what the main thread sees")
+                .node("/")
+                .node("  " + WORK.toString().substring(1))
+                .node("    " + TINY.getFileName(), "chroot(\"" + TINY + "\")").mark()
+                .node("      bin/sh")
+                .node("      lib/…, lib64/…", "what ldd lists")
+                .panel("the thread's /", "after unshare(CLONE_FS) and chroot")
+                .node("/", "= " + TINY).mark()
+                .node("  bin/sh")
+                .node("  lib/…, lib64/…")
+                .arrow("the host's /", TINY.getFileName().toString(), "the thread's /", "/", "chroot: the same directory, now named /"))
 
             .step("ls: not found", s -> s
                 .explain("""
@@ -200,6 +212,16 @@ class Lab01Chroot {
                     """)
                 .does(Lab01Chroot::escape)
                 .observe("The thread's / is the host's / again: same device, same inode. chroot is not a security boundary for root."))
+            .diagram("The escape path: the working directory stays above the new root, and .. climbs from there", d -> d
+                .panel("the host's /", "one tree; chroot only moves where / is")
+                .node("/", "the host's /: chroot(\".\") here").mark()
+                .node("  " + WORK.toString().substring(1))
+                .node("    " + DEMO_ROOT.getFileName(), "the jail's /, and the working directory")
+                .node("      " + HATCH, "the new / after chroot(\"/" + HATCH + "\")")
+                .arrow("the host's /", HATCH, "the host's /", DEMO_ROOT.getFileName().toString(),
+                    "chroot(\"/" + HATCH + "\"): the working directory stays above")
+                .arrow("the host's /", DEMO_ROOT.getFileName().toString(), "the host's /", "/",
+                    "chdir(\"..\") until .. is / itself"))
 
             .step("pivot_root in a mount namespace: nowhere to go", s -> s
                 .explain("""
@@ -223,6 +245,16 @@ class Lab01Chroot {
                     """)
                 .does(Lab01Chroot::pivotRoot)
                 .observe("The same escape ends in the new root: the host's / is not in this mount namespace to be reached."))
+            .diagram("What pivot_root changes: the new mount namespace's root mount", d -> d
+                .panel("the host's mount namespace", "unchanged")
+                .node("/", "the host's root mount")
+                .node("  " + DEMO_ROOT.toString().substring(1), "a directory")
+                .panel("the new mount namespace", "unshare --mount, then pivot_root . .old")
+                .node("/", DEMO_ROOT.getFileName() + ", bind-mounted on itself").mark()
+                .node("  .old", "the host's / until umount -l; then gone")
+                .node("  escape", ".. stops at this /")
+                .arrow("the host's mount namespace", DEMO_ROOT.toString().substring(1), "the new mount namespace", "/",
+                    "pivot_root: becomes the root mount"))
 
             .exercise("""
                 Build `/var/lib/unboxed/lab01/myroot` by hand, the way step 1 did, so that
@@ -236,6 +268,13 @@ class Lab01Chroot {
                 - nothing from outside is mounted into it: no bind mount of the host's /, /usr or /lib — copies only;
                 - if you mount /proc in it to try `ps`, unmount it when you are done.
                 """)
+            .diagram("What you build", d -> d
+                .panel("the host's /", "nothing mounted inside myroot: copies only, no /proc left")
+                .node("/")
+                .node("  " + MYROOT.toString().substring(1), "a plain directory (mkdir -p)").yours()
+                .node("    bin/sh", "a copy").yours()
+                .node("    bin/ls", "a copy").yours()
+                .node("    lib/…, lib64/…", "copies of what ldd lists for both").yours())
             .check("dir", "/var/lib/unboxed/lab01/myroot is a directory of its own", 1, Lab01Chroot::checkDir)
             .check("shell", "/bin/sh runs inside myroot", 2, Lab01Chroot::checkShell)
             .check("ls", "chroot myroot /bin/sh -c 'ls /' lists only myroot's entries", 2, Lab01Chroot::checkLs)
@@ -265,7 +304,7 @@ class Lab01Chroot {
             .question("The escape (mkdir x; chroot x; chdir .. many times; chroot .) runs as root after pivot_root into a "
                     + "new mount namespace with the old root unmounted. Where does it end?", 2,
                 "The host's / is not in that mount namespace any more; .. stops at the namespace's root mount.",
-                "At the host's /, as with plain chroot", "It fails: chroot is not allowed there",
+                "At the host's /, as with a plain chroot into a directory", "It fails: chroot(2) is refused in a new mount namespace",
                 "In the new root: there is nothing above it to reach")
             .reading("chroot(2) the system call, and why it is not meant to jail root",
                 "chroot(1)",
@@ -348,7 +387,7 @@ class Lab01Chroot {
     }
 
     static void escape(Bench b) {
-        String host = rootIdentity();
+        String host = Rootfs.rootIdentity();
         try (NsThread jail = NsThread.ownFilesystem()) {
             b.java("unshare(CLONE_FS); chroot(\"" + DEMO_ROOT + "\"); chdir(\"/\") on thread " + jail.tid());
             jail.run(() -> {
@@ -357,7 +396,7 @@ class Lab01Chroot {
             });
             b.show("/ of the jailed thread", jail.call(() -> Rootfs.ls(Path.of("/"))));
             b.java("mkdir(\"/" + HATCH + "\"); chroot(\"" + HATCH + "\"); chdir(\"..\") x64; chroot(\".\")");
-            String reached = jail.call(() -> breakOut());
+            String reached = jail.call(() -> Rootfs.escapeChroot(HATCH));
             b.show("/ of the thread after the escape", jail.call(() -> Rootfs.ls(Path.of("/"))));
             b.show("dev:inode of its / and the JVM's /", reached + " and " + host);
             b.show("reached the host's /", reached.equals(host) ? "yes" : "no");
@@ -365,7 +404,7 @@ class Lab01Chroot {
     }
 
     static void pivotRoot(Bench b) {
-        String host = rootIdentity(), root = DEMO_ROOT.toString();
+        String host = Rootfs.rootIdentity(), root = DEMO_ROOT.toString();
         try (NsThread inside = NsThread.unshare(EnumSet.of(Ns.MNT))) {
             b.java("unshare(CLONE_NEWNS) on thread " + inside.tid() + " (implies CLONE_FS)");
             b.show("mnt namespace of the JVM / the thread",
@@ -385,7 +424,7 @@ class Lab01Chroot {
             });
             b.show("/ of the thread after pivot_root", inside.call(() -> Rootfs.ls(Path.of("/"))));
             b.java("the same escape: mkdir; chroot(\"" + HATCH + "\"); chdir(\"..\") x64; chroot(\".\")");
-            String reached = inside.call(() -> breakOut());
+            String reached = inside.call(() -> Rootfs.escapeChroot(HATCH));
             b.show("/ of the thread after the escape", inside.call(() -> Rootfs.ls(Path.of("/"))));
             b.show("dev:inode of its / and the JVM's /", reached + " and " + host);
             b.show("reached the host's /", reached.equals(host) ? "yes" : "no");
@@ -393,27 +432,6 @@ class Lab01Chroot {
         b.show("host mounts at or under " + root, Mounts.ofHost().stream()
             .filter(m -> m.mountPoint().startsWith(root + "/") || m.mountPoint().equals(root)).count()
             + " (the bind mount and pivot_root happened in the thread's namespace only)");
-    }
-
-    /**
-     * The escape, on the calling thread: a new root below the working directory, then `..` up as far as the kernel
-     * lets it go, and that becomes the root. Returns the device:inode of the / it ends with.
-     */
-    static String breakOut() throws IOException {
-        Files.createDirectories(Path.of("/" + HATCH));
-        Sys.chroot(HATCH);
-        for (int i = 0; i < 64; i++) Sys.chdir("..");
-        Sys.chroot(".");
-        return rootIdentity();
-    }
-
-    /** The calling thread's / as device:inode: two roots are the same directory exactly when these match. */
-    static String rootIdentity() {
-        try {
-            return Files.getAttribute(Path.of("/"), "unix:dev") + ":" + Files.getAttribute(Path.of("/"), "unix:ino");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     // ---- exercise checks: kernel state only, and the chroot itself -------------------------------------------------

@@ -58,6 +58,11 @@ class Lab02Mntns {
     static NsThread demo;
     static Process holder;
 
+    /** The shared mount of step 6 as its pictures name it: the lab's folder and the mount point in it. */
+    static String sharedName() {
+        return WORK.getFileName() + "/" + SHARED.getFileName();
+    }
+
     static Lab lab() {
         return Lab.define("lab02", "Mount namespaces")
             .summary("Give a process a mount table of its own with unshare -m and chroot, mount /proc where the host "
@@ -200,6 +205,23 @@ class Lab02Mntns {
                 .observe("The leaked tmpfs carries the same shared:N on both sides: they are peers. It is still on the host "
                     + "after its namespace is gone. The private one never left. The slave namespace got the host's new "
                     + "mount (master:N) and kept its own."))
+            .diagram("Three mount tables: which way a mount propagates", d -> d
+                .panel("propagation unchanged", "unshare(CLONE_NEWNS), as the system call leaves it")
+                .node(sharedName(), "shared:N, a peer of the host's")
+                .node("  " + LEAK.getFileName(), "mounted here").mark()
+                .panel("the host", "its mount table")
+                .node(sharedName(), "shared:N")
+                .node("  " + LEAK.getFileName(), "shared:M, arrived; stays")
+                .node("  " + IN.getFileName(), "shared:K, mounted later")
+                .node("  " + KEPT.getFileName(), "no mount")
+                .panel("/ made slave", "runc's default (a private / also keeps its own, but receives nothing)")
+                .node(sharedName(), "master:N")
+                .node("  " + IN.getFileName(), "master:K, received")
+                .node("  " + KEPT.getFileName(), "private, stays inside").mark()
+                .arrow("propagation unchanged", LEAK.getFileName().toString(), "the host", LEAK.getFileName().toString(),
+                    "copied to its peer")
+                .arrow("the host", IN.getFileName().toString(), "/ made slave", IN.getFileName().toString(),
+                    "master to slave, one way"))
 
             .step("Bind mounts: one directory in two places", s -> s
                 .explain("""
@@ -230,6 +252,17 @@ class Lab02Mntns {
 
                 You do not tell the check your pid: it finds the process by scanning /proc.
                 """)
+            .diagram("What you build", d -> d
+                .panel("the host", "its mount table")
+                .node("/", "shared, as on a systemd machine")
+                .node("  " + TARGET, "an empty directory; no mount")
+                .node("  /proc/PID/root", "your process's /")
+                .panel("your mount namespace", "unshare -m, propagation private (or slave)").yours()
+                .node("/", "no peer on the host")
+                .node("  " + TARGET, "tmpfs").yours()
+                .node("    " + SECRET, "a file").yours()
+                .node("  sleep infinity", "the process that keeps it").yours()
+                .arrow("the host", "/proc/PID/root", "your mount namespace", SECRET, "cat /proc/PID/root" + TARGET + "/" + SECRET))
             .check("process", "A process in a mount namespace of its own has a tmpfs on /mnt/lab02", 3,
                 "unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /mnt/lab02 && ... && exec sleep infinity' &",
                 Lab02Mntns::checkProcess)
@@ -254,7 +287,7 @@ class Lab02Mntns {
                     + "print in another terminal, on the host?", 2,
                 "unshare(1) makes every mount private in the new namespace (--propagation private is its default), so "
                     + "the mount stays inside.",
-                "The tmpfs, as inside", "The tmpfs, but read-only", "Nothing: the mount exists only in the new namespace")
+                "The tmpfs, as it shows inside the namespace", "The tmpfs, but mounted read-only on the host", "Nothing: the mount stays inside")
             .question("A program calls the unshare(CLONE_NEWNS) system call on a systemd host and mounts a tmpfs on "
                     + "/mnt/x at once. What does the host see at /mnt/x?", 0,
                 "The new namespace's mounts are peers of the host's (the same shared:N), so the mount propagates back "
@@ -268,8 +301,8 @@ class Lab02Mntns {
             .question("Why does setns(fd, CLONE_NEWNS) fail with EINVAL on an ordinary JVM thread?", 2,
                 "Threads share one fs_struct (root and working directory); the kernel will not switch the mount "
                     + "namespace under the others. unshare(CLONE_FS) gives the thread its own copy first.",
-                "The JVM is not root", "Mount namespaces cannot be joined, only created",
-                "The thread shares its root and working directory with the other threads")
+                "The JVM runs without CAP_SYS_ADMIN, so the kernel refuses the switch", "Mount namespaces cannot be joined by setns, only made by unshare",
+                "The thread shares its root and working directory with other threads")
             .question("`unshare -m --propagation slave sleep infinity &` runs (runc's default for /, rslave). Then the "
                     + "host mounts a tmpfs on the shared mount /srv/x. What does `nsenter -t $! -m findmnt /srv/x` print?", 1,
                 "A slave receives mount events from its master's peer group and sends none back: the host's new mount "

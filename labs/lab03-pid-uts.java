@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 import java.time.Duration;
 import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
-import unboxed.lab.Journal;
 import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
@@ -319,17 +318,18 @@ class Lab03PidUts {
                 "bash stays outside; the first ls becomes PID 1 and exits, and a namespace whose PID 1 is gone takes no "
                     + "new process: fork fails with ENOMEM (pid_namespaces(7)). Without --norc, a start-up file that runs "
                     + "a command (Debian's /etc/skel/.bashrc runs dircolors) uses up PID 1 before the first ls.",
-                "Both run normally", "The first runs; the second fails: fork: Cannot allocate memory",
-                "The first fails: bash is not in the namespace yet")
+                "Both run normally, as bash's children in the new namespace", "The first runs, the second fails: Cannot allocate memory",
+                "The first fails at once: bash itself is not in the namespace")
             .question("In `unshare --pid --fork sh`, without mounting /proc, what does `ps -e` list?", 1,
                 "ps reads /proc, and the /proc there is still the host's: it shows the host's processes with host pids.",
-                "Only sh and ps, as 1 and 2", "Every process of the host, with the host's pids", "Nothing: /proc is empty")
+                "Only sh and ps, numbered 1 and 2 in the new namespace", "The host's processes, with host pids",
+                "Nothing: /proc stays empty until proc is mounted")
             .question("`docker stop` takes 10 seconds on a container whose PID 1 is `sleep infinity`. Why?", 1,
                 "sleep has no handler for SIGTERM, and the kernel discards a signal sent to a namespace's PID 1 unless it "
                     + "has one (pid_namespaces(7)); only the SIGKILL docker sends after its 10 s timeout is always delivered.",
-                "docker stop always waits for its full timeout",
-                "sleep has no handler for SIGTERM, so the kernel drops the signal; the SIGKILL after 10 s ends it",
-                "sleep blocks SIGTERM until its time is up")
+                "docker stop always waits for its full timeout, whatever PID 1 does",
+                "The kernel drops SIGTERM: sleep, as PID 1, has no handler for it",
+                "sleep blocks SIGTERM, and only SIGKILL gets through a blocked mask")
             .question("A container's PID 1 is `sleep infinity`. Its worker starts helpers in the background and exits. "
                     + "What becomes of the helpers when they finish?", 1,
                 "Orphans are reparented to PID 1; once they exit only their parent's wait(2) removes them, and sleep never calls it.",
@@ -675,30 +675,9 @@ class Lab03PidUts {
             + " before the lab: hostname ran in the host's uts namespace");
     }
 
-    /**
-     * The host's hostname before the lab: a note in the lab's journal, written by the first run, solve or check (and
-     * kept until reset, which gives the host that name back if it changed). The lab's own names are never taken for
-     * the machine's: if the host is already called one of them when the note is first written (`hostname lab03-box`
-     * typed without unshare -u before any lab command), the name in /etc/hostname is noted instead, if it has another.
-     */
+    /** The host's hostname before the lab: a note in the lab's journal (see KernelObject.HostNamed.noted). */
     static String hostBefore() {
-        Journal j = Journal.of("lab03");
-        Optional<String> noted = j.entries().stream().flatMap(e -> e.object().stream())
-            .filter(o -> o instanceof KernelObject.HostNamed).map(KernelObject::target).findFirst();
-        if (noted.isPresent()) return noted.get();
-        String now = Processes.hostname();
-        if (List.of(BOX, DEMO, PROMPT).contains(now)) now = etcHostname().orElse(now);
-        j.record(new KernelObject.HostNamed(now).entry(Journal.LAB));
-        return now;
-    }
-
-    static Optional<String> etcHostname() {
-        try {
-            String c = Files.readString(Path.of("/etc/hostname")).strip();
-            return c.isEmpty() ? Optional.empty() : Optional.of(c);
-        } catch (IOException absent) {
-            return Optional.empty();
-        }
+        return KernelObject.HostNamed.noted("lab03", List.of(BOX, DEMO, PROMPT));
     }
 
     // ---- solve, reset -----------------------------------------------------------------------------------------

@@ -200,9 +200,9 @@ class Lab04Netns {
                 """)
             .topology("What you build", t -> t
                 .host()
-                .netns(BLUE, "ip netns add blue")
-                .veth(Topology.HOST, HOST_END, HOST_IP + "/24", BLUE, BLUE_END, BLUE_IP + "/24")
-                .note(BLUE, "lo UP"))
+                .netns(BLUE, "ip netns add blue").yours()
+                .veth(Topology.HOST, HOST_END, HOST_IP + "/24", BLUE, BLUE_END, BLUE_IP + "/24").yours()
+                .note(BLUE, "lo UP").yours())
             .check("netns", "A persistent network namespace called blue", 2, Lab04Netns::checkNetns)
             .check("veth-host", "veth-host is a veth in the root namespace with 10.16.8.1/24", 2, Lab04Netns::checkHostEnd)
             .check("veth-blue", "veth-blue is inside blue with 10.16.8.2/24", 2, Lab04Netns::checkBlueEnd)
@@ -235,7 +235,8 @@ class Lab04Netns {
             .question("In a brand-new network namespace, what does `ping -c1 127.0.0.1` do?", 2,
                 "A new namespace's lo is DOWN, and with no interface up there is no route at all, not even a local "
                     + "table: the send fails at once with ENETUNREACH (ping: connect: Network is unreachable).",
-                "Answers, like on any machine", "Waits and times out", "Fails at once: Network is unreachable")
+                "Answers at once, as loopback does on any machine", "Waits for a reply that never comes, then times out",
+                "Fails at once: Network is unreachable")
             .question("No process is inside blue and you run `ip netns del blue`. What happens to veth-host in the root namespace?", 0,
                 "With nothing left holding it, blue is freed, and the veth devices it contains are destroyed "
                     + "(network_namespaces(7), ip-netns(8)); a veth pair goes as one, so veth-host goes too (a moment "
@@ -244,7 +245,7 @@ class Lab04Netns {
             .question("What keeps a named network namespace alive when no process is in it?", 1,
                 "ip netns add bind-mounts /proc/self/ns/net onto /run/netns/NAME; the mount holds a reference "
                     + "(ip-netns(8)).",
-                "A daemon started by ip netns add", "A bind mount of its ns file on /run/netns/NAME",
+                "A daemon that ip netns add starts and leaves running", "A bind mount of its ns file on /run/netns/NAME",
                 "The kernel keeps every namespace until reboot")
             .reading("network_namespaces(7)", "namespaces(7)", "ip-netns(8)", "veth(4)", "ip-link(8)", "ip-address(8)",
                 "unshare(2)", "setns(2)", "unshare(1)", "nsenter(1)", "proc(5)",

@@ -229,14 +229,14 @@ class Lab05VethNat {
                 `lab05-box` to a listener in `lab05-inet`: it must arrive from 203.0.113.1, and its reply must come back.
                 """)
             .topology("What you build on the prepared router and internet", t -> t
-                .netns(BOX, "ip netns add lab05-box")
+                .netns(BOX, "ip netns add lab05-box").yours()
                 .netns(ROUTER, "prepared: plays the host")
                 .netns(INET, "prepared: plays the internet")
-                .veth(BOX, BOX_END, BOX_IP + "/24", ROUTER, ROUTER_END, ROUTER_IP + "/24")
+                .veth(BOX, BOX_END, BOX_IP + "/24", ROUTER, ROUTER_END, ROUTER_IP + "/24").yours()
                 .veth(ROUTER, UPLINK, UPLINK_IP + "/24", INET, INET_END, INET_IP + "/24")
-                .route(BOX, "default via " + ROUTER_IP)
-                .note(ROUTER, "net.ipv4.ip_forward = 1")
-                .nat(ROUTER, "-s " + BOX_NET + " -o uplink -j MASQUERADE"))
+                .route(BOX, "default via " + ROUTER_IP).yours()
+                .note(ROUTER, "net.ipv4.ip_forward = 1").yours()
+                .nat(ROUTER, "-s " + BOX_NET + " -o uplink -j MASQUERADE").yours())
             .check("box", "A persistent network namespace called lab05-box", 1, Lab05VethNat::checkBox)
             .check("box-end", "A veth in lab05-box has 10.0.5.2/24 and is UP", 2, Lab05VethNat::checkBoxEnd)
             .check("router-end", "Its peer is in lab05-router with 10.0.5.1/24, UP", 2, Lab05VethNat::checkRouterEnd)
@@ -274,8 +274,8 @@ class Lab05VethNat {
             .question("With MASQUERADE, lab05-inet answers 203.0.113.1. How does that answer reach 10.0.5.2?", 1,
                 "The first packet made a conntrack entry whose reply tuple is addressed to 203.0.113.1; a reply that "
                     + "matches it has its destination rewritten back to 10.0.5.2 and is forwarded to the box.",
-                "MASQUERADE also adds a route for replies", "The router's conntrack entry rewrites it back",
-                "It does not: only ping works through NAT")
+                "MASQUERADE also adds a route back to 10.0.5.0/24 for replies", "The router's conntrack entry rewrites it back",
+                "It does not: only ICMP echo replies find their way back through NAT")
             .question("You run `ip netns exec lab05-router sysctl -w net.ipv4.ip_forward=1`. What does "
                     + "`cat /proc/sys/net/ipv4/ip_forward` print in the root namespace afterwards?", 1,
                 "The files under /proc/sys/net are per network namespace; the opener's namespace decides which copy it "

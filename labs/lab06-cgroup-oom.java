@@ -163,6 +163,17 @@ class Lab06CgroupOom {
                     """)
                 .does(Lab06CgroupOom::runTheHog)
                 .observe("Usage climbs to the limit; then \"Killed\", exit 137, and the group's oom_kill counter is 1."))
+            .diagram("The cgroup tree, the limit, the hog and the kill", d -> d
+                .panel("the memory hierarchy", "v2: /sys/fs/cgroup; v1: /sys/fs/cgroup/memory")
+                .node("/", "the root group: no limit")
+                .node("  " + DEMO, "mkdir")
+                .node("    memory.max", DEMO_LIMIT / MiB + "M (v1: memory.limit_in_bytes)").mark()
+                .node("    cgroup.procs", "tail's pid")
+                .node("    " + HOG, "the hog: its pages are charged here")
+                .node("    memory.events", "oom_kill 1 (v1: memory.oom_control)")
+                .panel("the kernel", "when the group's usage reaches its limit")
+                .node("OOM killer", "constraint=CONSTRAINT_MEMCG")
+                .arrow("the kernel", "OOM killer", "the memory hierarchy", HOG, "SIGKILL: exit 137"))
 
             .step("The kernel's side of the story", s -> s
                 .explain("""
@@ -189,6 +200,16 @@ class Lab06CgroupOom {
                 - at least one process OOM-killed because of lab06's limit: move a new shell in (`sh -c 'echo $$ >
                   .../cgroup.procs && exec tail /dev/zero'`), in lab06 or in a group below it.
                 """)
+            .diagram("What you build", d -> d
+                .panel("the memory hierarchy", "v2: /sys/fs/cgroup; v1: /sys/fs/cgroup/memory")
+                .node("/", "there already")
+                .node("  " + GROUP, "mkdir").yours()
+                .node("    memory.max", LIMIT / MiB + "M (v1: memory.limit_in_bytes)").yours()
+                .node("    memory.swap.max", "0 where it exists (v1: memory.memsw.limit_in_bytes = " + LIMIT / MiB + "M)").yours()
+                .node("    sh -c '... exec " + HOG + "'", "moved in by echo $$ > cgroup.procs").yours()
+                .panel("the kernel", "")
+                .node("OOM killer", "kills it at the limit: oom_kill 1")
+                .arrow("the kernel", "OOM killer", "the memory hierarchy", "sh -c '... exec " + HOG + "'", "SIGKILL"))
             .check("group", "A cgroup lab06 in the hierarchy that holds the memory controller", 2,
                 "mkdir /sys/fs/cgroup/lab06 (v2) or mkdir /sys/fs/cgroup/memory/lab06 (v1)", Lab06CgroupOom::checkGroup)
             .check("limit", "lab06's memory limit is 32 MiB", 3,
@@ -206,13 +227,16 @@ class Lab06CgroupOom {
 
             .question("You write 20000001 into a cgroup's memory limit. What do you read back?", 2,
                 "The kernel keeps the limit in whole pages (page_counter_memparse), so it is rounded down to a multiple of the page size, 4096 here: 19996672.",
-                "20000001", "20000768 (rounded up)", "19996672 (rounded down to pages)")
+                "20000001: the kernel keeps the value as written", "20000768 (rounded up to a whole page)",
+                "19996672 (rounded down to pages)")
             .question("A shell inside the group runs `tail /dev/zero` and it is OOM-killed. What does `echo $?` print?", 1,
-                "The OOM killer sends SIGKILL (9); bash reports death by signal N as 128 + N (bash(1), EXIT STATUS).", "1", "137", "0")
+                "The OOM killer sends SIGKILL (9); bash reports death by signal N as 128 + N (bash(1), EXIT STATUS).", "1", "137", "9: SIGKILL's number")
             .question("The hog is killed. Which processes can the OOM killer pick, with the group's limit the cause?", 0,
                 "With CONSTRAINT_MEMCG the kernel scans only the tasks of the group whose limit was hit and of the groups below it"
                     + " (mm/oom_kill.c, mem_cgroup_scan_tasks), and picks the one with the highest badness (proc(5), /proc/PID/oom_score).",
-                "Only processes in the group or in groups below it", "Any process on the machine", "The group's parent process")
+                "Only processes in the group or in groups below it",
+                "Any process on the machine, the one with the highest oom_score",
+                "Only the process whose allocation went over the limit")
             .question("A shell is moved into the group, then starts `sleep 100 &`. Where is the sleep?", 0,
                 "A child is born in its parent's cgroup (cgroups(7): a child created by fork inherits its parent's memberships).",
                 "In the group", "In the root cgroup", "In no cgroup until moved")
@@ -221,7 +245,8 @@ class Lab06CgroupOom {
                 "memory.events is hierarchical: a kill is counted in the victim's group and in every group above it; memory.events.local"
                     + " counts only a group's own (Documentation/admin-guide/cgroup-v2.rst, memory.events). v1's memory.oom_control counts only"
                     + " the victim's own group.",
-                "Only in lab06/x/memory.events", "Only in lab06/memory.events.local", "In lab06/x/memory.events and lab06/memory.events")
+                "Only in lab06/x/memory.events, the victim's own group",
+                "Only in lab06/memory.events.local, the limit's own group", "In lab06/x/memory.events and lab06/memory.events")
             .reading(
                 "Documentation/admin-guide/cgroup-v2.rst (Memory: memory.max, memory.high, memory.swap.max, memory.events, memory.events.local)",
                 "Documentation/admin-guide/cgroup-v1/memory.rst (limit_in_bytes, Swap Extension, memory.swappiness, OOM Control)",

@@ -1,6 +1,6 @@
 /* The baseline for the isolation benchmark: what spawning `true` in new namespaces costs with no JVM and no
  * library in the way. clone(2) straight into new namespaces, execve /bin/true, waitpid; N times; prints the median
- * and p90 in milliseconds. Usage: clone_true FLAGS N   (FLAGS: letters u p m i n = uts pid mnt ipc net; "-" = none) */
+ * and p90 in milliseconds. Usage: clone_true FLAGS N   (FLAGS: letters u p m i n U = uts pid mnt ipc net user; "-" = none) */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>
@@ -38,6 +38,7 @@ int main(int argc, char **argv) {
             case 'm': flags |= CLONE_NEWNS; break;
             case 'i': flags |= CLONE_NEWIPC; break;
             case 'n': flags |= CLONE_NEWNET; break;
+            case 'U': flags |= CLONE_NEWUSER; break;
             case '-': break;
             default: fprintf(stderr, "unknown flag %c\n", *f); return 2;
         }

@@ -29,6 +29,13 @@ class Lab98Evil {
                 .netns("ns" + X, "caption " + X)
                 .veth(Topology.HOST, "dev" + X, "10.0.0.1/24" + X, "ns" + X, "peer" + X, "10.0.0.2/24")
                 .nat("ns" + X, "rule " + X))
+            .diagram("diagram " + X, d -> d
+                .panel("panel " + X, "caption " + X)
+                .node("node " + X, "note " + X).mark()
+                .node("  child " + X).yours()
+                .panel("other " + X, "")
+                .node("/")
+                .arrow("panel " + X, "node " + X, "other " + X, "/", "label " + X))
             .exercise("exercise " + X)
             .check("c1", "check " + X, 1, "hint " + X, Check.Verdict::pass)
             .question("prompt " + X, 0, "why " + X, "choice " + X, "other " + X)

@@ -1,12 +1,9 @@
 package unboxed;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import unboxed.lab.Journal;
@@ -48,18 +45,11 @@ public final class KnownState implements BeforeAllCallback {
         // UNBOXED_KNOWN_STATE=off: for running pure tests beside a suite that is using the machine (never in CI)
         if ("off".equals(System.getenv("UNBOXED_KNOWN_STATE"))) return;
         List<String> did = new ArrayList<>();
-        try (Stream<Path> journals = Files.list(Journal.DIR)) {
-            for (Path j : journals.filter(p -> p.toString().endsWith(".journal")).sorted().toList()) {
-                String lab = j.getFileName().toString().replace(".journal", "");
-                Journal.Replay r = Journal.of(lab).replayAll();
-                r.undone().forEach(u -> did.add("replayed " + lab + "'s journal: " + u));
-                if (!r.failed().isEmpty()) throw new IllegalStateException("the suite needs a clean machine, and "
-                    + lab + "'s journal (" + j + ") could not be replayed: " + r.failed());
-            }
-        } catch (java.nio.file.NoSuchFileException none) {
-            // no journals: nothing to replay
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (String lab : Journal.labsWithJournals()) { // in /run, and the entries kept on disk (after a reboot)
+            Journal.Replay r = Journal.of(lab).replayAll();
+            r.undone().forEach(u -> did.add("replayed " + lab + "'s journal: " + u));
+            if (!r.failed().isEmpty()) throw new IllegalStateException("the suite needs a clean machine, and "
+                + lab + "'s journal could not be replayed: " + r.failed());
         }
         if (freshRunNetns()) did.add("unmounted and removed the empty " + Netns.RUN_NETNS + ", as on a freshly booted machine");
         List<String> left = Leftovers.find();

@@ -99,4 +99,11 @@ class SysTest {
         assertTrue(pidMax.matches("\\d{5,7}"), pidMax);
         assertEquals(pidMax, unboxed.net.Sysctl.get("kernel.pid_max"));
     }
+
+    @Test
+    void theInstallHintForGccAlsoInstallsTheCLibraryItLinksAgainst() {
+        // gcc alone on a minimal Debian cannot link lab01's escape.c (no crt1.o, no libc.a): libc6-dev comes with it
+        assertEquals("sudo apt-get install gcc libc6-dev", unboxed.sys.Cmd.installHint("gcc"));
+        assertEquals(java.util.List.of("iproute2"), unboxed.sys.Cmd.packages("ip"));
+    }
 }

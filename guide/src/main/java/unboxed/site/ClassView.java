@@ -1,6 +1,11 @@
 package unboxed.site;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -10,13 +15,49 @@ import unboxed.lab.Check;
 import unboxed.lab.Reports;
 
 /**
- * What an instructor projects at the end of a workshop: who passed which lab, and which criteria failed most, with
- * the reasons the checks gave. Built from a folder of the learners' progress files.
+ * What an instructor projects during and at the end of a workshop: who passed which lab, when each learner last
+ * checked (and who has been silent for a while), and which criteria failed most, with the reasons the checks gave.
+ * Built from a folder of the learners' progress files.
  */
 final class ClassView {
     private ClassView() {}
 
+    /** When a learner last checked: the file's "updated", else the latest of its labs' "checkedAt"; null if neither. */
+    static Instant lastCheck(ProgressFiles.Learner l) {
+        Instant last = instant(l.updated());
+        if (last != null) return last;
+        for (Reports.Summary s : l.labs().values()) {
+            Instant t = instant(s.checkedAt());
+            if (t != null && (last == null || t.isAfter(last))) last = t;
+        }
+        return last;
+    }
+
+    private static Instant instant(String s) {
+        if (s == null || s.isBlank()) return null;
+        try {
+            return Instant.parse(s.strip());
+        } catch (DateTimeParseException e) {
+            return null; // a hand-made file's own wording: shown as no time, never as silent
+        }
+    }
+
+    /** "45 s", "12 min", "2 h 5 min", "3 days": how long ago, as the page says it (the script says it the same way). */
+    static String ago(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s < 60) return s + " s";
+        if (s < 3600) return s / 60 + " min";
+        if (s >= 172800) return s / 86400 + " days";
+        return s / 3600 + " h" + (s % 3600 / 60 == 0 ? "" : " " + s % 3600 / 60 + " min");
+    }
+
     static Map<String, Object> model(List<Map<String, Object>> labModels, List<ProgressFiles.Learner> learners, Path dir) {
+        return model(labModels, learners, dir, Site.Live.once());
+    }
+
+    static Map<String, Object> model(List<Map<String, Object>> labModels, List<ProgressFiles.Learner> learners, Path dir,
+                                     Site.Live live) {
+        DateTimeFormatter clock = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
         // columns: the labs of this checkout, then any lab a progress file knows that this checkout does not
         Map<String, String> titles = new LinkedHashMap<>();
         Map<String, Map<String, Object>> known = new LinkedHashMap<>();
@@ -38,6 +79,12 @@ final class ClassView {
             row.put("name", sameName.get(l.learner()) > 1 && !l.host().isEmpty() ? l.learner() + "@" + l.host() : l.learner());
             row.put("file", Path.of(l.file()).getFileName().toString());
             row.put("updated", l.updated());
+            Instant last = lastCheck(l);
+            row.put("last", last == null ? "" : last.toString());
+            row.put("lastShown", last == null ? "" : clock.format(last));
+            Duration since = last == null ? Duration.ZERO : Duration.between(last, live.now());
+            row.put("ago", last == null ? "" : ago(since));
+            row.put("silent", last != null && since.compareTo(live.silentAfter()) > 0);
             List<Map<String, Object>> cells = new ArrayList<>();
             int total = 0, passed = 0;
             for (String id : titles.keySet()) {
@@ -124,6 +171,11 @@ final class ClassView {
         model.put("learners", rows);
         model.put("criteria", failing);
         model.put("site", Map.of("hasClass", true));
+        model.put("silentAfter", live.silentAfter().getSeconds());
+        model.put("silentAfterShown", ago(live.silentAfter()));
+        model.put("reloadEvery", live.reloadEvery().getSeconds());
+        model.put("builtAt", live.now().toString());
+        model.put("builtShown", clock.format(live.now()));
         return model;
     }
 }

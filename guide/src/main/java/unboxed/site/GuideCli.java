@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,6 +33,9 @@ import unboxed.transcript.Recorder;
         "  ./jbang guide                              the site, from the stored transcripts",
         "  ./jbang guide --progress progress.json     index.html shows this learner's results",
         "  ./jbang guide class results/               site/class.html from a folder of progress files",
+        "  ./jbang guide class results/ --watch       ... rebuilt whenever a file in it changes; the page reloads itself",
+        "  ./jbang guide --slides class results/      name the presenter view to open (site/labNN-slides.html, always",
+        "                                             written); with a class, its notes say what the class fails most",
         "  sudo ./jbang guide --record [lab04 ...]    run the labs for real, store their output, then write the site",
         "  ./jbang guide manuals                      labs/completion/jbang and labs/man/*.1 from the labs' definitions",
         "", "Exit codes: 0 written, 2 bad input (nothing written), 3 environment (e.g. --record without root)."})
@@ -44,6 +49,9 @@ public final class GuideCli implements Callable<Integer> {
     Path progress;
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the site (default: site/ of the checkout).")
     Path out;
+    @Option(names = "--slides", description = "Name the presenter view to open: site/labNN-slides.html, one slide per "
+        + "step in large type (keys: arrows, space, Home/End; N shows the speaker notes). Written with every site.")
+    boolean slides;
     @Option(names = "--root", paramLabel = "DIR", description = "The unboxed checkout (default: found from here upwards).")
     Path root;
 
@@ -131,9 +139,11 @@ public final class GuideCli implements Callable<Integer> {
         Site.Result res = Site.build(o);
         giveToOwner(o.root(), res.out());
         res.warnings().forEach(w -> stderr.println("guide: note: " + w));
-        stdout.printf("guide: wrote %s (%d pages) in %d ms; open %s%n", shown(o.root(), res.out()), res.pages().size(),
-            (System.nanoTime() - t0) / 1_000_000, shown(o.root(), res.out().resolve(res.pages().contains("class.html")
-                && o.classDir() != null ? "class.html" : "index.html")));
+        String open = slides ? res.pages().stream().filter(p -> p.endsWith("-slides.html")).findFirst().orElse("index.html")
+            : res.pages().contains("class.html") && o.classDir() != null ? "class.html" : "index.html";
+        stdout.printf("guide: wrote %s (%d pages) in %d ms; open %s%s%n", shown(o.root(), res.out()), res.pages().size(),
+            (System.nanoTime() - t0) / 1_000_000, shown(o.root(), res.out().resolve(open)),
+            slides ? " (each lab's: labNN-slides.html; keys: arrows, space, Home/End; N: speaker notes)" : "");
         return 0;
     }
 
@@ -161,7 +171,8 @@ public final class GuideCli implements Callable<Integer> {
 
     /**
      * Under sudo, what we write in the checkout (transcripts, site) goes to the checkout's owner, so that the learner
-     * can regenerate and commit it without sudo.
+     * can regenerate and commit it without sudo. Links are not followed (Files.walk does not descend into them, and
+     * each is changed itself), so a link to /etc/shadow planted in site/ does not hand /etc/shadow to the owner.
      */
     static void giveToOwner(Path root, Path written) {
         if (!LabCli.isRoot() || !written.startsWith(root)) return;
@@ -170,7 +181,9 @@ public final class GuideCli implements Callable<Integer> {
             if (owner.owner().getName().equals("root")) return;
             try (Stream<Path> s = Files.walk(written)) {
                 for (Path f : s.toList()) {
-                    PosixFileAttributeView v = Files.getFileAttributeView(f, PosixFileAttributeView.class);
+                    // lchown(2): a link planted in the checkout changes owner itself, never what it points to
+                    PosixFileAttributeView v = Files.getFileAttributeView(f, PosixFileAttributeView.class,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS);
                     v.setOwner(owner.owner());
                     v.setGroup(owner.group());
                 }
@@ -181,8 +194,13 @@ public final class GuideCli implements Callable<Integer> {
     }
 
     @Command(name = "class", mixinStandardHelpOptions = true,
-        description = "Also write site/class.html from a folder of learners' progress files: who passed what, and "
-            + "which criteria fail most, with the reasons the checks gave.")
+        description = {"Also write site/class.html from a folder of learners' progress files: who passed what, when each "
+            + "last checked (and who has been silent too long), and which criteria fail most, with the reasons the checks "
+            + "gave. The presenter views' notes show the same. With --watch it stays running: every time a progress file "
+            + "in DIR is added, changed or removed the site is rebuilt (one line each), and the page reloads itself. "
+            + "Ctrl-C ends it."},
+        footer = {"", "DURATION: a number and a unit, s, m or h, or several (90s, 10m, 1h30m).",
+            "Exit codes: 0 written (or watching ended by Ctrl-C), 2 bad input (DIR, a DURATION, a progress file)."})
     static final class ClassCmd implements Callable<Integer> {
         @ParentCommand
         GuideCli parent;
@@ -190,12 +208,78 @@ public final class GuideCli implements Callable<Integer> {
         Path dir;
         @Option(names = "--out", paramLabel = "DIR", description = "Where to write the site (default: site/ of the checkout).")
         Path out;
+        @Option(names = "--watch", description = "Keep running: rebuild whenever a progress file in DIR changes (DIR may "
+            + "start empty); the class page reloads itself and keeps its scroll position.")
+        boolean watch;
+        @Option(names = "--silent-after", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Mark a learner whose last check is older than this as silent (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10m")
+        Duration silentAfter;
+        @Option(names = "--reload-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "With --watch: how often the page reloads itself (default: ${DEFAULT-VALUE}).", defaultValue = "5s")
+        Duration reloadEvery;
+        @Option(names = "--slides", description = "As the guide's --slides: name the presenter view to open.")
+        boolean slides;
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
             Path r = parent.checkout();
             if (out != null) parent.out = out;
-            return parent.write(new Site.Options(r, parent.outDir(r), parent.progress, dir.toAbsolutePath().normalize()));
+            if (slides) parent.slides = true;
+            Path d = dir.toAbsolutePath().normalize();
+            if (!Files.isDirectory(d)) {
+                throw new SiteException(SiteException.BAD_INPUT, dir + ": not a folder (guide class DIR takes a folder of progress files)");
+            }
+            Duration reload = watch ? reloadEvery : Duration.ZERO;
+            int written = parent.write(new Site.Options(r, parent.outDir(r), parent.progress, d,
+                new Site.Live(silentAfter, reload, Instant.now()), watch));
+            if (!watch) return written;
+            parent.stdout.println("guide: watching " + shown(r, d) + " for progress files (*.json); the page reloads "
+                + "every " + ClassView.ago(reload) + "; Ctrl-C ends");
+            ClassWatch w = new ClassWatch(d, now -> Site.build(new Site.Options(r, parent.outDir(r), parent.progress, d,
+                new Site.Live(silentAfter, reload, now), true)), parent.stdout, parent.stderr);
+            Thread loop = Thread.currentThread();
+            Thread hook = new Thread(() -> {
+                w.stop();
+                try {
+                    loop.join(10_000); // a rebuild under way finishes (the site is swapped whole, never half)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "guide-watch-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            int code = w.run();
+            parent.stdout.println("guide: stopped watching " + shown(r, d) + "; the last build stays in "
+                + shown(r, parent.outDir(r)));
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is what stopped us
+            }
+            return code;
+        }
+    }
+
+    /** "90s", "10m", "1h30m": a positive duration; anything else is bad input (picocli reports it in one line). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})([smh])").matcher(value.strip());
+            Duration d = Duration.ZERO;
+            int end = 0;
+            while (m.find() && m.start() == end) {
+                long n = Long.parseLong(m.group(1));
+                d = d.plus(switch (m.group(2)) {
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                });
+                end = m.end();
+            }
+            if (end == 0 || end != value.strip().length() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (a number and s, m or h: 90s, 10m, 1h30m)");
+            }
+            return d;
         }
     }
 

@@ -54,8 +54,13 @@ public final class ProgressFiles {
         return new Learner(shown, new Progress.Learner(p.learner(), p.host(), p.updated(), new TreeMap<>(p.labs())));
     }
 
-    /** Every *.json in a folder (not in subfolders), by file name. */
+    /** Every *.json in a folder (not in subfolders), by file name; a folder with none is bad input. */
     public static List<Learner> readFolder(Path dir) {
+        return readFolder(dir, false);
+    }
+
+    /** {@link #readFolder(Path)}, where an empty folder may be allowed (a watched class before its first check). */
+    public static List<Learner> readFolder(Path dir, boolean emptyOk) {
         if (!Files.isDirectory(dir)) {
             throw new SiteException(SiteException.BAD_INPUT, dir + ": not a folder (guide class DIR takes a folder of progress files)");
         }
@@ -65,7 +70,7 @@ public final class ProgressFiles {
         } catch (IOException e) {
             throw new SiteException(SiteException.BAD_INPUT, dir + ": cannot list: " + e.getMessage());
         }
-        if (files.isEmpty()) throw new SiteException(SiteException.BAD_INPUT, dir + ": no progress files (*.json) in it");
+        if (files.isEmpty() && !emptyOk) throw new SiteException(SiteException.BAD_INPUT, dir + ": no progress files (*.json) in it");
         return files.stream().map(ProgressFiles::read).toList();
     }
 }

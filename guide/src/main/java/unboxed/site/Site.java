@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,23 +25,47 @@ import unboxed.lab.Check;
 import unboxed.lab.Description;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
-import unboxed.lab.Question;
 import unboxed.lab.Reports;
+import unboxed.lab.Diagram;
+import unboxed.lab.Solution;
 import unboxed.lab.Topology;
 import unboxed.transcript.Transcript;
 
 /**
- * Writes the guides: site/index.html, one page per lab, and with a folder of progress files site/class.html. The
+ * Writes the guides: site/index.html, one page and one presenter view per lab, and with a folder of progress files
+ * site/class.html (whose data the presenter views' notes show too). The
  * data comes from each lab's description and source (see {@link LabSources}), its stored transcript, and the progress
  * files; the pages from templates/*.ftlh (FreeMarker, HTML auto-escaping on). Everything is written into a temporary
  * folder beside the site and moved into place at the end, so a failure at any point leaves the old site as it was.
  */
 public final class Site {
-    /** Where things are: the checkout (labs/, templates/), the output folder, and what to show besides the labs. */
-    public record Options(Path root, Path out, Path progress, Path classDir) {
+    /**
+     * Where things are: the checkout (labs/, templates/), the output folder, and what to show besides the labs: a
+     * learner's progress file, a folder of a class's (with how the class page is live; an empty folder is allowed
+     * when {@code emptyClassOk}: a watched workshop before anyone has checked).
+     */
+    public record Options(Path root, Path out, Path progress, Path classDir, Live live, boolean emptyClassOk) {
+        public Options(Path root, Path out, Path progress, Path classDir) {
+            this(root, out, progress, classDir, Live.once(), false);
+        }
+
+
         public Path labs() { return root.resolve("labs"); }
         public Path transcripts() { return root.resolve("labs").resolve("transcripts"); }
         public Path templates() { return root.resolve("templates"); }
+    }
+
+    /**
+     * How the class page is live: a learner whose last check is older than {@code silentAfter} is marked silent;
+     * with {@code reloadEvery} (not zero) the page reloads itself that often (guide class DIR --watch rebuilds it).
+     * {@code now} is the build's clock (the page's script marks again by the browser's at every load).
+     */
+    public record Live(Duration silentAfter, Duration reloadEvery, Instant now) {
+        public static final Duration SILENT_AFTER = Duration.ofMinutes(10), RELOAD_EVERY = Duration.ofSeconds(5);
+
+        public static Live once() {
+            return new Live(SILENT_AFTER, Duration.ZERO, Instant.now());
+        }
     }
 
     /** What was written, for the command line and the benchmark. */
@@ -47,7 +73,7 @@ public final class Site {
 
     /** One lab, ready for its page. */
     record LabData(LabSources.LabFile file, Description doc, List<JavaSource.Excerpt> code,
-                   Optional<Transcript> transcript) {}
+                   Optional<Transcript> transcript, List<Solution.Line> solution) {}
 
     private final Options o;
     private final List<String> warnings = new ArrayList<>();
@@ -64,7 +90,7 @@ public final class Site {
         List<LabData> labs = new ArrayList<>();
         for (LabSources.LabFile f : LabSources.discover(o.labs())) labs.add(load(f));
         ProgressFiles.Learner learner = o.progress() == null ? null : ProgressFiles.read(o.progress());
-        List<ProgressFiles.Learner> learners = o.classDir() == null ? null : ProgressFiles.readFolder(o.classDir());
+        List<ProgressFiles.Learner> learners = o.classDir() == null ? null : ProgressFiles.readFolder(o.classDir(), o.emptyClassOk());
         Configuration cfg = templates();
 
         Path out = o.out().toAbsolutePath().normalize();
@@ -80,6 +106,7 @@ public final class Site {
             List<String> pages = new ArrayList<>();
             List<Map<String, Object>> models = new ArrayList<>();
             for (LabData l : labs) models.add(labModel(l));
+            Map<String, Object> classModel = learners == null ? null : ClassView.model(models, learners, o.classDir(), o.live());
             for (int i = 0; i < models.size(); i++) {
                 Map<String, Object> m = models.get(i);
                 if (i > 0) m.put("prev", brief(models.get(i - 1)));
@@ -87,6 +114,9 @@ public final class Site {
                 String page = m.get("id") + ".html";
                 render(cfg, "lab.ftlh", Map.of("lab", m, "site", siteModel(learners != null)), tmp.resolve(page));
                 pages.add(page);
+                String slides = Slides.page((String) m.get("id"));
+                render(cfg, "slides.ftlh", Map.of("lab", m, "notes", Slides.notes(m, classModel)), tmp.resolve(slides));
+                pages.add(slides);
             }
             Map<String, Object> index = new LinkedHashMap<>();
             index.put("labs", indexModel(models, learner));
@@ -95,7 +125,7 @@ public final class Site {
             render(cfg, "index.ftlh", index, tmp.resolve("index.html"));
             pages.add(0, "index.html");
             if (learners != null) {
-                render(cfg, "class.ftlh", ClassView.model(models, learners, o.classDir()), tmp.resolve("class.html"));
+                render(cfg, "class.ftlh", classModel, tmp.resolve("class.html"));
                 pages.add("class.html");
             }
             copyAssets(tmp.resolve("assets"));
@@ -132,7 +162,7 @@ public final class Site {
                 }
             }
         }
-        return new LabData(f, doc, code, t);
+        return new LabData(f, doc, code, t, lab.solution.lines());
     }
 
     // ---- models for the templates (maps and lists: what FreeMarker reads most plainly) --------------------------
@@ -177,6 +207,8 @@ public final class Site {
         m.put("storyPictures", pictures(d, Topology.STORY, 0));
         m.put("exerciseHtml", Markdown.block(d.exercise()));
         m.put("exercisePictures", pictures(d, Topology.EXERCISE, -1));
+        // the reference solution as `solve` prints it: each line's shell commands, and the status bash ends them with
+        m.put("solution", l.solution().stream().map(s -> Map.of("shell", s.shell(), "exit", s.exit())).toList());
         List<Map<String, Object>> checks = new ArrayList<>();
         for (Description.CheckText c : d.checks()) {
             Map<String, Object> cm = new LinkedHashMap<>();
@@ -190,18 +222,7 @@ public final class Site {
         m.put("checks", checks);
         m.put("maxPoints", d.maxPoints());
         m.put("checkCommand", "sudo ./jbang " + d.id() + " check");
-        List<Map<String, Object>> quiz = new ArrayList<>();
-        for (int i = 0; i < d.quiz().size(); i++) {
-            Question q = d.quiz().get(i);
-            Map<String, Object> qm = new LinkedHashMap<>();
-            qm.put("n", i + 1);
-            qm.put("promptHtml", Markdown.inline(q.prompt()));
-            qm.put("choices", q.choices().stream().map(Markdown::inline).toList());
-            qm.put("answer", q.answer());
-            qm.put("whyHtml", Markdown.inline(q.why()));
-            quiz.add(qm);
-        }
-        m.put("quiz", quiz);
+        m.put("quiz", Quiz.model(d.id(), d.quiz()));
         m.put("reading", d.reading().stream().map(r -> Map.of("text", r.text(), "url", r.url())).toList());
         return m;
     }
@@ -220,6 +241,13 @@ public final class Site {
             if (!t.where().equals(where)) continue;
             if (where.equals(Topology.STEP) && t.afterStep() != afterStep) continue;
             out.add(Svg.topology(t, d.id() + "-topology-" + k));
+        }
+        k = 0;
+        for (Diagram g : d.diagrams()) {
+            k++;
+            if (!g.where().equals(where)) continue;
+            if (where.equals(Topology.STEP) && g.afterStep() != afterStep) continue;
+            out.add(Svg.diagram(g, d.id() + "-diagram-" + k));
         }
         return out;
     }
@@ -240,6 +268,7 @@ public final class Site {
             Map<String, Object> m = new LinkedHashMap<>();
             for (String k : List.of("id", "number", "title", "summaryHtml", "minutes", "maxPoints", "recorded")) m.put(k, lab.get(k));
             m.put("stepCount", ((List<?>) lab.get("steps")).size());
+            m.put("slides", Slides.page((String) lab.get("id")));
             m.put("checkCount", ((List<?>) lab.get("checks")).size());
             m.put("quizCount", ((List<?>) lab.get("quiz")).size());
             if (learner != null && learner.labs().containsKey((String) lab.get("id"))) {

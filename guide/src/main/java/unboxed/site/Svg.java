@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import unboxed.lab.Diagram;
 import unboxed.lab.Topology;
 import unboxed.transcript.Transcript;
 
@@ -57,6 +58,39 @@ final class Svg {
         return out;
     }
 
+    /**
+     * The svg element: its own width and height in CSS pixels (the viewBox's); the stylesheet keeps it at that size
+     * (svg.pic: max-width none), so that a narrow screen scrolls the figure instead of shrinking the picture.
+     */
+    static String open(String kind, String id, int width, int height) {
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pic " + kind + "\" id=\"" + esc(id) + "\" viewBox=\"0 0 "
+            + width + " " + height + "\" width=\"" + width + "\" height=\"" + height
+            + "\" role=\"img\" aria-labelledby=\"" + esc(id) + "-t\">\n";
+    }
+
+    static final int LEGEND_H = 46;
+
+    /** The exercise picture's legend: solid is there before the learner starts, dashed is theirs to build. */
+    static String legend(int x, int y) {
+        return "<g class=\"legend\">\n"
+            + String.format("<rect class=\"given\" x=\"%d\" y=\"%d\" width=\"26\" height=\"14\" rx=\"3\"/>%n", x, y)
+            + text(x + 34, y + 12, "legend-text", "prepared by the lab, or already there", "start")
+            + String.format("<rect class=\"yours\" x=\"%d\" y=\"%d\" width=\"26\" height=\"14\" rx=\"3\"/>%n", x, y + 22)
+            + text(x + 34, y + 34, "legend-text", "you build it (dashed)", "start")
+            + "</g>\n";
+    }
+
+    static int legendWidth() {
+        return 34 + w("prepared by the lab, or already there") + 24;
+    }
+
+    /** The width a box needs for its name and its caption's lines, at least min. */
+    private static int headWidth(String name, List<String> caption, int min) {
+        int width = Math.max(w(name) + 2 * PAD, min);
+        for (String c : caption) width = Math.max(width, w(c) + 2 * PAD);
+        return width;
+    }
+
     // ---- network topology -------------------------------------------------------------------------------------
 
     private record Port(Topology.End end, boolean right, int row) {}
@@ -93,8 +127,7 @@ final class Svg {
             Topology.Box b = boxes.get(i);
             List<String> cap = wrap(b.caption(), 30);
             captions.add(cap);
-            int width = Math.max(w(b.name()) + 2 * PAD, 150);
-            for (String c : cap) width = Math.max(width, w(c) + 2 * PAD);
+            int width = headWidth(b.name(), cap, 150);
             for (Topology.Note note : b.notes()) width = Math.max(width, w(note.text()) + 2 * PAD + (note.kind().equals("nat") ? 44 : 0));
             int lw = left.getOrDefault(i, List.of()).stream().mapToInt(p -> w(p.end().dev())).max().orElse(0);
             int rw = right.getOrDefault(i, List.of()).stream().mapToInt(p -> w(p.end().dev())).max().orElse(0);
@@ -125,17 +158,20 @@ final class Svg {
         int boxesBottom = top + java.util.Arrays.stream(bh).max().orElse(60);
         long longWires = wires.stream().filter(wp -> index.get(wp[1].end().netns()) - index.get(wp[0].end().netns()) > 1).count();
         int height = boxesBottom + 16 + (int) longWires * 22 + 14;
+        int legendTop = height;
+        if (t.hasYours()) {
+            height += LEGEND_H;
+            width = Math.max(width, legendWidth());
+        }
 
         StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pic topo\" id=\"").append(esc(id))
-            .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" width=\"").append(width)
-            .append("\" height=\"").append(height).append("\" role=\"img\" aria-labelledby=\"").append(esc(id)).append("-t\">\n");
+        s.append(open("topo", id, width, height));
         s.append("<title id=\"").append(esc(id)).append("-t\">").append(esc(describe(t))).append("</title>\n");
         if (!t.title().isBlank()) s.append(text(12, 20, "pic-title", t.title(), "start"));
         for (int i = 0; i < n; i++) {
             Topology.Box b = boxes.get(i);
             boolean host = b.name().equals(Topology.HOST);
-            s.append("<g class=\"box").append(host ? " host" : "").append("\">\n");
+            s.append("<g class=\"box").append(host ? " host" : "").append(b.yours() ? " yours" : "").append("\">\n");
             s.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"10\"/>%n", bx[i], top, bw[i], bh[i]));
             int y = top + 20;
             s.append(text(bx[i] + PAD, y, "name", host ? "the host" : b.name(), "start"));
@@ -153,16 +189,22 @@ final class Svg {
                 } else {
                     s.append(text(bx[i] + PAD, y, "note " + esc(note.kind()), (note.kind().equals("route") ? "↳ " : "") + note.text(), "start"));
                 }
+                if (note.yours()) {
+                    int noteW = w(note.text()) + (note.kind().equals("nat") ? 44 : note.kind().equals("route") ? 16 : 0);
+                    s.append(String.format("<rect class=\"yours-note\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"20\" rx=\"3\"/>%n",
+                        bx[i] + PAD - 5, y - 15, noteW + 10));
+                }
             }
             s.append("</g>\n");
         }
         int lane = 0;
-        for (Port[] wp : wires) {
+        for (int wi = 0; wi < wires.size(); wi++) {
+            Port[] wp = wires.get(wi);
             Port a = wp[0], b = wp[1];
             int ia = index.get(a.end().netns()), ib = index.get(b.end().netns());
             int ya = top + portsTop + a.row() * PORT_ROW + PORT_ROW / 2, yb = top + portsTop + b.row() * PORT_ROW + PORT_ROW / 2;
             int xa = bx[ia] + bw[ia], xb = b.right() ? bx[ib] + bw[ib] : bx[ib];
-            s.append("<g class=\"wire\">\n");
+            s.append("<g class=\"wire").append(t.wires().get(wi).yours() ? " yours" : "").append("\">\n");
             if (ib == ia + 1) {
                 int mid = (xa + xb) / 2;
                 s.append(String.format("<path d=\"M%d %d H%d V%d H%d\"/>%n", xa, ya, mid, yb, xb));
@@ -178,6 +220,7 @@ final class Svg {
             s.append(port(xb, yb, b.end().dev(), b.right()));
             s.append("</g>\n");
         }
+        if (t.hasYours()) s.append(legend(12, legendTop));
         s.append("</svg>");
         return s.toString();
     }
@@ -207,6 +250,170 @@ final class Svg {
 
     private static String end(Topology.End e) {
         return e.dev() + (e.address().isEmpty() ? "" : " " + e.address()) + " in " + e.netns();
+    }
+
+    // ---- diagrams: panels of indented nodes, arrows between them ---------------------------------------------------
+
+    private static final int D_ROW = 30, D_NODE_H = 22, D_INDENT = 20, D_LANE = 16;
+
+    private static int nodeW(Diagram.Node n) {
+        return w(n.text()) + 16;
+    }
+
+    /** Where a node's row ends on the right: after its box and its note. */
+    private static int rowEnd(Diagram.Node n) {
+        return PAD + n.depth() * D_INDENT + nodeW(n) + (n.note().isEmpty() ? 0 : 10 + w(n.note()));
+    }
+
+    static String diagram(Diagram d, String id) {
+        List<Diagram.Panel> panels = d.panels();
+        int n = panels.size();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < n; i++) index.put(panels.get(i).name(), i);
+        // arrows inside one panel run in lanes on its right; their labels stand right of the lanes
+        int[] lanes = new int[n], laneLabelW = new int[n];
+        List<int[]> inner = new ArrayList<>(); // arrow index, panel, lane
+        int[] gap = new int[Math.max(0, n - 1)];
+        java.util.Arrays.fill(gap, 60);
+        for (int k = 0; k < d.arrows().size(); k++) {
+            Diagram.Arrow a = d.arrows().get(k);
+            int pa = index.get(a.fromPanel()), pb = index.get(a.toPanel());
+            List<String> label = wrap(a.label(), 22);
+            int lw = label.stream().mapToInt(Svg::w).max().orElse(0);
+            if (pa == pb) {
+                inner.add(new int[] {k, pa, lanes[pa]++});
+                laneLabelW[pa] = Math.max(laneLabelW[pa], lw);
+            } else {
+                int g = Math.min(pa, pb);
+                gap[g] = Math.max(gap[g], lw + 36);
+            }
+        }
+        int[] pw = new int[n], px = new int[n], contentW = new int[n];
+        List<List<String>> captions = new ArrayList<>();
+        int head = 0, rows = 1;
+        for (int i = 0; i < n; i++) {
+            Diagram.Panel p = panels.get(i);
+            List<String> cap = wrap(p.caption(), 34);
+            captions.add(cap);
+            int cw = headWidth(p.name(), cap, 140);
+            for (Diagram.Node node : p.nodes()) cw = Math.max(cw, rowEnd(node) + PAD);
+            contentW[i] = cw;
+            pw[i] = cw + (lanes[i] == 0 ? 0 : lanes[i] * D_LANE + laneLabelW[i] + 14);
+            head = Math.max(head, HEAD + cap.size() * LINE + 12);
+            rows = Math.max(rows, p.nodes().size());
+        }
+        int top = d.title().isBlank() ? 12 : 34;
+        int x = 12;
+        for (int i = 0; i < n; i++) {
+            px[i] = x;
+            x += pw[i] + (i < gap.length ? gap[i] : 0);
+        }
+        int width = x + 12;
+        int labelLines = 0;
+        for (int[] in : inner) labelLines += wrap(d.arrows().get(in[0]).label(), 22).size();
+        int panelH = Math.max(head + rows * D_ROW + 8, head + labelLines * LINE + inner.size() * 4 + 8);
+        int height = top + panelH + 14;
+        int legendTop = height;
+        if (d.hasYours()) {
+            height += LEGEND_H;
+            width = Math.max(width, legendWidth());
+        }
+        StringBuilder s = new StringBuilder(open("diagram", id, width, height));
+        s.append("<title id=\"").append(esc(id)).append("-t\">").append(esc(describe(d))).append("</title>\n");
+        s.append("<defs><marker id=\"").append(esc(id)).append("-head\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" "
+            + "markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"head\" d=\"M0 0 L10 5 L0 10 z\"/></marker></defs>\n");
+        if (!d.title().isBlank()) s.append(text(12, 20, "pic-title", d.title(), "start"));
+        for (int i = 0; i < n; i++) {
+            Diagram.Panel p = panels.get(i);
+            s.append("<g class=\"panel").append(p.yours() ? " yours" : "").append("\">\n");
+            s.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"10\"/>%n", px[i], top, pw[i], panelH));
+            int y = top + 20;
+            s.append(text(px[i] + PAD, y, "name", p.name(), "start"));
+            for (String c : captions.get(i)) {
+                y += LINE;
+                s.append(text(px[i] + PAD, y, "caption", c, "start"));
+            }
+            s.append("</g>\n");
+            List<Diagram.Node> nodes = p.nodes();
+            for (int r = 0; r < nodes.size(); r++) {
+                Diagram.Node node = nodes.get(r);
+                int nx = px[i] + PAD + node.depth() * D_INDENT, ny = top + head + r * D_ROW;
+                for (int q = r - 1; q >= 0 && node.depth() > 0; q--) {
+                    if (nodes.get(q).depth() == node.depth() - 1) {
+                        int ex = px[i] + PAD + nodes.get(q).depth() * D_INDENT + 8;
+                        s.append(String.format("<path class=\"edge\" d=\"M%d %d V%d H%d\"/>%n", ex, top + head + q * D_ROW + D_NODE_H,
+                            ny + D_NODE_H / 2, nx));
+                        break;
+                    }
+                }
+                s.append("<g class=\"node").append(node.mark() ? " mark" : "").append(node.yours() ? " yours" : "").append("\">");
+                s.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\"/>", nx, ny, nodeW(node), D_NODE_H));
+                s.append(text(nx + 8, ny + 15, "label", node.text(), "start"));
+                if (!node.note().isEmpty()) s.append(text(nx + nodeW(node) + 10, ny + 15, "note", node.note(), "start"));
+                s.append("</g>\n");
+            }
+        }
+        String head0 = "url(#" + esc(id) + "-head)";
+        int[] innerLabelBottom = new int[n]; // the labels of one panel's inner arrows stand one below the other
+        java.util.Arrays.fill(innerLabelBottom, Integer.MIN_VALUE / 2);
+        for (int k = 0; k < d.arrows().size(); k++) {
+            Diagram.Arrow a = d.arrows().get(k);
+            int pa = index.get(a.fromPanel()), pb = index.get(a.toPanel());
+            int ra = row(panels.get(pa), a.from()), rb = row(panels.get(pb), a.to());
+            int ya = top + head + ra * D_ROW + D_NODE_H / 2, yb = top + head + rb * D_ROW + D_NODE_H / 2;
+            List<String> label = wrap(a.label(), 22);
+            s.append("<g class=\"arrow\">\n");
+            String ends = (a.both() ? " marker-start=\"" + head0 + "\"" : "") + " marker-end=\"" + head0 + "\"";
+            if (pa == pb) {
+                int lane = 0;
+                for (int[] in : inner) if (in[0] == k) lane = in[2];
+                int lx = px[pa] + contentW[pa] + 6 + lane * D_LANE;
+                Diagram.Node na = panels.get(pa).nodes().get(ra), nb = panels.get(pb).nodes().get(rb);
+                int xa = px[pa] + rowEnd(na) + 4, xb = px[pa] + rowEnd(nb) + 6;
+                s.append(String.format("<path d=\"M%d %d H%d V%d H%d\"%s/>%n", xa, ya, lx, yb, xb, ends));
+                int ly = Math.max((ya + yb) / 2 - (label.size() - 1) * LINE / 2 + 4, innerLabelBottom[pa] + LINE + 4);
+                innerLabelBottom[pa] = ly + (label.size() - 1) * LINE;
+                for (String l : label) {
+                    s.append(text(px[pa] + contentW[pa] + 6 + lanes[pa] * D_LANE + 4, ly, "arrow-label", l, "start"));
+                    ly += LINE;
+                }
+            } else {
+                boolean rightwards = pa < pb;
+                int xa = rightwards ? px[pa] + pw[pa] : px[pa], xb = rightwards ? px[pb] : px[pb] + pw[pb];
+                int g = Math.min(pa, pb), mid = px[g] + pw[g] + gap[g] / 2;
+                s.append(String.format("<circle class=\"dot\" cx=\"%d\" cy=\"%d\" r=\"3.5\"/>%n", xa, ya));
+                s.append(String.format("<path d=\"M%d %d H%d V%d H%d\"%s/>%n", xa, ya, mid, yb, xb, ends));
+                int ly = Math.min(ya, yb) - 8 - (label.size() - 1) * LINE;
+                for (String l : label) {
+                    s.append(text(mid, ly, "arrow-label", l, "middle"));
+                    ly += LINE;
+                }
+            }
+            s.append("</g>\n");
+        }
+        if (d.hasYours()) s.append(legend(12, legendTop));
+        s.append("</svg>");
+        return s.toString();
+    }
+
+    private static int row(Diagram.Panel p, String text) {
+        for (int r = 0; r < p.nodes().size(); r++) if (p.nodes().get(r).text().equals(text)) return r;
+        throw new IllegalArgumentException(text);
+    }
+
+    /** The diagram in words, for screen readers and for the tooltip. */
+    static String describe(Diagram d) {
+        List<String> parts = new ArrayList<>();
+        for (Diagram.Panel p : d.panels()) {
+            List<String> ns = new ArrayList<>();
+            for (Diagram.Node n : p.nodes()) ns.add(n.text() + (n.note().isEmpty() ? "" : " (" + n.note() + ")") + (n.yours() ? ", yours to build" : ""));
+            parts.add(p.name() + (p.yours() ? " (yours to build)" : "") + ": " + String.join(", ", ns));
+        }
+        for (Diagram.Arrow a : d.arrows()) {
+            parts.add(a.from() + " in " + a.fromPanel() + (a.both() ? " <-> " : " -> ") + a.to() + " in " + a.toPanel()
+                + (a.label().isEmpty() ? "" : ": " + a.label()));
+        }
+        return d.title() + ": " + String.join("; ", parts);
     }
 
     // ---- processes and pid namespaces ---------------------------------------------------------------------------
@@ -273,9 +480,7 @@ final class Svg {
         int top = title.isBlank() ? 14 : 38;
         int height = top + n * ROW + 16;
         StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pic procs\" id=\"").append(esc(id))
-            .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" width=\"").append(width)
-            .append("\" height=\"").append(height).append("\" role=\"img\" aria-labelledby=\"").append(esc(id)).append("-t\">\n");
+        s.append(open("procs", id, width, height));
         s.append("<title id=\"").append(esc(id)).append("-t\">").append(esc(describe(procs, title))).append("</title>\n");
         if (!title.isBlank()) s.append(text(12, 22, "pic-title", title, "start"));
         int k = 0;

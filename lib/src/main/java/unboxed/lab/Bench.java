@@ -140,6 +140,19 @@ public final class Bench {
         return g;
     }
 
+    /**
+     * The learner's account ({@link Learner#account}): the sudo caller's, or else {@code throwaway}, made here
+     * (useradd) if it is not there yet; cleanup removes a made one. Its name.
+     */
+    public String learner(String throwaway) {
+        String name = Learner.account(throwaway);
+        if (!Learner.exists(name)) {
+            willCreate(new KernelObject.Account(name));
+            Learner.add(name);
+        }
+        return name;
+    }
+
     /** A long-lived process, started with UNBOXED_TAG=&lt;lab id&gt; so the journal can find and end it. */
     public Process spawn(ProcessBuilder pb) throws java.io.IOException {
         willCreate(new KernelObject.ProcessTree(lab.id));

@@ -28,6 +28,8 @@ public final class Doctor {
         public static Need namespace(Ns t, String neededBy) { return new Need("ns-" + t.file, true, neededBy); }
         /** A program the labs run; required, or optional when the labs fall back to something else. */
         public static Need program(String name, boolean required, String neededBy) { return new Need("tool-" + name, required, neededBy); }
+        /** User namespaces made by an unprivileged user (not blocked by a distribution's switch). */
+        public static Need unprivilegedUserNamespaces(String neededBy) { return new Need("userns-unprivileged", true, neededBy); }
         /** A cgroup hierarchy that offers the memory controller. */
         public static Need memoryController(String neededBy) { return new Need("cgroup-memory", true, neededBy); }
     }
@@ -46,6 +48,8 @@ public final class Doctor {
             "every lab"));
 
         for (Ns t : Ns.values()) f.add(namespace(t, root, byId.get("ns-" + t.file)));
+        Need userns = byId.get("userns-unprivileged");
+        if (userns != null) f.add(unprivilegedUserNamespaces(root, userns));
 
         Cgroups.Layout cg = Cgroups.detect();
         f.add(new Finding("cgroup-layout", "cgroup layout", !cg.kind().equals("none"), false,
@@ -98,6 +102,53 @@ public final class Doctor {
         }
         return new Finding("ns-" + t.file, t.file + " namespaces", ok, required, detail,
             "inside a container? run the labs in a VM (see README), or give the container CAP_SYS_ADMIN", neededBy);
+    }
+
+    /**
+     * The switches distributions put on user namespaces made without privilege (read, never changed): Debian's
+     * kernel.unprivileged_userns_clone (0 blocks them), Ubuntu 24.04's kernel.apparmor_restrict_unprivileged_userns (1:
+     * made, but with no capabilities in them unless an AppArmor profile allows it), and user.max_user_namespaces (0:
+     * none at all, user_namespaces(7)). As root, the probe is real: nobody runs unshare --user --map-root-user.
+     */
+    static Finding unprivilegedUserNamespaces(boolean root, Need need) {
+        List<String> blocked = new ArrayList<>(), fixes = new ArrayList<>();
+        if ("0".equals(sysctl("kernel.unprivileged_userns_clone"))) {
+            blocked.add("kernel.unprivileged_userns_clone = 0 (Debian's switch)");
+            fixes.add("sudo sysctl -w kernel.unprivileged_userns_clone=1");
+        }
+        if ("1".equals(sysctl("kernel.apparmor_restrict_unprivileged_userns"))) {
+            blocked.add("kernel.apparmor_restrict_unprivileged_userns = 1 (Ubuntu's AppArmor restriction)");
+            fixes.add("sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (or an AppArmor profile that allows "
+                + "userns for unshare)");
+        }
+        if ("0".equals(sysctl("user.max_user_namespaces"))) {
+            blocked.add("user.max_user_namespaces = 0");
+            fixes.add("sudo sysctl -w user.max_user_namespaces=15000");
+        }
+        String probe = "";
+        boolean works = blocked.isEmpty();
+        if (root && Cmd.has("setpriv") && Cmd.has("unshare")) {
+            Cmd.Result r = Cmd.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "unshare", "--user", "--map-root-user", "true");
+            works = r.ok();
+            probe = r.ok() ? "nobody's unshare --user --map-root-user works" : "nobody's unshare --user --map-root-user: "
+                + r.err().strip().lines().findFirst().orElse("exit " + r.exit());
+        }
+        String detail = String.join("; ", blocked) + (blocked.isEmpty() || probe.isEmpty() ? "" : "; ") + probe;
+        if (detail.isEmpty()) detail = "no switch blocks them (run as root to probe)";
+        String fix = fixes.isEmpty() ? "inside a container? run the labs in a VM (see README)"
+            : String.join(", and ", fixes) + " (the labs never change it: your choice; /etc/sysctl.d/ keeps it)";
+        return new Finding("userns-unprivileged", "user namespaces without root", works && blocked.isEmpty(),
+            need.required(), detail, fix, need.neededBy());
+    }
+
+    /** A sysctl's value, or null where this kernel has none by that name. */
+    private static String sysctl(String name) {
+        try {
+            return Sysctl.get(name);
+        } catch (java.io.UncheckedIOException absent) {
+            return null;
+        }
     }
 
     private static Finding tool(String tool, boolean required, String neededBy) {

@@ -43,7 +43,7 @@ public final class HostState {
             s.add("mount " + m.mountPoint() + " " + m.fsType() + " " + m.source() + " " + m.root() + " " + prop);
         }
         s.add("hostname " + Processes.hostname());
-        for (Ns t : new Ns[] {Ns.MNT, Ns.NET, Ns.UTS, Ns.PID, Ns.IPC}) {
+        for (Ns t : new Ns[] {Ns.MNT, Ns.NET, Ns.UTS, Ns.PID, Ns.IPC, Ns.USER}) {
             for (long pid : Processes.inForeign(t)) {
                 s.add("process in another " + t.file + " namespace: " + pid + " " + Processes.comm(pid).orElse("?"));
             }

@@ -24,12 +24,17 @@ import unboxed.sys.Sys;
  * So whenever the lab dies (an exception, Ctrl-C, SIGKILL between two syscalls), replaying the journal removes all it
  * made and nothing else: each undo is idempotent and checks the object is still there first.
  *
- * <p>One file per lab under /run/unboxed (tmpfs: a reboot clears both the objects and the journal). One JSON
- * object per line. Scope "demo" entries are what run's steps made and are undone when run ends; scope "lab" entries
+ * <p>One file per lab under /run/unboxed (tmpfs: a reboot clears both it and the kernel objects it lists). One JSON
+ * object per line. An entry for an object a reboot does not end ({@link KernelObject#outlivesReboot}: a directory on
+ * disk) is also written to a second file under {@link #DISK_DIR}, so that after a reboot reset, the next run and
+ * `doctor --leftovers` still find it; the two are read as one. Every append and every rewrite holds the journal's lock
+ * (LAB.journal.lock beside it), so a `check` noting the baseline while `reset` rewrites the file loses nothing. Scope "demo" entries are what run's steps made and are undone when run ends; scope "lab" entries
  * (what solve made, or state to restore on reset) stay until reset.
  */
 public final class Journal {
     public static final Path DIR = Path.of("/run/unboxed");
+    /** Where the entries that outlive a reboot are kept as well (persistent storage, beside the labs' work folders). */
+    public static final Path DISK_DIR = Path.of("/var/lib/unboxed/journal");
     public static final String DEMO = "demo", LAB = "lab";
     /** Set in the environment of every long-lived process a lab starts, so replay finds them even if their pid was never written. */
     public static final String TAG_VARIABLE = "UNBOXED_TAG";
@@ -56,35 +61,77 @@ public final class Journal {
 
     private static final Gson GSON = new Gson();
     private final Path file;
+    /** The copy of the entries that outlive a reboot; null for a journal read from elsewhere ({@link #at}). */
+    private final Path disk;
 
-    private Journal(Path file) {
+    private Journal(Path file, Path disk) {
         this.file = file;
+        this.disk = disk;
     }
 
     public static Journal of(String labId) {
-        return new Journal(DIR.resolve(labId + ".journal"));
+        return new Journal(DIR.resolve(labId + ".journal"), DISK_DIR.resolve(labId + ".journal"));
     }
 
     /** A journal in another file (tests of the reader; labs use {@link #of}). */
     public static Journal at(Path file) {
-        return new Journal(file);
+        return new Journal(file, null);
+    }
+
+    /** A journal in another file with its copy for entries that outlive a reboot in {@code disk} (tests). */
+    static Journal at(Path file, Path disk) {
+        return new Journal(file, disk);
     }
 
     public Path file() { return file; }
 
+    /** The ids of the labs that have a journal, in /run or on disk (after a reboot only the latter). */
+    public static List<String> labsWithJournals() {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        for (Path dir : List.of(DIR, DISK_DIR)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".journal"))
+                    .forEach(n -> ids.add(n.substring(0, n.length() - ".journal".length())));
+            } catch (IOException none) {
+                // no journals there
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    /**
+     * The journal's lock, held by every append and every rewrite: /run/unboxed is made private first (0700, root's),
+     * so no other user can take it.
+     */
+    private SafeFiles.Held lock() {
+        if (file.getParent().equals(DIR)) SafeFiles.privateDir(DIR);
+        return SafeFiles.exclusive(file.resolveSibling(file.getFileName() + ".lock"), "the journal " + file, 120);
+    }
+
     /** Writes the entry and forces it to disk before returning: call this before making the object. */
     public void record(Entry e) {
+        try (SafeFiles.Held l = lock()) {
+            append(file, e);
+            if (disk != null && e.object().map(KernelObject::outlivesReboot).orElse(false)) {
+                SafeFiles.privateDir(disk.getParent());
+                append(disk, e);
+            }
+        }
+        crashIfAsked();
+    }
+
+    private static void append(Path to, Entry e) {
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE)) {
+            Files.createDirectories(to.getParent());
+            try (FileChannel ch = FileChannel.open(to, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(SafeFiles.PRIVATE))) {
                 ch.write(StandardCharsets.UTF_8.encode(GSON.toJson(e) + "\n"));
                 ch.force(true);
             }
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write the journal " + file, ex);
+            throw new UncheckedIOException("cannot write the journal " + to, ex);
         }
-        crashIfAsked();
     }
 
     /**
@@ -109,6 +156,20 @@ public final class Journal {
      * undo; it never stops a lab from starting or resetting.
      */
     public List<Entry> entries() {
+        List<Entry> here = read(file);
+        if (disk == null) return here;
+        // after a reboot only the disk's copy is left; before, its entries are also in the file here: each once,
+        // and those only on disk (older than anything written since the reboot) first
+        List<Entry> out = new ArrayList<>();
+        List<Entry> unmatched = new ArrayList<>(here);
+        for (Entry e : read(disk)) {
+            if (!unmatched.remove(e)) out.add(e);
+        }
+        out.addAll(here);
+        return out;
+    }
+
+    private static List<Entry> read(Path file) {
         if (!Files.exists(file)) return List.of();
         try {
             List<Entry> out = new ArrayList<>();
@@ -151,16 +212,18 @@ public final class Journal {
      * view of it.
      */
     public void rememberBaseline() {
+        try (SafeFiles.Held l = lock()) {
+            rememberBaselineLocked();
+        }
+    }
+
+    private void rememberBaselineLocked() {
         if (entries().stream().noneMatch(e -> e.object().orElse(null) instanceof KernelObject.RunNetnsNote)) {
             record(new KernelObject.RunNetnsNote(Netns.runDirState()).entry(LAB));
         }
         if (!Files.exists(RUN_NETNS_NOTE)) {
-            try {
-                Files.createDirectories(DIR);
-                Files.writeString(RUN_NETNS_NOTE, Netns.runDirState() + "\n");
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + RUN_NETNS_NOTE, e);
-            }
+            SafeFiles.privateDir(DIR);
+            SafeFiles.replace(RUN_NETNS_NOTE, Netns.runDirState() + "\n", SafeFiles.PRIVATE);
         }
     }
 
@@ -190,7 +253,13 @@ public final class Journal {
         return replay(e -> scope.equals(e.scope()));
     }
 
-    private synchronized Replay replay(Predicate<Entry> which) {
+    private Replay replay(Predicate<Entry> which) {
+        try (SafeFiles.Held l = lock()) {
+            return replayLocked(which);
+        }
+    }
+
+    private Replay replayLocked(Predicate<Entry> which) {
         List<Entry> all = entries();
         List<Entry> keep = new ArrayList<>();
         List<String> undone = new ArrayList<>(), failed = new ArrayList<>();
@@ -208,21 +277,24 @@ public final class Journal {
                 keep.add(0, e);
             }
         }
+        rewrite(file, keep);
+        if (disk != null) rewrite(disk, keep.stream().filter(e -> e.object().map(KernelObject::outlivesReboot).orElse(false)).toList());
+        return new Replay(undone, failed);
+    }
+
+    /** The file holds exactly {@code keep} (removed when empty): through a private temporary file and a rename. */
+    private static void rewrite(Path to, List<Entry> keep) {
         try {
             if (keep.isEmpty()) {
-                Files.deleteIfExists(file);
+                Files.deleteIfExists(to);
             } else {
-                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
                 StringBuilder b = new StringBuilder();
                 for (Entry e : keep) b.append(GSON.toJson(e)).append('\n');
-                Files.writeString(tmp, b.toString());
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                SafeFiles.replace(to, b.toString(), SafeFiles.PRIVATE);
             }
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot rewrite the journal " + file, ex);
+            throw new UncheckedIOException("cannot rewrite the journal " + to, ex);
         }
-        return new Replay(undone, failed);
     }
 
     /** Removes one object if it is still there (or restores what a note says). True if something changed. */

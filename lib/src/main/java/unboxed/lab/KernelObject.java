@@ -48,6 +48,12 @@ public sealed interface KernelObject {
     /** A note of how the host was before the lab, not an object the lab made. */
     default boolean isNote() { return false; }
 
+    /**
+     * Whether a reboot leaves it in place (a directory on disk) while it empties /run and the journal there, ends every
+     * process and unmounts every mount: its journal entry is also kept on disk (see Journal.DISK_DIR).
+     */
+    default boolean outlivesReboot() { return false; }
+
     /** The journal line's fields: what undo needs, besides the kind. */
     String target();
 
@@ -70,10 +76,12 @@ public sealed interface KernelObject {
             case "memcg" -> new NamedCgroup(e.target());
             case "procs" -> new ProcessTree(e.target());
             case "hostname" -> new Hostname(e.target());
+            case "account" -> new Account(e.target());
             case "mountson" -> new MountsOn(e.target());
             case "utstrees" -> new UtsTrees(e.target());
             case "hostbefore" -> new HostNamed(e.target());
             case "vethaddr" -> new VethWithAddress(e.target());
+            case "argv0" -> new ProcessesNamed(e.target());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -152,6 +160,7 @@ public sealed interface KernelObject {
         public String kind() { return "dir"; }
         public String target() { return path.toString(); }
         public String describe() { return "directory " + path; }
+        public boolean outlivesReboot() { return true; }
         public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
         public boolean undo() { return Journal.removeTree(path); }
     }
@@ -227,6 +236,19 @@ public sealed interface KernelObject {
         }
     }
 
+    /**
+     * A user account a lab made for its learner where no sudo caller was there to use (a root shell, a container):
+     * undo ends its processes, by pid, and removes it with its home (userdel --remove). The sudo caller's own account
+     * is never one: no lab makes it, and undo leaves it.
+     */
+    record Account(String name) implements KernelObject {
+        public String kind() { return "account"; }
+        public String target() { return name; }
+        public String describe() { return "user account " + name; }
+        public boolean present() { return !Learner.isSudoCaller(name) && Learner.exists(name); }
+        public boolean undo() { return present() && Learner.remove(name); }
+    }
+
     // ---- what an exercise asks for, found by what it is rather than by a name ------------------------------------
 
     /**
@@ -289,6 +311,30 @@ public sealed interface KernelObject {
         public String describe() { return "the host's new hostname (back to " + before + ", its name before the lab)"; }
         public boolean present() { return !Processes.hostname().equals(before); }
         public boolean undo() { return undoAndSay() != null; }
+        /**
+         * The host's hostname before the lab: the note in the lab's journal, written now (journal first) if there is
+         * none yet. The lab's own names are never taken for the machine's: if the host is already called one of them
+         * when the note is first written (`hostname NAME` typed without unshare -u before any lab command), the name
+         * in /etc/hostname is noted instead, if it has another.
+         */
+        public static String noted(String labId, List<String> labNames) {
+            Journal j = Journal.of(labId);
+            Optional<String> noted = j.entries().stream().flatMap(e -> e.object().stream())
+                .filter(o -> o instanceof HostNamed).map(KernelObject::target).findFirst();
+            if (noted.isPresent()) return noted.get();
+            String now = Processes.hostname();
+            if (labNames.contains(now)) now = etcHostname().orElse(now);
+            j.record(new HostNamed(now).entry(Journal.LAB));
+            return now;
+        }
+        private static Optional<String> etcHostname() {
+            try {
+                String c = Files.readString(Path.of("/etc/hostname")).strip();
+                return c.isEmpty() ? Optional.empty() : Optional.of(c);
+            } catch (java.io.IOException absent) {
+                return Optional.empty();
+            }
+        }
         public String undoAndSay() {
             String now = Processes.hostname();
             if (now.equals(before)) return null;
@@ -316,6 +362,24 @@ public sealed interface KernelObject {
         }
         private List<String> names() {
             return Ip.links(null).stream().filter(l -> "veth".equals(l.kind()) && l.has(cidr)).map(Ip.Link::name).toList();
+        }
+    }
+
+    /**
+     * Processes whose argv[0] is a name (/proc/PID/cmdline: a learner's `exec -a NAME sleep infinity`, whoever
+     * started it and however). Undo ends each, by pid.
+     */
+    record ProcessesNamed(String argv0) implements KernelObject {
+        public String kind() { return "argv0"; }
+        public String target() { return argv0; }
+        public String describe() { return "processes whose argv[0] is " + argv0; }
+        public boolean present() { return !Processes.withArgv0(argv0).isEmpty(); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            List<Long> killed = Processes.killAll(Processes.withArgv0(argv0));
+            if (killed.isEmpty()) return null;
+            return "ended " + killed.size() + " process" + (killed.size() == 1 ? "" : "es") + " whose argv[0] is " + argv0
+                + " (pid" + (killed.size() == 1 ? " " : "s ") + String.join(", ", killed.stream().map(String::valueOf).toList()) + ")";
         }
     }
 
@@ -352,6 +416,7 @@ public sealed interface KernelObject {
         public String target() { return path.toString(); }
         public boolean isNote() { return true; }
         public String describe() { return "directory " + path + " (absent before the lab)"; }
+        public boolean outlivesReboot() { return true; }
         public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
         public boolean undo() { return Journal.removeTree(path); }
     }

@@ -36,10 +36,31 @@ public final class Lab {
     public final Step.Action prepare;
     /** Pictures of the network the lab builds, for the guide (data only; see {@link Topology}). */
     public final List<Topology> topologies;
+    /** Pictures of file systems, mount tables, cgroup trees, for the guide (data only; see {@link Diagram}). */
+    public final List<Diagram> diagrams;
     /** What the lab makes under fixed names (its demo, the exercise's starting point): see {@link Owned}. */
     public final List<KernelObject> makes;
     /** What the exercise asks the learner to make, by name: reset removes each, doctor --leftovers looks for them. */
     public final List<KernelObject> owns;
+    /**
+     * For a lab whose shell lines and exercise are typed without root: the throwaway account made for the learner
+     * where there is no sudo caller ({@link Learner#account}); null when the learner types as root.
+     */
+    public final String learner;
+
+    /** Commands of this lab's own beside the shared ones (e.g. a sandbox that runs a program under a filter): see {@link Builder#command}. */
+    public final List<Command> commands;
+
+    /**
+     * A command a lab offers beside run, check, solve...: its name, one line of help, and what it does with the words
+     * after its name (it returns the exit code). It runs outside the lab lifecycle: no lock, no journal.
+     */
+    public record Command(String name, String description, Run run) {
+        @FunctionalInterface
+        public interface Run {
+            int run(List<String> args, java.io.PrintStream out, java.io.PrintStream err) throws Exception;
+        }
+    }
 
     private Lab(Builder b) {
         id = b.id;
@@ -58,6 +79,7 @@ public final class Lab {
         reading = b.reading.stream().map(Reading::of).toList();
         makes = List.copyOf(b.makes);
         owns = List.copyOf(b.owns);
+        learner = b.learner;
         Step.Action ownPreflight = b.preflight;
         preflight = bench -> {
             Owned.refuseForeign(this, bench);
@@ -67,6 +89,8 @@ public final class Lab {
         resetExercise = bench -> Owned.remove(this, bench);
         prepare = b.prepare;
         topologies = List.copyOf(b.topologies);
+        diagrams = List.copyOf(b.diagrams);
+        commands = List.copyOf(b.commands);
     }
 
     /** A check declared without a hint is hinted with the solution's lines that answer it, if any do. */
@@ -92,7 +116,11 @@ public final class Lab {
         private final Solution.Builder solution = new Solution.Builder();
         private Step.Action prepare;
         private final List<Topology> topologies = new ArrayList<>();
+        private final List<Diagram> diagrams = new ArrayList<>();
         private final List<KernelObject> makes = new ArrayList<>(), owns = new ArrayList<>();
+        private String learner;
+
+        private final List<Command> commands = new ArrayList<>();
 
         private Builder(String id, String title) {
             this.id = id;
@@ -118,6 +146,16 @@ public final class Lab {
          * them, and doctor --leftovers looks for them.
          */
         public Builder makes(KernelObject... o) { makes.addAll(List.of(o)); return this; }
+
+        /**
+         * The learner types this lab's shell lines and exercise as an unprivileged account: the sudo caller's, or else
+         * the throwaway account {@code name}, which the lab makes ({@link Bench#learner}) and declares it makes.
+         */
+        public Builder learner(String throwaway) {
+            learner = throwaway;
+            makes.add(new KernelObject.Account(throwaway));
+            return this;
+        }
 
         /** Objects the exercise asks the learner to make, by name: reset removes each that is there; doctor --leftovers looks for them. */
         public Builder owns(KernelObject... o) { owns.addAll(List.of(o)); return this; }
@@ -150,6 +188,11 @@ public final class Lab {
          * "Read more": each reference as {@link Reading#of} reads it, e.g. {@code "pid_namespaces(7)"},
          * {@code "Documentation/admin-guide/cgroup-v2.rst"}, or {@code "runc's rootfs setup <https://...>"}.
          */
+        /** A command of this lab's own (see {@link Command}): `./jbang LAB NAME ARGS...`. */
+        public Builder command(String name, String description, Command.Run run) {
+            commands.add(new Command(name, description, run));
+            return this;
+        }
         public Builder reading(String... refs) { reading.addAll(List.of(refs)); return this; }
 
         public Builder question(String prompt, int answer, String why, String... choices) {
@@ -164,6 +207,16 @@ public final class Lab {
         public Builder topology(String title, UnaryOperator<Topology.Builder> fill) {
             String where = !exercise.isEmpty() ? Topology.EXERCISE : steps.isEmpty() ? Topology.STORY : Topology.STEP;
             topologies.add(fill.apply(new Topology.Builder()).build(title, where, steps.size()));
+            return this;
+        }
+
+        /**
+         * A picture of something that is not a network (file system trees, mount tables, the cgroup tree: see
+         * {@link Diagram}), shown in the guide where it is declared, as {@link #topology} is.
+         */
+        public Builder diagram(String title, UnaryOperator<Diagram.Builder> fill) {
+            String where = !exercise.isEmpty() ? Topology.EXERCISE : steps.isEmpty() ? Topology.STORY : Topology.STEP;
+            diagrams.add(fill.apply(new Diagram.Builder()).build(title, where, steps.size()));
             return this;
         }
 

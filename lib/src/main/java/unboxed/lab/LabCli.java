@@ -31,7 +31,10 @@ public final class LabCli {
 
     /** Runs one command line against a lab and returns the exit code (tests call this in-process). */
     public static int execute(Lab lab, String[] args, PrintStream out, PrintStream err, InputStream in, boolean color) {
-        CommandLine cli = commandLine(new Root(lab, out, in, color));
+        for (Lab.Command own : lab.commands) { // the words after its name reach it as typed (`--` and all)
+            if (args.length > 0 && args[0].equals(own.name())) return runOwn(lab, own, args, out, err);
+        }
+        CommandLine cli = commandLine(new Root(lab, out, err, in, color));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -56,6 +59,18 @@ public final class LabCli {
         return code;
     }
 
+    private static int runOwn(Lab lab, Lab.Command own, String[] args, PrintStream out, PrintStream err) {
+        try {
+            return own.run().run(List.of(args).subList(1, args.length), out, err);
+        } catch (LabException le) {
+            err.println(lab.id + " " + own.name() + ": " + le.getMessage());
+            return le.exitCode();
+        } catch (Exception e) {
+            err.println(lab.id + " " + own.name() + " failed: " + e.getMessage());
+            return LabException.ENVIRONMENT;
+        }
+    }
+
     /** The lab's command line: the root (run, by default) and every command, prepare only for a lab that has one. */
     private static CommandLine commandLine(Root root) {
         CommandLine cli = new CommandLine(root);
@@ -71,12 +86,18 @@ public final class LabCli {
         check.remove(ids);
         check.addPositional(CommandLine.Model.PositionalParamSpec.builder(ids)
             .completionCandidates(root.lab.checks.stream().map(Check::id).toList()).build());
+        for (Lab.Command c : root.lab.commands) {
+            OwnCmd own = new OwnCmd();
+            own.command = c;
+            cli.addSubcommand(c.name(), own);
+            cli.getSubcommands().get(c.name()).getCommandSpec().usageMessage().description(c.description());
+        }
         return cli;
     }
 
     /** The lab's command line as picocli defines it, for what is generated from it (completion, man pages). */
     public static CommandLine definition(Lab lab) {
-        return commandLine(new Root(lab, null, null, false));
+        return commandLine(new Root(lab, null, null, null, false));
     }
 
     /** The lab's command names, as picocli knows them (no list kept by hand). */
@@ -102,14 +123,16 @@ public final class LabCli {
     static final class Root implements Callable<Integer> {
         final Lab lab;
         final PrintStream out;
+        final PrintStream err;
         final InputStream in;
         final boolean color;
         @Option(names = "--no-color", description = "Plain text even on a terminal.")
         boolean noColor;
 
-        Root(Lab lab, PrintStream out, InputStream in, boolean color) {
+        Root(Lab lab, PrintStream out, PrintStream err, InputStream in, boolean color) {
             this.lab = lab;
             this.out = out;
+            this.err = err;
             this.in = in;
             this.color = color;
         }
@@ -161,13 +184,16 @@ public final class LabCli {
         List<String> ids = new ArrayList<>();
         @Option(names = "--json", description = "Print the results as JSON.")
         boolean json;
-        @Option(names = "--junit", paramLabel = "FILE", description = "Also write the results as JUnit XML.")
+        @Option(names = "--junit", paramLabel = "FILE", description = "Also write the results as JUnit XML (a symbolic link there is refused, exit 4).")
         Path junit;
 
         @Override
         public Integer call() {
             Lab lab = lab();
-            List<Check.Result> results = runner().check(ids);
+            if (junit != null) SafeFiles.refuseLink(junit); // before grading: nothing recorded for a refused command
+            LabRunner runner = runner();
+            List<Check.Result> results = runner.check(ids);
+            if (runner.progressNote() != null) root.err.println(lab.id + ": " + runner.progressNote());
             if (json) {
                 root.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
                     .toJson(Reports.summary(lab, results)));
@@ -216,6 +242,19 @@ public final class LabCli {
         public Integer call() throws Exception { return runner().reset(); }
     }
 
+    /** A command of the lab's own (Lab.Command): the words after its name go to it as they are. */
+    @Command(name = "own", mixinStandardHelpOptions = true)
+    static final class OwnCmd extends Sub implements Callable<Integer> {
+        Lab.Command command;
+        @Parameters(paramLabel = "ARGS", arity = "0..*", description = "Passed to the command.")
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception { // reached only through picocli's help: execute() runs it directly
+            return command.run().run(args, root.out, System.err);
+        }
+    }
+
     @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "The lab's metadata, steps, checks and quiz (for the guide generator).")
     static final class DescribeCmd extends Sub implements Callable<Integer> {
@@ -251,12 +290,9 @@ public final class LabCli {
     /** Effective uid 0, read from /proc so that explain and describe never need the native library. */
     public static boolean isRoot() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
-            }
-        } catch (java.io.IOException e) {
-            // fall through
+            return SafeFiles.euid() == 0;
+        } catch (RuntimeException unreadable) {
+            return false;
         }
-        return false;
     }
 }

@@ -8,14 +8,16 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 
 /**
  * One lab at a time: labs share names (/run/netns), addresses and the host's mount table, so two running at once
- * would trip over each other. An flock(2) on /run/unboxed/lock; the kernel releases it when the holder dies, even by
- * SIGKILL, so a crash never leaves a stale lock. The file says who holds it, for the refusal message.
+ * would trip over each other. An fcntl(2) record lock (what FileChannel.tryLock takes) on /run/unboxed/lock; the kernel
+ * releases it when the holder dies, even by SIGKILL, so a crash never leaves a stale lock. The file lives in a
+ * directory only root can enter and is 0600, so no other user can open it, let alone lock it and keep every lab from
+ * starting (issue 20). A refusal names the holder as the kernel reports it (/proc/locks: its pid, then its command
+ * line), and what the holder wrote in the file.
  */
 public final class LabLock implements AutoCloseable {
     public static final Path FILE = Journal.DIR.resolve("lock");
@@ -30,18 +32,23 @@ public final class LabLock implements AutoCloseable {
     /** Takes the lock or throws exit 4 naming the holder. */
     public static LabLock acquire(String labId, String command) {
         try {
-            Files.createDirectories(FILE.getParent());
-            FileChannel ch = FileChannel.open(FILE, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            SafeFiles.privateDir(FILE.getParent());
+            FileChannel ch = SafeFiles.openLockFile(FILE);
             FileLock l;
+            boolean here = false;
             try {
                 l = ch.tryLock();
             } catch (java.nio.channels.OverlappingFileLockException e) {
                 l = null;
+                here = true; // held by another thread of this JVM (tests run labs in-process)
             }
             if (l == null) {
-                String holder = Files.readString(FILE, StandardCharsets.UTF_8).strip();
+                String said = Files.readString(FILE, StandardCharsets.UTF_8).strip();
                 ch.close();
-                throw LabException.conflict("another lab is running: " + (holder.isEmpty() ? "unknown holder" : holder)
+                String holder = here ? "pid " + ProcessHandle.current().pid() + " (this process)"
+                    : SafeFiles.holder(FILE).orElse("a process that has let go since (try again)");
+                throw LabException.conflict("another lab is running: " + holder
+                    + (said.isEmpty() ? "" : ", which says: " + said)
                     + ". Wait for it to finish, or stop it, then try again.");
             }
             ch.truncate(0);

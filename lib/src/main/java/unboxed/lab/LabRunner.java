@@ -115,8 +115,15 @@ public final class LabRunner {
         List<Check> chosen = select(ids);
         requireRootAndTools("check");
         List<Check.Result> results = lab.grade(chosen);
-        if (ids.isEmpty()) Progress.record(Progress.file(), lab, results);
+        if (ids.isEmpty()) progressNote = Progress.record(Progress.file(), lab, results);
         return results;
+    }
+
+    private String progressNote;
+
+    /** What the last {@link #check} has to say about the progress file (it was unreadable and moved aside), or null. */
+    public String progressNote() {
+        return progressNote;
     }
 
     /** Re-grades every {@code interval} seconds and redraws the checklist until all pass, or {@code timeout} (0: never). */
@@ -132,7 +139,8 @@ public final class LabRunner {
             Reports.text(c, lab, results);
             c.out().flush();
             if (results.stream().allMatch(Check.Result::passed)) {
-                Progress.record(Progress.file(), lab, results);
+                String note = Progress.record(Progress.file(), lab, results);
+                if (note != null) c.warn(note);
                 return LabException.OK;
             }
             if (System.nanoTime() > deadline) return LabException.CHECK_FAILED;
@@ -217,7 +225,7 @@ public final class LabRunner {
         if (missing.size() > 1) {
             // one line that installs them all, not one failure per run
             String packages = String.join(" ", missing.stream()
-                .map(t -> Cmd.installHint(t).substring(Cmd.installHint(t).lastIndexOf(' ') + 1)).distinct().toList());
+                .flatMap(t -> Cmd.packages(t).stream()).distinct().toList());
             throw LabException.environment(String.join(" and ", missing) + " are not installed: sudo apt-get install "
                 + packages);
         }

@@ -20,14 +20,11 @@ public final class Leftovers {
 
     public static List<String> find() {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> journals = Files.list(Journal.DIR)) {
-            for (Path j : journals.filter(p -> p.toString().endsWith(".journal")).sorted().toList()) {
-                String lab = j.getFileName().toString().replace(".journal", "");
-                Journal.of(lab).entries().stream().filter(e -> !e.isBaseline())
-                    .forEach(e -> found.add(lab + " journal: " + e.describe() + "  (sudo ./jbang " + lab + " reset)"));
-            }
-        } catch (IOException noDir) {
-            // no journals
+        for (String lab : Journal.labsWithJournals()) {
+            // the objects, and the directories noted as absent before the lab (on disk: still there after a reboot)
+            Journal.of(lab).entries().stream()
+                .filter(e -> !e.isBaseline() || e.object().filter(o -> o.outlivesReboot() && o.present()).isPresent())
+                .forEach(e -> found.add(lab + " journal: " + e.describe() + "  (sudo ./jbang " + lab + " reset)"));
         }
         try (Stream<Path> names = Files.list(Path.of("/run/netns"))) {
             names.map(p -> p.getFileName().toString()).filter(n -> n.matches("lab\\d\\d.*"))

@@ -64,10 +64,8 @@ public final class Owned {
         Path f = file(lab.id);
         try {
             if (Files.exists(f) && Files.readString(f).equals(s.toString())) return;
-            Files.createDirectories(f.getParent());
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.writeString(tmp, s.toString());
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            SafeFiles.privateDir(f.getParent());
+            SafeFiles.replace(f, s.toString(), SafeFiles.PRIVATE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + f, e);
         }

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.LinkOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -51,36 +51,70 @@ public final class Progress {
         return u;
     }
 
-    /** Writes this lab's latest results into the progress file (atomically; other labs' results are kept). */
-    public static void record(Path file, Lab lab, List<Check.Result> results) {
-        record(file, lab, results, learner(), Processes.hostname());
+    /**
+     * Writes this lab's latest results into the progress file (other labs' results are kept). Returns a note for the
+     * learner when the file could not be read and was moved aside, else null.
+     */
+    public static String record(Path file, Lab lab, List<Check.Result> results) {
+        return record(file, lab, results, learner(), Processes.hostname());
     }
 
-    /** {@link #record(Path, Lab, List)} with the learner and host given (tests: no /proc/sys, no SUDO_USER). */
-    static void record(Path file, Lab lab, List<Check.Result> results, String learner, String host) {
-        try {
-            JsonObject root = Files.exists(file) ? parseOrFresh(file) : new JsonObject();
+    /**
+     * {@link #record(Path, Lab, List)} with the learner and host given (tests: no /proc/sys, no SUDO_USER). Holds the
+     * file's lock (.NAME.lock beside it) from reading to the rename, so two checks or a check and a watch at once both
+     * land; writes through a private temporary file and an atomic rename; refuses (exit 4) a symbolic link at the
+     * file's name, whose target it never touches; moves a file it cannot read aside (NAME.broken-TIME), never drops it.
+     */
+    static String record(Path file, Lab lab, List<Check.Result> results, String learner, String host) {
+        try (SafeFiles.Held lock = SafeFiles.exclusive(file.resolveSibling("." + file.getFileName() + ".lock"),
+                "the progress file " + file, 60)) {
+            SafeFiles.refuseLink(file);
+            String note = null;
+            JsonObject root = new JsonObject();
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                String text = Files.readString(file);
+                JsonObject read = parsed(text);
+                if (read == null) {
+                    Path aside = asideName(file);
+                    Files.move(file, aside, LinkOption.NOFOLLOW_LINKS);
+                    note = "the progress file " + file + " could not be read (not a JSON object with a \"labs\" object),"
+                        + " so it was moved aside to " + aside + " and a new one holds this check's results;"
+                        + " the old results are in that file";
+                } else {
+                    root = read;
+                }
+            }
             root.addProperty("learner", learner);
             root.addProperty("host", host);
             root.addProperty("updated", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-            // "labs" that is not an object (hand-edited: null, a list) is started again too, as a corrupt file is
-            if (!root.has("labs") || !root.get("labs").isJsonObject()) root.add("labs", new JsonObject());
+            if (!root.has("labs")) root.add("labs", new JsonObject());
             root.getAsJsonObject("labs").add(lab.id, GSON.toJsonTree(Reports.summary(lab, results)));
-            if (file.getParent() != null) Files.createDirectories(file.getParent()); // UNBOXED_PROGRESS=progress.json
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, GSON.toJson(root) + "\n");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            SafeFiles.replace(file, GSON.toJson(root) + "\n", SafeFiles.READABLE); // the guide and an instructor read it
+            return note;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write progress file " + file, e);
+            throw new UncheckedIOException("cannot write progress file " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static JsonObject parseOrFresh(Path file) throws IOException {
+    /** The file's object, or null if it is not one whose "labs" (when there) is an object: a hand edit, a truncation. */
+    private static JsonObject parsed(String text) {
         try {
-            return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            JsonElement e = JsonParser.parseString(text);
+            if (!e.isJsonObject()) return null;
+            JsonObject o = e.getAsJsonObject();
+            return !o.has("labs") || o.get("labs").isJsonObject() ? o : null;
         } catch (RuntimeException corrupt) {
-            // a hand-edited or truncated file: start again rather than refuse to grade
-            return new JsonObject();
+            return null;
         }
+    }
+
+    /** NAME.broken-20250102T030405Z, or with -2, -3... if that is taken. */
+    private static Path asideName(Path file) {
+        String stamp = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace("-", "").replace(":", "");
+        Path aside = file.resolveSibling(file.getFileName() + ".broken-" + stamp);
+        for (int n = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
+            aside = file.resolveSibling(file.getFileName() + ".broken-" + stamp + "-" + n);
+        }
+        return aside;
     }
 }

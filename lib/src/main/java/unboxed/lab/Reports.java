@@ -1,8 +1,5 @@
 package unboxed.lab;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,35 +36,64 @@ public final class Reports {
         c.title(s.points() + "/" + s.max() + " points" + (s.passed() ? " — all checks pass." : ""));
     }
 
+    /**
+     * Writes the results as a JUnit XML report (one testsuite, a testcase per check, a failure with the reason for each
+     * that failed), with the JDK's XML writer, which escapes what must be. Characters XML 1.0 does not allow at all,
+     * not even as a reference (C0 controls but tab, newline and return; lone surrogates; U+FFFE, U+FFFF), become
+     * U+FFFD. The file is replaced through a private temporary file; a symbolic link in its place is refused (exit 4).
+     */
     public static void junit(Path file, Lab lab, List<Check.Result> results) {
-        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        long failures = results.stream().filter(r -> !r.passed()).count();
-        x.append("<testsuite name=\"").append(esc(lab.id)).append("\" tests=\"").append(results.size())
-            .append("\" failures=\"").append(failures).append("\" errors=\"0\" skipped=\"0\">\n");
-        for (Check.Result r : results) {
-            x.append("  <testcase classname=\"").append(esc(lab.id)).append("\" name=\"").append(esc(r.id()))
-                .append("\">");
-            if (!r.passed()) {
-                x.append("<failure message=\"").append(esc(r.reason())).append("\">")
-                    .append(esc(r.title() + "\n" + r.reason() + (r.hint() == null || r.hint().isBlank() ? "" : "\nhint: " + r.hint())))
-                    .append("</failure>");
-            }
-            x.append("</testcase>\n");
-        }
-        x.append("</testsuite>\n");
+        java.io.StringWriter text = new java.io.StringWriter();
         try {
-            if (file.getParent() != null) Files.createDirectories(file.getParent());
-            Files.writeString(file, x.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            javax.xml.stream.XMLStreamWriter x = javax.xml.stream.XMLOutputFactory.newFactory().createXMLStreamWriter(text);
+            x.writeStartDocument("UTF-8", "1.0");
+            x.writeCharacters("\n");
+            x.writeStartElement("testsuite");
+            x.writeAttribute("name", xmlSafe(lab.id));
+            x.writeAttribute("tests", Integer.toString(results.size()));
+            x.writeAttribute("failures", Long.toString(results.stream().filter(r -> !r.passed()).count()));
+            x.writeAttribute("errors", "0");
+            x.writeAttribute("skipped", "0");
+            x.writeCharacters("\n");
+            for (Check.Result r : results) {
+                x.writeCharacters("  ");
+                x.writeStartElement("testcase");
+                x.writeAttribute("classname", xmlSafe(lab.id));
+                x.writeAttribute("name", xmlSafe(r.id()));
+                if (!r.passed()) {
+                    x.writeStartElement("failure");
+                    x.writeAttribute("message", xmlSafe(r.reason()));
+                    x.writeCharacters(xmlSafe(r.title() + "\n" + r.reason()
+                        + (r.hint() == null || r.hint().isBlank() ? "" : "\nhint: " + r.hint())));
+                    x.writeEndElement();
+                }
+                x.writeEndElement();
+                x.writeCharacters("\n");
+            }
+            x.writeEndElement();
+            x.writeCharacters("\n");
+            x.writeEndDocument();
+            x.close();
+        } catch (javax.xml.stream.XMLStreamException e) {
+            throw new IllegalStateException("cannot write the JUnit report: " + e.getMessage(), e);
         }
+        SafeFiles.replace(file, text.toString(), SafeFiles.READABLE);
     }
 
-    private static String esc(String s) {
+    /**
+     * {@code s} with every character XML 1.0 forbids (section 2.2, Char) replaced by U+FFFD: an escape sequence or a
+     * NUL in a program's output quoted by a reason would otherwise make the whole report unreadable.
+     */
+    static String xmlSafe(String s) {
         if (s == null) return "";
-        // characters XML 1.0 does not allow at all, even as &#...; (an escape sequence in a program's output): U+FFFD
         StringBuilder ok = new StringBuilder(s.length());
-        s.chars().forEach(c -> ok.append(c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF ? '\uFFFD' : (char) c));
-        return ok.toString().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            boolean allowed = c == 0x9 || c == 0xA || c == 0xD || c >= 0x20 && c <= 0xD7FF || c >= 0xE000 && c <= 0xFFFD
+                || c >= 0x10000 && c <= 0x10FFFF;
+            if (allowed) ok.appendCodePoint(c); else ok.append('\uFFFD');
+            i += Character.charCount(c);
+        }
+        return ok.toString();
     }
 }

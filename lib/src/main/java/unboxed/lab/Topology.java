@@ -24,6 +24,15 @@ import java.util.List;
  *     .note("router", "net.ipv4.ip_forward = 1"))
  * }</pre>
  * Boxes are drawn left to right in the order they are declared; a wire may name a namespace declared later.
+ *
+ * <p>In an exercise's picture, {@link Builder#yours()} after a namespace, wire or note marks it as what the learner
+ * builds; the guide draws that dashed, the rest (prepared by the lab, or already there) solid, with a legend:
+ * <pre>{@code
+ * .netns("box", "ip netns add box").yours()
+ * .netns("router", "prepared: plays the host")
+ * .veth("box", "veth-box", "10.0.5.2/24", "router", "veth-router", "10.0.5.1/24").yours()
+ * .nat("router", "MASQUERADE -s 10.0.5.0/24 -o uplink").yours()
+ * }</pre>
  */
 public record Topology(String title, String where, int afterStep, List<Box> boxes, List<Wire> wires) {
 
@@ -33,17 +42,23 @@ public record Topology(String title, String where, int afterStep, List<Box> boxe
     /** The name {@link Builder#host()} gives the root namespace. */
     public static final String HOST = "host";
 
-    /** A namespace: its name, a short caption (may be empty), and what sits on it. */
-    public record Box(String name, String caption, List<Note> notes) {}
+    /** A namespace: its name, a short caption (may be empty), what sits on it, and whether the learner makes it. */
+    public record Box(String name, String caption, List<Note> notes, boolean yours) {}
 
-    /** Something on a box: kind is "nat", "route" or "note" (the picture highlights nat). */
-    public record Note(String kind, String text) {}
+    /** Something on a box: kind is "nat", "route" or "note" (the picture highlights nat); yours: the learner adds it. */
+    public record Note(String kind, String text, boolean yours) {}
 
     /** One end of a wire: the namespace, the device name, and its address (may be empty). */
     public record End(String netns, String dev, String address) {}
 
-    /** A veth pair between two namespaces. */
-    public record Wire(String kind, End a, End b) {}
+    /** A veth pair between two namespaces; yours: the learner makes it. */
+    public record Wire(String kind, End a, End b, boolean yours) {}
+
+    /** True when the picture marks something as the learner's to build (the guide then draws a legend). */
+    public boolean hasYours() {
+        return boxes.stream().anyMatch(b -> b.yours() || b.notes().stream().anyMatch(Note::yours))
+            || wires.stream().anyMatch(Wire::yours);
+    }
 
     /** Fills in one picture; see the class comment. */
     public static final class Builder {
@@ -51,8 +66,17 @@ public record Topology(String title, String where, int afterStep, List<Box> boxe
         private final java.util.Map<String, String> captions = new java.util.HashMap<>();
         private final java.util.Map<String, List<Note>> notes = new java.util.HashMap<>();
         private final List<Wire> wires = new ArrayList<>();
+        private final java.util.Set<String> yoursBoxes = new java.util.HashSet<>();
+        /** What yours() marks: the box, wire or note declared last. */
+        private Runnable markLast = () -> { throw new IllegalStateException("yours() follows a netns, veth or note"); };
 
         Builder() {}
+
+        /** Marks the namespace, wire or note declared just before as what the learner builds (drawn dashed). */
+        public Builder yours() {
+            markLast.run();
+            return this;
+        }
 
         /** The root namespace (the host itself), named "host" in veth/nat/route/note. */
         public Builder host() { return netns(HOST, "the root namespace"); }
@@ -62,13 +86,16 @@ public record Topology(String title, String where, int afterStep, List<Box> boxe
         public Builder netns(String name, String caption) {
             if (!order.contains(name)) order.add(name);
             captions.put(name, caption == null ? "" : caption.strip());
+            markLast = () -> yoursBoxes.add(name);
             return this;
         }
 
         /** A veth pair: one end in netnsA (device devA, address addrA, e.g. "10.16.8.1/24"), the other in netnsB. */
         public Builder veth(String netnsA, String devA, String addrA, String netnsB, String devB, String addrB) {
             wires.add(new Wire("veth", new End(netnsA, devA, addrA == null ? "" : addrA),
-                new End(netnsB, devB, addrB == null ? "" : addrB)));
+                new End(netnsB, devB, addrB == null ? "" : addrB), false));
+            int i = wires.size() - 1;
+            markLast = () -> wires.set(i, new Wire(wires.get(i).kind(), wires.get(i).a(), wires.get(i).b(), true));
             return this;
         }
 
@@ -82,7 +109,10 @@ public record Topology(String title, String where, int afterStep, List<Box> boxe
         public Builder note(String netns, String text) { return add(netns, "note", text); }
 
         private Builder add(String netns, String kind, String text) {
-            notes.computeIfAbsent(netns, k -> new ArrayList<>()).add(new Note(kind, text.strip()));
+            List<Note> list = notes.computeIfAbsent(netns, k -> new ArrayList<>());
+            list.add(new Note(kind, text.strip(), false));
+            int i = list.size() - 1;
+            markLast = () -> list.set(i, new Note(kind, text.strip(), true));
             return this;
         }
 
@@ -95,7 +125,7 @@ public record Topology(String title, String where, int afterStep, List<Box> boxe
             List<Box> boxes = new ArrayList<>();
             for (String n : names) {
                 boxes.add(new Box(n, captions.getOrDefault(n, n.equals(HOST) ? "the root namespace" : ""),
-                    List.copyOf(notes.getOrDefault(n, List.of()))));
+                    List.copyOf(notes.getOrDefault(n, List.of())), yoursBoxes.contains(n)));
             }
             return new Topology(title.strip(), where, afterStep, List.copyOf(boxes), List.copyOf(wires));
         }

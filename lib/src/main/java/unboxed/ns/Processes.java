@@ -46,6 +46,17 @@ public final class Processes {
             .orElse(List.of());
     }
 
+    /** argv[0] as the process set it (the first field of /proc/PID/cmdline: `exec -a NAME` changes it), or empty. */
+    public static Optional<String> argv0(long pid) {
+        return read(pid, "cmdline").filter(s -> !s.isEmpty()).map(s -> s.split("\0", 2)[0]);
+    }
+
+    /** The processes whose argv[0] is this name (this JVM excluded), lowest pid first. */
+    public static List<Long> withArgv0(String name) {
+        long self = ProcessHandle.current().pid();
+        return pids().stream().filter(p -> p != self && argv0(p).filter(name::equals).isPresent()).toList();
+    }
+
     /** The value of one environment variable of a process, if it has it (reading needs root for others' processes). */
     public static Optional<String> env(long pid, String name) {
         return read(pid, "environ").flatMap(s -> Stream.of(s.split("\0"))

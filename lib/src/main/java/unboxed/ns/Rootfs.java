@@ -159,6 +159,29 @@ public final class Rootfs {
     }
 
     /**
+     * The classic chroot escape, on the calling thread (run it on a thread of its own: NsThread.ownFilesystem): make
+     * a directory {@code hatch} in the current root and chroot into it, so the working directory is left above the new
+     * root; then `..` up as far as the kernel lets it go, and chroot there. Returns the device:inode of the / it ends
+     * with ({@link #rootIdentity}). Needs CAP_SYS_CHROOT: without it the first chroot fails with EPERM.
+     */
+    public static String escapeChroot(String hatch) throws IOException {
+        Files.createDirectories(Path.of("/" + hatch));
+        unboxed.sys.Sys.chroot(hatch);
+        for (int i = 0; i < 64; i++) unboxed.sys.Sys.chdir("..");
+        unboxed.sys.Sys.chroot(".");
+        return rootIdentity();
+    }
+
+    /** The calling thread's / as device:inode: two roots are the same directory exactly when these match. */
+    public static String rootIdentity() {
+        try {
+            return Files.getAttribute(Path.of("/"), "unix:dev") + ":" + Files.getAttribute(Path.of("/"), "unix:ino");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * The names in a root (or any directory), sorted, on one line: how labs 01 and 02 show what a thread sees at /,
      * and what the guide's recorder looks for to write the host's / the same on every machine.
      */

@@ -146,17 +146,24 @@ public final class Cmd {
 
     /** The Debian/Ubuntu command that installs a tool. */
     public static String installHint(String tool) {
-        String pkg = switch (tool) {
-            case "ip" -> "iproute2";
-            case "iptables", "iptables-save" -> "iptables";
-            case "nft" -> "nftables";
-            case "busybox" -> "busybox-static";
-            case "unshare", "nsenter", "setpriv", "findmnt" -> "util-linux";
-            case "chroot" -> "coreutils";
-            case "ping" -> "iputils-ping";
-            case "ps" -> "procps";
-            default -> tool;
+        return "sudo apt-get install " + String.join(" ", packages(tool));
+    }
+
+    /** The Debian/Ubuntu packages a tool comes in (gcc alone cannot link a program: it needs libc6-dev beside it). */
+    public static List<String> packages(String tool) {
+        return switch (tool) {
+            case "ip" -> List.of("iproute2");
+            case "iptables", "iptables-save" -> List.of("iptables");
+            case "nft" -> List.of("nftables");
+            case "busybox" -> List.of("busybox-static");
+            case "unshare", "nsenter", "setpriv", "findmnt", "runuser" -> List.of("util-linux");
+            case "newuidmap", "newgidmap" -> List.of("uidmap");
+            case "useradd", "userdel" -> List.of("passwd");
+            case "chroot" -> List.of("coreutils");
+            case "ping" -> List.of("iputils-ping");
+            case "ps" -> List.of("procps");
+            case "gcc" -> List.of("gcc", "libc6-dev");
+            default -> List.of(tool);
         };
-        return "sudo apt-get install " + pkg;
     }
 }

@@ -29,8 +29,11 @@ public final class Sys {
         try {
             C.setns(fd, nstype);
         } catch (LastErrorException e) {
-            String hint = e.getErrorCode() == 22 && nstype == LibC.CLONE_NEWNS
+            String hint = e.getErrorCode() != 22 ? null
+                : nstype == LibC.CLONE_NEWNS
                 ? "A thread that shares its filesystem state with others cannot join a mount namespace: unshare(CLONE_FS) first"
+                : nstype == LibC.CLONE_NEWUSER
+                ? "A multithreaded process (every JVM is one) cannot join a user namespace: start a child with `nsenter -U`"
                 : null;
             throw fail("setns(" + what + ", " + cloneFlags(nstype) + ")", e, hint, "setns");
         }
@@ -113,6 +116,15 @@ public final class Sys {
             C.close(fd);
         } catch (LastErrorException e) {
             throw fail("close(" + fd + ")", e, null, "close");
+        }
+    }
+
+    /** ioctl(fd, request) with no argument (ioctl_ns(2)'s NS_GET_USERNS): its non-negative result, often a new fd. */
+    public static int ioctl(int fd, long request, String what) {
+        try {
+            return C.ioctl(fd, request);
+        } catch (LastErrorException e) {
+            throw fail("ioctl(" + what + ")", e, null, "ioctl_ns");
         }
     }
 

@@ -60,10 +60,15 @@ final class Isolation {
         perType.put("user baseline: `unshare true`", () -> Cmd.run("unshare", "true"));
         r.section("Creating one namespace of each type, from Java", r.interleaved(perType, rounds));
         if (cloneTrue != null) {
-            for (String[] f : new String[][] {{"u", "uts"}, {"p", "pid"}, {"m", "mnt"}, {"i", "ipc"}, {"n", "net"}}) {
+            for (String[] f : new String[][] {{"u", "uts"}, {"p", "pid"}, {"m", "mnt"}, {"i", "ipc"}, {"n", "net"}, {"U", "user"}}) {
                 double[] c = cMedianP90(cloneTrue, f[0], rounds * 4);
                 r.row("C clone + exec true, new " + f[1] + " only", rounds * 4, c[0], c[1]);
             }
+            // lab07: the cost of a user namespace at process start, with no JVM or unshare(1) in the way
+            double[] none = cMedianP90(cloneTrue, "-", rounds * 4);
+            r.row("C clone + exec true, no new namespace (same run)", rounds * 4, none[0], none[1]);
+            r.ratio("process start with a new user namespace / without (C clone + exec)",
+                r.median("C clone + exec true, new user only"), r.median("C clone + exec true, no new namespace (same run)"));
         }
 
         // 3. a named network namespace made and deleted: lib (one thread, two syscalls) vs `ip netns add` + `del`

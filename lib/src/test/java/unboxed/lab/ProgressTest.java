@@ -81,7 +81,9 @@ class ProgressTest {
         String raw = Files.readString(file);
         assertTrue(raw.contains("no <bin/sh> & \\\"nothing\\\""), "no HTML escaping (\\u003c) in the file: " + raw);
         assertTrue(raw.endsWith("}\n"), raw);
-        assertEquals(List.of("progress.json"), filesIn(file.getParent()), "no .tmp file left behind");
+        assertEquals(List.of(".progress.json.lock", "progress.json"), filesIn(file.getParent()),
+            "no temporary file left behind, only the lock file");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 
     @Test
@@ -123,33 +125,83 @@ class ProgressTest {
     }
 
     /**
-     * Current behaviour, on purpose ("start again rather than refuse to grade"): a file that is not a JSON object is
-     * replaced by a fresh one holding only this lab. Whatever it held is lost, with no copy kept and no warning.
+     * Issue 20: a file that is not a JSON object, or whose "labs" is not an object (hand-edited, truncated), is moved
+     * aside (progress.json.broken-TIME), whole, with a note saying where; a new file holds this check's results.
      */
     @ParameterizedTest
     @ValueSource(strings = {"{\"learner\": \"ada\", \"labs\": {\"lab02\": {\"po", "not json at all", "", "[1, 2]", "null",
-        "\"a string\""})
-    void anUnparsableFileIsStartedAgain(String content) throws Exception {
+        "\"a string\"", "{\"labs\": null}", "{\"labs\": []}", "{\"labs\": \"lab01\"}", "{\"labs\": 3}"})
+    void anUnreadableFileIsMovedAsideAndThisChecksResultsKept(String content) throws Exception {
         Path file = dir.resolve("progress.json");
         Files.writeString(file, content);
-        Progress.record(file, labA(), results(labA()), "ada", "vm-ada");
+        String note = Progress.record(file, labA(), results(labA()), "ada", "vm-ada");
         JsonObject root = read(file);
         assertEquals(List.of("lab01"), List.copyOf(root.getAsJsonObject("labs").keySet()));
         assertEquals("ada", root.get("learner").getAsString());
-        assertEquals(List.of("progress.json"), filesIn(dir));
+        List<String> aside = filesIn(dir).stream().filter(n -> n.startsWith("progress.json.broken-")).toList();
+        assertEquals(1, aside.size(), filesIn(dir).toString());
+        assertEquals(content, Files.readString(dir.resolve(aside.get(0))), "the unreadable file is kept whole");
+        assertTrue(note != null && note.contains(dir.resolve(aside.get(0)).toString()) && note.contains("could not be read"),
+            "the learner is told where it went: " + note);
+        assertEquals(null, Progress.record(file, labB(), results(labB()), "ada", "vm-ada"), "a readable file: no note");
     }
 
-    /**
-     * A parsable object whose "labs" is not an object (hand-edited). Before the fix in Progress.record this threw a
-     * ClassCastException out of check (exit with a stack trace, no grade recorded); now "labs" starts again.
-     */
-    @ParameterizedTest
-    @ValueSource(strings = {"{\"labs\": null}", "{\"labs\": []}", "{\"labs\": \"lab01\"}", "{\"labs\": 3}"})
-    void labsThatIsNotAnObjectIsStartedAgain(String content) throws Exception {
+    /** Issue 20: a symbolic link planted at the progress file's name is refused (exit 4); its target is not touched. */
+    @Test
+    void aSymbolicLinkAtTheProgressFileIsRefusedAndItsTargetUntouched() throws Exception {
+        Path target = Files.writeString(dir.resolve("shadow"), "root:x:0:0\n");
+        Path file = Files.createSymbolicLink(dir.resolve("progress.json"), target);
+        LabException e = org.junit.jupiter.api.Assertions.assertThrows(LabException.class,
+            () -> Progress.record(file, labA(), results(labA()), "ada", "vm-ada"));
+        assertEquals(LabException.CONFLICT, e.exitCode());
+        assertTrue(e.getMessage().contains("symbolic link") && e.getMessage().contains(file.toString()), e.getMessage());
+        assertEquals("root:x:0:0\n", Files.readString(target));
+        assertTrue(Files.isSymbolicLink(file));
+        assertEquals(List.of(".progress.json.lock", "progress.json", "shadow"), filesIn(dir), "nothing else written");
+    }
+
+    /** Issue 20: checks of many labs at once (threads here; the lock file also keeps processes apart) lose nothing. */
+    @Test
+    void concurrentChecksLoseNoResult() throws Exception {
         Path file = dir.resolve("progress.json");
-        Files.writeString(file, content);
-        Progress.record(file, labA(), results(labA()), "ada", "vm-ada");
-        assertEquals(List.of("lab01"), List.copyOf(read(file).getAsJsonObject("labs").keySet()));
+        int n = 12;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Lab lab = Lab.define(String.format("lab%02d", 10 + i), "t").check("a", "A", 1, "", Verdict::pass).build();
+            done.add(pool.submit(() -> {
+                go.await();
+                for (int k = 0; k < 5; k++) Progress.record(file, lab, results(lab), "ada", "vm-ada");
+                return null;
+            }));
+        }
+        go.countDown();
+        for (var f : done) f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        pool.shutdown();
+        assertEquals(n, read(file).getAsJsonObject("labs").size(), Files.readString(file));
+        assertEquals(List.of(".progress.json.lock", "progress.json"), filesIn(dir));
+    }
+
+    /** Issue 20: the same across processes: a second JVM's check waits for the lock the first holds. */
+    @Test
+    void aCheckWaitsWhileAnotherProcessHoldsTheProgressLock() throws Exception {
+        Path file = dir.resolve("progress.json");
+        Path lockFile = dir.resolve(".progress.json.lock");
+        Progress.record(file, labB(), results(labB()), "ada", "vm-ada");
+        Process holder = new ProcessBuilder("python3", "-c", "import fcntl,os,sys,time\n"
+            + "fd=os.open(sys.argv[1], os.O_RDWR)\nfcntl.lockf(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(2)\n",
+            lockFile.toString()).redirectErrorStream(true).start();
+        try {
+            assertEquals("held", new String(holder.getInputStream().readNBytes(4)));
+            long t0 = System.nanoTime();
+            Progress.record(file, labA(), results(labA()), "ada", "vm-ada");
+            long waited = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(waited > 1000, "record waited for the other process's lock: " + waited + " ms");
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+        assertEquals(List.of("lab02", "lab01"), List.copyOf(read(file).getAsJsonObject("labs").keySet()));
     }
 
     @Test

@@ -126,6 +126,43 @@ class ReportsTest {
         assertFalse(f.getTextContent().contains("hint"), "no hint line for a check without a hint: " + f.getTextContent());
     }
 
+    /**
+     * Issue 20: a reason holding characters XML 1.0 forbids (U+0001, a lone surrogate), a CDATA end ("]]>") and markup
+     * still gives a report that is well-formed and valid against the JUnit schema Jenkins' xUnit plugin uses
+     * (src/test/resources/junit/junit-10.xsd, its source and licence in the file).
+     */
+    @Test
+    void junitXmlIsValidAgainstTheJunitSchemaWhateverTheReasonHolds() throws Exception {
+        String hostile = "start\u0001 ]]> <![CDATA[ x ]]> \uD800 lone, \uDC00 too; \uFFFE & \"q\" \u001b[0m end \uD83D\uDE00";
+        Lab lab = Lab.define("lab95", "Hostile]]>\u0001").check("c\u0001]]>", "C <&> ]]>", 1, "hint ]]>\u0002",
+            () -> Verdict.fail(hostile)).check("ok", "OK", 1, "", Verdict::pass).build();
+        Path xml = dir.resolve("hostile.xml");
+        Reports.junit(xml, lab, results(lab));
+
+        javax.xml.validation.SchemaFactory sf = javax.xml.validation.SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
+        javax.xml.validation.Schema schema = sf.newSchema(ReportsTest.class.getResource("/junit/junit-10.xsd"));
+        schema.newValidator().validate(new javax.xml.transform.stream.StreamSource(xml.toFile())); // throws if not
+
+        Element f = failure(testcases(parse(xml)).get(0));
+        String expected = "start\uFFFD ]]> <![CDATA[ x ]]> \uFFFD lone, \uFFFD too; \uFFFD & \"q\" \uFFFD[0m end \uD83D\uDE00";
+        assertEquals(expected, f.getAttribute("message"), "forbidden characters become U+FFFD, the rest reads back as it was");
+        assertEquals("C <&> ]]>\n" + expected + "\nhint: hint ]]>\uFFFD", f.getTextContent());
+        assertEquals("c\uFFFD]]>", testcases(parse(xml)).get(0).getAttribute("name"));
+    }
+
+    @Test
+    void junitXmlRefusesASymbolicLinkAndLeavesItsTargetAlone() throws Exception {
+        Path target = Files.writeString(dir.resolve("precious"), "keep me\n");
+        Path link = Files.createSymbolicLink(dir.resolve("report.xml"), target);
+        Lab lab = tinyLab();
+        LabException e = org.junit.jupiter.api.Assertions.assertThrows(LabException.class,
+            () -> Reports.junit(link, lab, results(lab)));
+        assertEquals(LabException.CONFLICT, e.exitCode());
+        assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
+        assertEquals("keep me\n", Files.readString(target));
+        assertTrue(Files.isSymbolicLink(link));
+    }
+
     @Test
     void summaryCountsPointsAndPassesOnlyWhenEveryCheckDoes() {
         Lab lab = tinyLab();

@@ -104,11 +104,53 @@ final class Chrome implements AutoCloseable {
         return value("POST", "/execute/sync", Map.of("script", script, "args", List.of(args)));
     }
 
+    /** Runs asynchronous JavaScript: the script calls arguments[arguments.length - 1] with its result. */
+    JsonElement jsAsync(String script, Object... args) throws IOException, InterruptedException {
+        return value("POST", "/execute/async", Map.of("script", script, "args", List.of(args)));
+    }
+
+    /** The page laid out as on a screen this wide and high (CSS pixels, scale 1; mobile: a phone's viewport). */
+    void viewport(int width, int height, boolean mobile) throws IOException, InterruptedException {
+        cdp("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", mobile));
+    }
+
+    /** Lets every page read and write the clipboard, as a reader who allowed it would (for checking what Copy copied). */
+    void allowClipboard() throws IOException, InterruptedException {
+        cdp("Browser.grantPermissions", Map.of("permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+    }
+
     /** A real click (WebDriver element click: scrolled into view, hit-tested) on the element a CSS selector finds. */
     void click(String css) throws IOException, InterruptedException {
         JsonObject el = value("POST", "/element", Map.of("using", "css selector", "value", css)).getAsJsonObject();
         String id = el.entrySet().iterator().next().getValue().getAsString();
         value("POST", "/element/" + id + "/click", Map.of());
+    }
+
+    /** Reloads the page, as the reader's reload button does. */
+    void reload() throws IOException, InterruptedException {
+        value("POST", "/refresh", Map.of());
+    }
+
+    /** The page laid out as on a screen this wide and high, in CSS pixels (390 x 844: a phone; 1280 x 800: a laptop). */
+    void viewport(int width, int height) throws IOException, InterruptedException {
+        viewport(width, height, width < 600);
+    }
+
+    /** WebDriver key codes of the keys the pages answer to (W3C WebDriver, "Keyboard actions"). */
+    static final String RIGHT = "\uE014", LEFT = "\uE012", UP = "\uE013", DOWN = "\uE015", SPACE = "\uE00D",
+        HOME = "\uE011", END = "\uE010", PAGE_DOWN = "\uE00F", PAGE_UP = "\uE00E", SHIFT = "\uE008";
+
+    /** Real key presses (WebDriver actions: keydown and keyup, as a keyboard sends them), with Shift held if asked. */
+    void press(boolean shift, String... keys) throws IOException, InterruptedException {
+        List<Map<String, Object>> seq = new ArrayList<>();
+        if (shift) seq.add(Map.of("type", "keyDown", "value", SHIFT));
+        for (String k : keys) {
+            seq.add(Map.of("type", "keyDown", "value", k));
+            seq.add(Map.of("type", "keyUp", "value", k));
+        }
+        if (shift) seq.add(Map.of("type", "keyUp", "value", SHIFT));
+        value("POST", "/actions", Map.of("actions", List.of(Map.of("type", "key", "id", "keyboard", "actions", seq))));
+        value("DELETE", "/actions", null);
     }
 
     /** Browser log entries since the last call (console messages, failed loads, CSP violations). */

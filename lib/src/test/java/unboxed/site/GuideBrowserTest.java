@@ -83,6 +83,11 @@ class GuideBrowserTest {
 
     /** A progress file as check writes it (Progress.record's shape: learner, host, updated, labs.ID = Reports.summary). */
     static void writeProgress(Path file, String learner, Lab lab, Map<String, String> failing) throws IOException {
+        writeProgress(file, learner, lab, failing, "2026-11-23T10:00:00Z");
+    }
+
+    /** {@link #writeProgress(Path, String, Lab, Map)} as checked at {@code updated} (an ISO instant). */
+    static void writeProgress(Path file, String learner, Lab lab, Map<String, String> failing, String updated) throws IOException {
         List<Check.Result> results = new ArrayList<>();
         for (Check c : lab.checks) {
             String why = failing.get(c.id());
@@ -92,7 +97,7 @@ class GuideBrowserTest {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("learner", learner);
         root.put("host", "vm-" + learner);
-        root.put("updated", "2026-11-23T10:00:00Z");
+        root.put("updated", updated);
         root.put("labs", Map.of(lab.id, Reports.summary(lab, results)));
         Files.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(root));
     }
@@ -231,6 +236,45 @@ class GuideBrowserTest {
 
     static JsonObject state(Chrome c, String sel) throws Exception {
         return c.js(STATE + "return state(document.querySelector(arguments[0]));", sel).getAsJsonObject();
+    }
+
+    /**
+     * At a phone's 390 px every picture keeps its own size (the figure scrolls) and every text in it is at least 10 px
+     * on screen: the rendered font size times the picture's scale (its width on screen over its viewBox's).
+     */
+    @Test
+    void everyPictureReadsAt390PxWide() throws Exception {
+        int texts = 0;
+        try (Chrome c = new Chrome(false)) {
+            c.cdp("Emulation.setDeviceMetricsOverride", Map.of("width", 390, "height", 844, "deviceScaleFactor", 2, "mobile", true));
+            for (String page : pages()) {
+                if (!page.matches("lab\\d\\d\\.html")) continue;
+                c.open(out.resolve(page).toUri().toString());
+                JsonElement v = c.js("""
+                    return Array.from(document.querySelectorAll('svg.pic'), svg => {
+                      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                      const sizes = Array.from(svg.querySelectorAll('text'), t => ({text: t.textContent,
+                        px: parseFloat(getComputedStyle(t).fontSize) * scale}));
+                      const wide = Array.from(document.querySelectorAll('body *')).filter(x => x.getBoundingClientRect().right > 392
+                        && !x.closest('figure.picture') && getComputedStyle(x.parentElement).overflowX === 'visible').slice(0, 3)
+                        .map(x => x.tagName + '.' + x.className);
+                      return {id: svg.id, scale: scale * visualViewport.scale, zoom: visualViewport.scale, wide: wide, sizes: sizes};
+                    });
+                    """);
+                for (JsonElement e : v.getAsJsonArray()) {
+                    JsonObject pic = e.getAsJsonObject();
+                    String where = page + " #" + pic.get("id").getAsString();
+                    assertEquals(1.0, pic.get("scale").getAsDouble(), 0.01, where + ": the picture is scaled, not scrolled"
+                        + " (the page is zoomed to " + pic.get("zoom") + "; wider than the screen: " + pic.get("wide") + ")");
+                    for (JsonElement t : pic.getAsJsonArray("sizes")) {
+                        double px = t.getAsJsonObject().get("px").getAsDouble();
+                        assertTrue(px >= 10, where + ": \"" + t.getAsJsonObject().get("text").getAsString() + "\" is " + px + " px");
+                        texts++;
+                    }
+                }
+            }
+        }
+        assertTrue(texts > 200, "texts measured: " + texts);
     }
 
     @Test

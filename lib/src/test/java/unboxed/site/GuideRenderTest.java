@@ -100,11 +100,14 @@ class GuideRenderTest {
         Path out = tmp.resolve("site");
         Run r = guide("--root", co.toString(), "--out", out.toString(), "--progress", progress.toString(), "class", cls.toString());
         assertEquals(0, r.exit(), r.err() + r.out());
-        for (String page : List.of("index.html", "lab98.html", "class.html")) {
+        for (String page : List.of("index.html", "lab98.html", "class.html", "lab98-slides.html")) {
             String html = Files.readString(out.resolve(page));
-            // the only script element of any page is the guide's own
-            assertEquals(1, count(html, "<script"), page + " has a <script> that is not the guide's:\n" + html);
-            assertTrue(html.contains("<script src=\"assets/guide.js\" defer></script>"), page);
+            // the only script elements of any page are the guide's own: guide.js, and the class view's and the slides' own
+            int own = page.equals("class.html") ? 2 : 1;
+            assertEquals(own, count(html, "<script"), page + " has a <script> that is not the guide's:\n" + html);
+            assertEquals(own, count(html, "<script src=\"assets/guide.js\" defer></script>")
+                + count(html, "<script src=\"assets/live.js\" defer></script>")
+                + count(html, "<script src=\"assets/slides.js\" defer></script>"), page);
             assertFalse(html.contains("<img"), page + ": raw HTML from a lab's Markdown got through");
             assertFalse(html.contains("javascript:"), page + ": a javascript: link got through");
             assertFalse(html.contains("<b>vm"), page);
@@ -115,6 +118,7 @@ class GuideRenderTest {
         assertTrue(lab.contains("&lt;/script&gt;&lt;script&gt;alert(3)"), "quoted Java shown as text");
         assertTrue(lab.contains("&lt;script&gt;alert(2)"), "recorded output shown as text");
         assertTrue(lab.contains("<svg"), "the topology and the process pictures are drawn");
+        assertTrue(lab.contains("class=\"pic diagram\"") && lab.contains("label &lt;script&gt;alert("), "a diagram's text shown as text");
         assertTrue(lab.contains("&lt;script&gt;alert(4)"), "a process's command in the picture shown as text");
         String cls2 = Files.readString(out.resolve("class.html"));
         assertTrue(cls2.contains("&lt;script&gt;alert(8)"), "a check's reason shown as text in the class view");
@@ -124,6 +128,33 @@ class GuideRenderTest {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
         return n;
+    }
+
+    /**
+     * The site of this checkout, from its stored transcripts with no network, twice: the same bytes both times (the
+     * quiz's shuffle has a fixed seed), each build in under 5 s.
+     */
+    @Test
+    void theSiteBuildsTheSameBytesTwiceInUnder5Seconds(@TempDir Path tmp) throws IOException {
+        List<Path> outs = List.of(tmp.resolve("one"), tmp.resolve("two"));
+        for (Path out : outs) {
+            long t0 = System.nanoTime();
+            Run r = guide("--root", ROOT.toString(), "--out", out.toString());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0, r.exit(), r.err() + r.out());
+            assertTrue(ms < 5000, "the site took " + ms + " ms to build");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(outs.get(0))) {
+            files = s.filter(Files::isRegularFile).map(outs.get(0)::relativize).sorted().toList();
+        }
+        try (Stream<Path> s = Files.walk(outs.get(1))) {
+            assertEquals(files, s.filter(Files::isRegularFile).map(outs.get(1)::relativize).sorted().toList());
+        }
+        assertTrue(files.size() > 6, files.toString());
+        for (Path f : files) {
+            assertEquals(-1L, Files.mismatch(outs.get(0).resolve(f), outs.get(1).resolve(f)), f + " differs between two builds");
+        }
     }
 
     // ---- bad input: exit 2, one line naming the file and line, old site untouched, no temp folder left --------------
