@@ -90,7 +90,7 @@ public final class LabCli {
             OwnCmd own = new OwnCmd();
             own.command = c;
             cli.addSubcommand(c.name(), own);
-            cli.getSubcommands().get(c.name()).getCommandSpec().usageMessage().description(c.description());
+            cli.getSubcommands().get(c.name()).getCommandSpec().name(c.name()).usageMessage().description(c.description());
         }
         return cli;
     }

@@ -84,7 +84,10 @@ public final class Manuals {
             s.append(".SH COMMANDS\n");
             for (CommandLine sub : subs) {
                 CommandSpec spec = sub.getCommandSpec();
-                s.append(".SS ").append(text(spec.name())).append('\n');
+                // the name it was added under (a lab's own command's class carries none of its own)
+                String name = cli.getSubcommands().entrySet().stream().filter(e -> e.getValue() == sub)
+                    .map(Map.Entry::getKey).findFirst().orElse(spec.name());
+                s.append(".SS ").append(text(name)).append('\n');
                 s.append(paragraphs(String.join(" ", spec.usageMessage().description())));
                 arguments(s, spec, root);
             }
