@@ -3,7 +3,7 @@
 //SOURCES ../lib/src/main/java/unboxed/**/*.java
 //SOURCES ../guide/src/main/java/unboxed/site/*.java
 //SOURCES lab*.java
-//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.15.0
 //DEPS org.freemarker:freemarker:2.3.34 org.commonmark:commonmark:0.32.0
 //RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED
 //MAIN Guide

@@ -1,11 +1,13 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES ../lib/src/main/java/unboxed/**/*.java
-//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.15.0
 //RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 
 import com.google.gson.GsonBuilder;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,9 +20,11 @@ import picocli.CommandLine.Option;
 import unboxed.lab.Console;
 import unboxed.lab.Doctor;
 import unboxed.lab.HostState;
+import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
 import unboxed.lab.Leftovers;
 import unboxed.lab.SudoSplit;
+import unboxed.lab.Version;
 import unboxed.ns.Ns;
 
 /**
@@ -72,22 +76,45 @@ class Lab00Doctor implements Callable<Integer> {
     @Option(names = "--no-color", description = "Plain text even on a terminal.")
     boolean noColor;
 
+    /** Where it prints (System.out and System.err, or a test's streams). */
+    final PrintStream out, err;
+    final boolean color;
+
+    Lab00Doctor(PrintStream out, PrintStream err, boolean color) {
+        this.out = out;
+        this.err = err;
+        this.color = color;
+    }
+
     public static void main(String... args) {
-        CommandLine cli = new CommandLine(new Lab00Doctor());
+        System.exit(execute(args, System.out, System.err, Console.terminalWantsColor()));
+    }
+
+    /** Runs one command line and returns its exit code (tests call this in-process). */
+    static int execute(String[] args, PrintStream out, PrintStream err, boolean color) {
+        CommandLine cli = Version.apply(new CommandLine(new Lab00Doctor(out, err, color)), "doctor");
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("doctor: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)");
+            err.println(LabCli.oneLine("doctor: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)"));
             return LabException.BAD_INPUT;
         });
-        System.exit(cli.execute(args));
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println(LabCli.oneLine("doctor: " + (ex instanceof LabException ? "" : "failed: ") + ex.getMessage()));
+            return ex instanceof LabException le ? le.exitCode() : LabException.ENVIRONMENT;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        return code;
     }
 
     @Override
     public Integer call() throws IOException {
-        Console c = new Console(System.out, System.in, Console.terminalWantsColor() && !noColor && !json);
+        Console c = new Console(out, System.in, color && !noColor && !json);
         if (leftovers || saveBaseline) {
             if (SudoSplit.asked()) return SudoSplit.handOver();   // ./jbang runs this again through sudo
-            if (!unboxed.lab.LabCli.isRoot()) {
-                System.err.println("doctor: --leftovers and --save-baseline read the whole host: run with sudo");
+            if (!LabCli.isRoot()) {
+                err.println("doctor: --leftovers and --save-baseline read the whole host: run with sudo");
                 return LabException.ENVIRONMENT;
             }
             return saveBaseline ? saveBaseline(c) : leftovers(c);
@@ -98,7 +125,7 @@ class Lab00Doctor implements Callable<Integer> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ready", blocking.isEmpty());
             m.put("findings", findings);
-            System.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m));
+            out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m));
         } else {
             c.title("unboxed doctor — can this machine run the labs?");
             for (Doctor.Finding f : findings) {
@@ -137,7 +164,7 @@ class Lab00Doctor implements Callable<Integer> {
             m.put("leftovers", found);
             m.put("baseline", Files.exists(BASELINE) ? BASELINE.toString() : null);
             m.put("changedSinceBaseline", changed);
-            System.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m));
+            out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(m));
         } else {
             if (found.isEmpty()) c.pass("no lab objects found");
             found.forEach(c::fail);

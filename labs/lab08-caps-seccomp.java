@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
 //SOURCES ../lib/src/main/java/unboxed/**/*.java
-//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+//DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.15.0
 //RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 
 import static unboxed.lab.Check.Verdict.fail;
@@ -242,18 +242,18 @@ class Lab08CapsSeccomp {
                 "It is lost, unless it is in the inheritable set", "It moves to the ambient set")
             .question("Which of these does Docker keep by default?", 0,
                 "CAP_SYS_CHROOT is one of Docker's 14 (moby's oci/caps/defaults.go); CAP_SYS_ADMIN, CAP_NET_ADMIN and "
-                    + "CAP_SYS_MODULE are dropped.",
-                "CAP_SYS_CHROOT", "CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_MODULE")
+                    + "CAP_DAC_READ_SEARCH are dropped.",
+                "CAP_SYS_CHROOT", "CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_DAC_READ_SEARCH")
             .question("A Java thread installs a seccomp filter that denies mkdir. Which of these is filtered?", 1,
                 "A filter belongs to the thread that installed it and to what that thread starts afterwards "
                     + "(seccomp(2): inherited across fork/clone and kept across execve); other threads are not "
                     + "filtered (unless SECCOMP_FILTER_FLAG_TSYNC is asked for).",
-                "Every thread of the JVM", "That thread and the programs it starts afterwards",
-                "Only the programs it starts, not the thread")
+                "Every thread of the JVM, since threads share one process",
+                "That thread and the programs it starts afterwards", "Only the programs it starts, never the thread itself")
             .question("Under no_new_privs, a user runs a setuid-root program. What is its effective uid?", 3,
                 "prctl(2): with no_new_privs set, execve does not grant privileges: the setuid bit is ignored and "
                     + "the program runs with the caller's ids.",
-                "0: setuid always wins", "execve fails with EPERM", "The owner of the parent directory",
+                "0: the setuid bit wins over no_new_privs", "None: execve fails with EPERM and nothing runs", "The owner of the parent directory",
                 "The caller's: the setuid bit is ignored")
             .reading("capabilities(7)", "seccomp(2)", "prctl(2)", "setpriv(1)", "capsh(1)", "ptrace(2)", "proc(5)",
                 "icmp(7)", "raw(7)", "Linux kernel's seccomp_filter.rst <https://docs.kernel.org/userspace-api/seccomp_filter.html>",
@@ -602,7 +602,7 @@ class Lab08CapsSeccomp {
         List<Seccomp.Filter> fs = (List<Seccomp.Filter>) f;
         List<String> wrong = new ArrayList<>();
         for (String call : DENIED) {
-            if (unboxed.sys.LibC.syscallNumber(call) < 0) continue; // no mkdir on aarch64: mkdirat is the one
+            if (unboxed.sys.Syscalls.number(call) < 0) continue; // no mkdir on aarch64: mkdirat is the one
             Seccomp.Verdict v = Seccomp.evaluate(fs, call);
             if (!v.deniesWith(Errno.EPERM)) wrong.add(call + " gets " + v);
         }

@@ -58,7 +58,10 @@ class LabContractTest {
             dynamicTest("bad input exits 2 with one line and changes nothing", () -> {
                 List<String> before = HostState.capture();
                 for (String args : List.of("frobnicate", "--frobnicate", "check no-such-check", "run --step 0",
-                    "run --step " + (f.steps() + 1), "watch --interval 0")) {
+                    "run --step " + (f.steps() + 1), "watch --interval 0",
+                    // a busy loop (NaN and 0.01 sleep 0 ms) and a deadline that overflowed into the past (issue 20)
+                    "watch --interval NaN", "watch --interval Infinity", "watch --interval 0.01",
+                    "watch --timeout 1e300", "watch --timeout NaN", "watch --timeout -1")) {
                     LabHarness.assertBadInputExits2(f.lab(), args);
                 }
                 LabHarness.assertHostUnchanged(before, "after bad input");

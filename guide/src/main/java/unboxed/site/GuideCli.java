@@ -73,19 +73,19 @@ public final class GuideCli implements Callable<Integer> {
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println("guide: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)");
+            err.println(LabCli.oneLine("guide: " + ex.getMessage().lines().findFirst().orElse("bad input") + " (see --help)"));
             return SiteException.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (ex instanceof SiteException se) {
-                err.println("guide: " + se.getMessage());
+                err.println(LabCli.oneLine("guide: " + se.getMessage()));
                 return se.exitCode();
             }
             if (ex instanceof LabException le) { // from lib: a stored transcript that does not read, a recording that failed
-                err.println("guide: " + le.getMessage());
+                err.println(LabCli.oneLine("guide: " + le.getMessage()));
                 return le.exitCode();
             }
-            err.println("guide: failed: " + ex);
+            err.println(LabCli.oneLine("guide: failed: " + ex));
             return SiteException.ENVIRONMENT;
         });
         return cli.execute(args);
@@ -96,6 +96,7 @@ public final class GuideCli implements Callable<Integer> {
         CommandLine cli = new CommandLine(g);
         cli.addSubcommand(new ClassCmd());
         cli.addSubcommand(new ManualsCmd());
+        unboxed.lab.Version.apply(cli, "guide");
         return cli;
     }
 

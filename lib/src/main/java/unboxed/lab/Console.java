@@ -10,7 +10,7 @@ import java.util.List;
 import unboxed.lab.RunListener.*;
 
 /**
- * What a lab prints. Colour only on a terminal (and never with --no-color or NO_COLOR set), so logs, pipes and the
+ * What a lab prints. Colour only on a terminal (and never with --no-color or a non-empty NO_COLOR), so logs, pipes and the
  * recorded transcripts stay plain text. Every shell equivalent is printed as "$ command", ready to copy.
  * <p>Each method says one {@link RunListener.Event}: the console prints it ({@link #on}, the only place that formats)
  * and passes it to the listeners it was given with {@link #alsoTelling} (the transcript recorder), so what is printed
@@ -43,9 +43,13 @@ public final class Console implements RunListener {
         return new Console(out, in, color, List.copyOf(all));
     }
 
-    /** Colour when stdout is a terminal, unless NO_COLOR is set (no-color.org). */
+    /**
+     * Colour when standard output is a terminal (isatty(1): whatever standard input is, and the same on every JDK,
+     * unlike System.console()), unless NO_COLOR is present and not empty (no-color.org).
+     */
     public static boolean terminalWantsColor() {
-        return System.console() != null && System.getenv("NO_COLOR") == null;
+        String noColor = System.getenv("NO_COLOR");
+        return (noColor == null || noColor.isEmpty()) && unboxed.sys.Sys.isatty(1);
     }
 
     public boolean color() { return color; }

@@ -10,6 +10,7 @@ import unboxed.net.Sysctl;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
 import unboxed.sys.Cmd;
+import unboxed.sys.Syscalls;
 
 /**
  * Preflight for the whole workbench: can this machine run the labs, and if not, the command that fixes it.
@@ -43,11 +44,16 @@ public final class Doctor {
         f.add(new Finding("root", "running as root", root, true, root ? "uid 0" : "uid " + uid(),
             "run with sudo: sudo ./jbang doctor", "every lab"));
         f.add(new Finding("kernel", "Linux kernel", true, false, osrelease(), "", ""));
+        boolean arch = Syscalls.supported();
+        f.add(new Finding("arch", "architecture", arch, true, Syscalls.arch() + (arch ? "" : ": the labs have no syscall "
+            + "numbers for it (they know " + Syscalls.known() + ")"), "run the labs on an x86_64 or aarch64 machine or "
+            + "VM (see README, In a VM)", "every lab"));
         f.add(new Finding("jdk", "Java 17 or newer", Runtime.version().feature() >= 17, true,
             System.getProperty("java.vm.name") + " " + Runtime.version(), "sudo apt-get install openjdk-17-jdk-headless",
             "every lab"));
 
-        for (Ns t : Ns.values()) f.add(namespace(t, root, byId.get("ns-" + t.file)));
+        // the probes run on threads that find themselves by gettid, a call by number: not on an unknown architecture
+        for (Ns t : Ns.values()) f.add(namespace(t, root, arch, byId.get("ns-" + t.file)));
         Need userns = byId.get("userns-unprivileged");
         if (userns != null) f.add(unprivilegedUserNamespaces(root, userns));
 
@@ -72,7 +78,7 @@ public final class Doctor {
     }
 
     /** A namespace kind: required when a lab needs it ({@code need} not null), shown either way. */
-    private static Finding namespace(Ns t, boolean root, Need need) {
+    private static Finding namespace(Ns t, boolean root, boolean arch, Need need) {
         boolean present = Files.exists(Path.of("/proc/self/ns", t.file));
         boolean required = need != null && need.required();
         String neededBy = need == null ? "" : need.neededBy();
@@ -80,8 +86,9 @@ public final class Doctor {
             return new Finding("ns-" + t.file, t.file + " namespaces", false, required, "not in this kernel",
                 "use a kernel with CONFIG_" + t.name() + "_NS (any distribution kernel has it)", neededBy);
         }
-        if (!root) {
-            return new Finding("ns-" + t.file, t.file + " namespaces", true, required, "present (run as root to probe)", "", neededBy);
+        if (!root || !arch) {
+            return new Finding("ns-" + t.file, t.file + " namespaces", true, required,
+                root ? "present (not probed on this architecture)" : "present (run as root to probe)", "", neededBy);
         }
         String detail;
         boolean ok;

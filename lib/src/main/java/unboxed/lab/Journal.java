@@ -173,20 +173,28 @@ public final class Journal {
         if (!Files.exists(file)) return List.of();
         try {
             List<Entry> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
+            List<String> unreadable = new ArrayList<>();
+            // bytes, decoded leniently: a multi-byte character cut by a crash must not make the whole journal unreadable
+            for (String line : new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n")) {
                 if (line.isBlank()) continue;
                 Entry e;
                 try {
                     e = GSON.fromJson(line, Entry.class);
-                } catch (RuntimeException torn) {
+                } catch (RuntimeException | StackOverflowError torn) {
                     e = null;
                 }
                 if (e != null && e.object().isPresent() && e.scope() != null) {
                     out.add(e);
-                } else if (REPORTED.add(file + "\n" + line)) {
-                    System.err.println("unboxed: skipping an unreadable line of " + file + ": "
-                        + (line.length() > 120 ? line.substring(0, 120) + "..." : line));
+                } else {
+                    unreadable.add(line);
                 }
+            }
+            // one line on stderr, however many lines are unreadable, and once per process for the same ones
+            if (!unreadable.isEmpty() && REPORTED.add(file + "\n" + String.join("\n", unreadable))) {
+                String first = unreadable.get(0);
+                System.err.println(LabCli.oneLine("unboxed: skipping " + (unreadable.size() == 1 ? "an unreadable line"
+                    : unreadable.size() + " unreadable lines") + " of " + file + ": "
+                    + (first.length() > 120 ? first.substring(0, 120) + "..." : first)));
             }
             return out;
         } catch (IOException e) {

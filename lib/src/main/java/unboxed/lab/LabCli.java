@@ -38,20 +38,20 @@ public final class LabCli {
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
-            err.println(lab.id + ": " + badInputLine(ex));
+            err.println(oneLine(lab.id + ": " + badInputLine(ex)));
             return LabException.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (ex instanceof SudoSplit.HandedOver h) return h.exitCode();
             if (ex instanceof LabException le) {
-                err.println(lab.id + ": " + le.getMessage());
+                err.println(oneLine(lab.id + ": " + le.getMessage()));
                 return le.exitCode();
             }
             if (ex instanceof Cmd.ToolMissingException tm) {
-                err.println(lab.id + ": " + tm.getMessage());
+                err.println(oneLine(lab.id + ": " + tm.getMessage()));
                 return LabException.ENVIRONMENT;
             }
-            err.println(lab.id + ": " + c.getCommandName() + " failed: " + ex.getMessage());
+            err.println(oneLine(lab.id + ": " + c.getCommandName() + " failed: " + ex.getMessage()));
             return LabException.ENVIRONMENT;
         });
         int code = cli.execute(args);
@@ -92,7 +92,7 @@ public final class LabCli {
             cli.addSubcommand(c.name(), own);
             cli.getSubcommands().get(c.name()).getCommandSpec().name(c.name()).usageMessage().description(c.description());
         }
-        return cli;
+        return Version.apply(cli, root.lab.id);
     }
 
     /** The lab's command line as picocli defines it, for what is generated from it (completion, man pages). */
@@ -108,7 +108,7 @@ public final class LabCli {
     private static String badInputLine(CommandLine.ParameterException ex) {
         String valid = String.join(", ", ex.getCommandLine().getCommandSpec().root().subcommands().keySet());
         if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-            String what = u.getUnmatched().get(0);
+            String what = clipped(u.getUnmatched().get(0), 80);
             return (what.startsWith("-") ? "unknown option '" + what + "'" : "unknown command '" + what + "'")
                 + " (commands: " + valid + "; see --help)";
         }
@@ -212,10 +212,11 @@ public final class LabCli {
     static final class WatchCmd extends Sub implements Callable<Integer> {
         // Half a second: a change shows within 0.5 s plus one grading (under 50 ms), inside the 1 s that feels instant
         // in front of a class; grading twice a second costs a few percent of one core.
-        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0.5", description = "Seconds between checks (default 0.5).")
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0.5",
+            description = "Seconds between checks, 0.1 to 3600 (default 0.5).")
         double interval;
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Give up after this long, exit 1 (default 0: never).")
+            description = "Give up after this long, exit 1: up to 86400 seconds (default 0: never).")
         double timeout;
 
         @Override
@@ -285,6 +286,32 @@ public final class LabCli {
     /** The lab as plain data: everything but the code (what describe --json prints, and what the guide reads). */
     public static Description describe(Lab lab) {
         return Description.of(lab, commands(lab));
+    }
+
+    /**
+     * {@code s} as one line that is safe on a terminal: what the user typed is echoed in error messages, and a newline
+     * in it would make two lines of one error, an escape sequence would recolour or rewrite the learner's terminal,
+     * and a bidi override would show text reversed. Each such character is written as an escape instead
+     * (\\n, \\e, \\u202e).
+     */
+    public static String oneLine(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            if (ch == '\n') b.append("\\n");
+            else if (ch == '\t') b.append("\\t");
+            else if (ch == '\u001b') b.append("\\e");
+            else if (Character.isISOControl(ch) || (ch >= '\u202a' && ch <= '\u202e') || (ch >= '\u2066' && ch <= '\u2069')) {
+                b.append(String.format("\\u%04x", (int) ch));
+            } else {
+                b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+
+    /** What the user typed, shortened to {@code max} characters for an error message. */
+    static String clipped(String typed, int max) {
+        return typed.length() <= max ? typed : typed.substring(0, max) + "... (" + typed.length() + " characters)";
     }
 
     /** Effective uid 0, read from /proc so that explain and describe never need the native library. */

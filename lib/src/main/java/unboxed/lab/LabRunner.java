@@ -126,11 +126,25 @@ public final class LabRunner {
         return progressNote;
     }
 
-    /** Re-grades every {@code interval} seconds and redraws the checklist until all pass, or {@code timeout} (0: never). */
+    /** The shortest and longest --interval, and the longest --timeout, that watch takes (seconds). */
+    public static final double MIN_INTERVAL = 0.1, MAX_INTERVAL = 3600, MAX_TIMEOUT = 86400;
+
+    /**
+     * Re-grades every {@code interval} seconds and redraws the checklist until all pass, or {@code timeout} (0: never).
+     * Both are bounded (NaN, infinities and huge values are bad input): a NaN or tiny interval would re-grade in a busy
+     * loop, and a huge timeout would overflow the deadline into the past.
+     */
     public int watch(double interval, double timeout) throws InterruptedException {
-        if (interval <= 0 || timeout < 0) throw LabException.badInput("--interval must be > 0 and --timeout >= 0");
+        if (!(interval >= MIN_INTERVAL && interval <= MAX_INTERVAL)) {
+            throw LabException.badInput("--interval must be from " + MIN_INTERVAL + " to " + (long) MAX_INTERVAL
+                + " seconds (got " + interval + ")");
+        }
+        if (!(timeout >= 0 && timeout <= MAX_TIMEOUT)) {
+            throw LabException.badInput("--timeout must be from 0 (never) to " + (long) MAX_TIMEOUT + " seconds (got "
+                + timeout + ")");
+        }
         requireRootAndTools("watch");
-        long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (timeout * 1e9);
+        long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + Math.round(timeout * 1e9);
         while (true) {
             List<Check.Result> results = lab.grade(lab.checks);
             c.clear();
@@ -144,7 +158,7 @@ public final class LabRunner {
                 return LabException.OK;
             }
             if (System.nanoTime() > deadline) return LabException.CHECK_FAILED;
-            Thread.sleep((long) (interval * 1000));
+            Thread.sleep(Math.round(interval * 1000));
         }
     }
 
@@ -217,6 +231,11 @@ public final class LabRunner {
         if (!LabCli.isRoot()) {
             throw LabException.environment(command + " changes or reads kernel state that needs root: run with sudo"
                 + " (sudo ./jbang " + lab.id + " " + command + ")");
+        }
+        if (!unboxed.sys.Syscalls.supported()) {
+            throw LabException.environment("this machine's architecture is " + unboxed.sys.Syscalls.arch()
+                + ", and the labs know the syscall numbers of " + unboxed.sys.Syscalls.known() + " only: run them on"
+                + " such a machine or VM (see README, In a VM)");
         }
         List<String> missing = lab.tools.stream().filter(t -> !Cmd.has(t)).toList();
         if (missing.size() == 1) {

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.LinkOption;
@@ -72,7 +73,8 @@ public final class Progress {
             String note = null;
             JsonObject root = new JsonObject();
             if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-                String text = Files.readString(file);
+                // decoded leniently: invalid UTF-8 is a corrupt file like any other, not a reason to refuse to grade
+                String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
                 JsonObject read = parsed(text);
                 if (read == null) {
                     Path aside = asideName(file);

@@ -46,46 +46,6 @@ public interface LibC extends Library {
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
 
-    /** syscall numbers for calls glibc does not wrap, per architecture. */
-    long SYS_pivot_root = "aarch64".equals(System.getProperty("os.arch")) ? 41 : 155;
-    long SYS_gettid = "aarch64".equals(System.getProperty("os.arch")) ? 178 : 186;
-    long SYS_seccomp = "aarch64".equals(System.getProperty("os.arch")) ? 277 : 317;
-
-    /** Whether this JVM runs on aarch64 (else x86_64): the two architectures whose syscall numbers this binding knows. */
-    boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
-
-    /**
-     * Syscall numbers by name, {x86_64, aarch64} (arch/x86/entry/syscalls/syscall_64.tbl and the generic
-     * include/uapi/asm-generic/unistd.h); -1 where the architecture has no such call (aarch64 has only the *at forms).
-     */
-    java.util.Map<String, long[]> SYSCALL_TABLE = java.util.Map.ofEntries(
-        java.util.Map.entry("read", new long[] {0, 63}),
-        java.util.Map.entry("write", new long[] {1, 64}),
-        java.util.Map.entry("nanosleep", new long[] {35, 101}),
-        java.util.Map.entry("getppid", new long[] {110, 173}),
-        java.util.Map.entry("getpid", new long[] {39, 172}),
-        java.util.Map.entry("mkdir", new long[] {83, -1}),
-        java.util.Map.entry("mkdirat", new long[] {258, 34}),
-        java.util.Map.entry("mount", new long[] {165, 40}),
-        java.util.Map.entry("umount2", new long[] {166, 39}),
-        java.util.Map.entry("unshare", new long[] {272, 97}),
-        java.util.Map.entry("setns", new long[] {308, 268}),
-        java.util.Map.entry("keyctl", new long[] {250, 219}),
-        java.util.Map.entry("add_key", new long[] {248, 217}),
-        java.util.Map.entry("clock_nanosleep", new long[] {230, 115}),
-        java.util.Map.entry("exit_group", new long[] {231, 94}),
-        java.util.Map.entry("pivot_root", new long[] {155, 41}),
-        java.util.Map.entry("chroot", new long[] {161, 51}),
-        java.util.Map.entry("gettid", new long[] {186, 178}),
-        java.util.Map.entry("seccomp", new long[] {317, 277}));
-
-    /** This architecture's number for a syscall named in {@link #SYSCALL_TABLE}, or -1 if it has no such call. */
-    static long syscallNumber(String name) {
-        long[] n = SYSCALL_TABLE.get(name);
-        if (n == null) throw new IllegalArgumentException("unknown syscall " + name + " (known: " + new java.util.TreeSet<>(SYSCALL_TABLE.keySet()) + ")");
-        return n[AARCH64 ? 1 : 0];
-    }
-
     // prctl(2) options
     int PR_CAPBSET_DROP = 24;
     int PR_SET_NO_NEW_PRIVS = 38;
@@ -117,6 +77,8 @@ public interface LibC extends Library {
     /** capget(2)/capset(2): a header {u32 version, int pid} and, for version 3, two {effective, permitted, inheritable}. */
     int capget(com.sun.jna.Pointer header, com.sun.jna.Pointer data) throws LastErrorException;
     int capset(com.sun.jna.Pointer header, com.sun.jna.Pointer data) throws LastErrorException;
-    /** Variadic: pivot_root and gettid go through here (see SYS_* above). */
+    /** 1 if fd is a terminal; 0 (errno ENOTTY or EBADF) if not, so no LastErrorException: that is an answer. */
+    int isatty(int fd);
+    /** Variadic: the calls glibc does not wrap go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;
 }

@@ -35,7 +35,7 @@ public final class Seccomp {
 
     /** AUDIT_ARCH_* (include/uapi/linux/audit.h): the value seccomp_data.arch has for this architecture's calls. */
     public static final int AUDIT_ARCH_X86_64 = 0xC000003E, AUDIT_ARCH_AARCH64 = 0xC00000B7;
-    public static final int AUDIT_ARCH = LibC.AARCH64 ? AUDIT_ARCH_AARCH64 : AUDIT_ARCH_X86_64;
+    public static final int AUDIT_ARCH = Syscalls.aarch64() ? AUDIT_ARCH_AARCH64 : AUDIT_ARCH_X86_64;
     /** On x86_64, x32-ABI calls have this bit set in nr: a filter that only compares numbers must refuse them too. */
     static final int X32_SYSCALL_BIT = 0x40000000;
 
@@ -84,7 +84,7 @@ public final class Seccomp {
     public static Filter denying(List<String> syscalls, int action) {
         List<Long> numbers = new ArrayList<>();
         for (String s : syscalls) {
-            long n = LibC.syscallNumber(s);
+            long n = Syscalls.number(s);
             if (n >= 0) numbers.add(n);
         }
         List<Insn> p = new ArrayList<>();
@@ -93,7 +93,7 @@ public final class Seccomp {
         p.add(new Insn(RET | K, 0, 0, RET_KILL_PROCESS));
         p.add(new Insn(LD | W | ABS, 0, 0, 0)); // A = seccomp_data.nr
         int n = numbers.size();
-        if (!LibC.AARCH64) p.add(new Insn(JMP | JGE | K, n + 1, 0, X32_SYSCALL_BIT)); // x32 calls: deny too
+        if (!Syscalls.aarch64()) p.add(new Insn(JMP | JGE | K, n + 1, 0, X32_SYSCALL_BIT)); // x32 calls: deny too
         for (int i = 0; i < n; i++) {
             p.add(new Insn(JMP | JEQ | K, n - i, 0, numbers.get(i).intValue())); // to the deny below ALLOW
         }
@@ -127,7 +127,7 @@ public final class Seccomp {
         fprog.setShort(0, (short) f.insns().size());
         fprog.setPointer(8, prog);
         try {
-            C.syscall(LibC.SYS_seccomp, 1L /* SECCOMP_SET_MODE_FILTER */, 0L, fprog);
+            C.syscall(Syscalls.number("seccomp"), 1L /* SECCOMP_SET_MODE_FILTER */, 0L, fprog);
         } catch (LastErrorException e) {
             throw new SysCallException("seccomp(SECCOMP_SET_MODE_FILTER, 0, {" + f.insns().size() + " instructions})",
                 e.getErrorCode(), e.getErrorCode() == Errno.EINVAL ? "Is the kernel built with CONFIG_SECCOMP_FILTER? See man 2 seccomp"
@@ -258,7 +258,7 @@ public final class Seccomp {
      * actions the most recently installed filter's (the first in the list) counts (seccomp(2); kernel/seccomp.c).
      */
     public static Verdict evaluate(List<Filter> filters, String syscall) {
-        long nr = LibC.syscallNumber(syscall);
+        long nr = Syscalls.number(syscall);
         if (nr < 0) throw new IllegalArgumentException(syscall + " does not exist on this architecture");
         int ret = RET_ALLOW;
         for (Filter f : filters) {

@@ -85,8 +85,9 @@ public final class Sys {
     }
 
     public static void pivotRoot(String newRoot, String putOld) {
+        long number = Syscalls.number("pivot_root"); // before LibC is touched: refused on an unknown architecture
         try {
-            C.syscall(LibC.SYS_pivot_root, newRoot, putOld);
+            C.syscall(number, newRoot, putOld);
         } catch (LastErrorException e) {
             String hint = e.getErrorCode() == 22
                 ? "new_root must be a mount point other than /, put_old must be under it, and neither may have shared propagation"
@@ -141,7 +142,20 @@ public final class Sys {
 
     /** The kernel's id of the calling thread: the name under /proc/PID/task/. */
     public static long gettid() {
-        return C.syscall(LibC.SYS_gettid);
+        long number = Syscalls.number("gettid");
+        return C.syscall(number);
+    }
+
+    /**
+     * isatty(3): is {@code fd} a terminal? False too when the native library cannot be loaded (explain and describe
+     * must work without it): plain text is always safe.
+     */
+    public static boolean isatty(int fd) {
+        try {
+            return C.isatty(fd) == 1;
+        } catch (LinkageError e) {
+            return false;
+        }
     }
 
     public static boolean isRoot() {

@@ -84,7 +84,7 @@ final class Workbench {
         Files.writeString(hello, """
             ///usr/bin/env jbang "$0" "$@" ; exit $?
             //JAVA 17+
-            //DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.13.1
+            //DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.15.0
             class hello { public static void main(String... a) { System.out.println("hello"); } }
             """);
         Lab lab = LabHarness.lab("Lab04Netns");

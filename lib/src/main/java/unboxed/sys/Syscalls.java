@@ -1,0 +1,83 @@
+package unboxed.sys;
+
+import java.util.Map;
+
+/**
+ * Numbers of the system calls that glibc does not wrap (the labs reach them through {@link LibC#syscall}), per
+ * architecture. A number is only right for the architecture it was written for: on any other, the same number is
+ * another call. So on an architecture not listed here the library refuses, with {@link Unsupported}, before making
+ * any call by number. The architecture is the JVM's {@code os.arch} ({@link #arch}), read in this one place.
+ * Numbers: the kernel's arch/x86/entry/syscalls/syscall_64.tbl and include/uapi/asm-generic/unistd.h (aarch64).
+ */
+public final class Syscalls {
+    private Syscalls() {}
+
+    /**
+     * Numbers by name, {x86_64, aarch64}; -1 where the architecture has no such call (aarch64 has only the *at forms).
+     * The seccomp lab names calls to filter by these names, so the table holds more than the calls made by number.
+     */
+    private static final Map<String, long[]> TABLE = Map.ofEntries(
+        Map.entry("read", new long[] {0, 63}),
+        Map.entry("write", new long[] {1, 64}),
+        Map.entry("nanosleep", new long[] {35, 101}),
+        Map.entry("getppid", new long[] {110, 173}),
+        Map.entry("getpid", new long[] {39, 172}),
+        Map.entry("mkdir", new long[] {83, -1}),
+        Map.entry("mkdirat", new long[] {258, 34}),
+        Map.entry("mount", new long[] {165, 40}),
+        Map.entry("umount2", new long[] {166, 39}),
+        Map.entry("unshare", new long[] {272, 97}),
+        Map.entry("setns", new long[] {308, 268}),
+        Map.entry("keyctl", new long[] {250, 219}),
+        Map.entry("add_key", new long[] {248, 217}),
+        Map.entry("clock_nanosleep", new long[] {230, 115}),
+        Map.entry("exit_group", new long[] {231, 94}),
+        Map.entry("pivot_root", new long[] {155, 41}),
+        Map.entry("chroot", new long[] {161, 51}),
+        Map.entry("gettid", new long[] {186, 178}),
+        Map.entry("seccomp", new long[] {317, 277}));
+    /** By os.arch (the JVM says amd64 for x86_64): the column of {@link #TABLE}. */
+    private static final Map<String, Integer> COLUMN = Map.of("amd64", 0, "x86_64", 0, "aarch64", 1);
+
+    /** The machine's architecture, as the JVM names it (os.arch: amd64, aarch64, riscv64, ...). */
+    public static String arch() {
+        return System.getProperty("os.arch", "unknown");
+    }
+
+    /** Whether the library knows the syscall numbers of this machine's architecture. */
+    public static boolean supported() {
+        return COLUMN.containsKey(arch());
+    }
+
+    /** The architectures the library has numbers for, as a person would name them. */
+    public static String known() {
+        return "x86_64 (amd64) and aarch64";
+    }
+
+    /** Whether this machine is aarch64 (else x86_64, when {@link #supported}). */
+    public static boolean aarch64() {
+        return "aarch64".equals(arch());
+    }
+
+    /**
+     * The number of {@code call} on this machine's architecture, -1 if the architecture has no such call;
+     * {@link Unsupported} if the library has no numbers for it.
+     */
+    public static long number(String call) {
+        Integer column = COLUMN.get(arch());
+        if (column == null) throw new Unsupported(call);
+        long[] n = TABLE.get(call);
+        if (n == null) throw new IllegalArgumentException("no syscall number for " + call + " in Syscalls (known: "
+            + new java.util.TreeSet<>(TABLE.keySet()) + ")");
+        return n[column];
+    }
+
+    /** This architecture has no numbers in the library: refused before any call by number is made. */
+    public static final class Unsupported extends RuntimeException {
+        Unsupported(String call) {
+            super("this machine's architecture is " + arch() + ", and the labs know the syscall numbers of "
+                + known() + " only: " + call + " was not called (on another architecture the same number is another"
+                + " call). Run the labs on an x86_64 or aarch64 machine or VM (see README, In a VM)");
+        }
+    }
+}
