@@ -23,6 +23,7 @@ import unboxed.lab.HostState;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
 import unboxed.lab.Leftovers;
+import unboxed.lab.SudoSplit;
 import unboxed.lab.Version;
 import unboxed.ns.Ns;
 
@@ -111,6 +112,7 @@ class Lab00Doctor implements Callable<Integer> {
     public Integer call() throws IOException {
         Console c = new Console(out, System.in, color && !noColor && !json);
         if (leftovers || saveBaseline) {
+            if (SudoSplit.asked()) return SudoSplit.handOver();   // ./jbang runs this again through sudo
             if (!LabCli.isRoot()) {
                 err.println("doctor: --leftovers and --save-baseline read the whole host: run with sudo");
                 return LabException.ENVIRONMENT;

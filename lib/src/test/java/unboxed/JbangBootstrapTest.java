@@ -127,6 +127,77 @@ class JbangBootstrapTest {
         assertTrue(bad.stderr().contains("no such 'command'"), "the argument did not arrive intact\n" + bad.describe());
     }
 
+    /** Root's jbang-cli, as ./jbang fetched it (./jbang lab04 explain fetches it on a machine that has none yet). */
+    static Path jbangCliCache() throws IOException, InterruptedException {
+        Path cache = Path.of(System.getenv().getOrDefault("XDG_CACHE_HOME", System.getProperty("user.home") + "/.cache"),
+            "unboxed", "jbang-cli-0.132.1");
+        if (!Files.isDirectory(cache)) run(Labs.ROOT, "./jbang", "lab04", "explain");
+        assertTrue(Files.isDirectory(cache), "./jbang made no jbang-cli cache at " + cache);
+        return cache;
+    }
+
+    /**
+     * A plain jbang, installed the way jbang's own installer lays it out: bin/jbang beside bin/jbang.jar, the script
+     * running the jar with java and, on exit 255, exec'ing the command it printed. jbang's release archive is not
+     * reachable from these machines; its jar is jbang-cli from Maven Central (jbang.jar here names those jars in its
+     * manifest's Class-Path), so this is the same jbang a learner installs.
+     */
+    static Path plainJbang(Path dir) throws IOException, InterruptedException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        StringBuilder classPath = new StringBuilder();
+        try (var jars = Files.list(jbangCliCache())) {
+            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).sorted().toList()) {
+                classPath.append(' ').append(jar.toUri());
+            }
+        }
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, classPath.toString().strip());
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(bin.resolve("jbang.jar")), manifest)) {
+            out.flush();
+        }
+        Files.writeString(bin.resolve("jbang"), String.join("\n",
+            "#!/usr/bin/env bash",
+            "jar=\"$(dirname \"$(readlink -f \"$0\")\")/jbang.jar\"",
+            "output=$(CLICOLOR_FORCE=1 java ${JBANG_JAVA_OPTIONS} -classpath \"$jar\" dev.jbang.Main \"$@\")",
+            "err=$?",
+            "if [ $err -eq 255 ]; then eval \"exec $output\"; fi",
+            "[ -n \"$output\" ] && echo \"$output\"",
+            "exit $err", ""));
+        Files.setPosixFilePermissions(bin.resolve("jbang"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+
+    /**
+     * A learner's own jbang: `jbang lab04` from the repository (and below it) finds the catalog, the lab's answers and
+     * exit codes are the same as through ./jbang, and ./jbang hands over to it when it is on PATH. --offline: jbang
+     * would otherwise ask its remote catalog (jbanghub, on GitHub) for every alias, and tests send nothing off this machine.
+     */
+    @Test
+    void aPlainJbangRunsTheLabsFromTheCatalog(@TempDir Path install) throws Exception {
+        Path bin = plainJbang(install);
+        String path = "PATH=" + bin + ":" + System.getenv("PATH");
+        Run explain = run(root, "env", path, "jbang", "--offline", "lab04", "explain");
+        assertEquals(0, explain.exitCode(), explain.describe());
+        assertTrue(explain.stdout().contains("Step 1/"), explain.describe());
+        Run below = run(root, "bash", "-c", "cd labs && " + path + " jbang --offline lab04 describe --json");
+        assertEquals(0, below.exitCode(), below.describe());
+        assertTrue(below.stdout().contains("\"Network namespaces\""), below.describe());
+        Run bad = run(root, "env", path, "jbang", "--offline", "lab04", "check", "nosuch");
+        assertEquals(2, bad.exitCode(), bad.describe());
+        assertTrue(bad.stderr().strip().endsWith("(checks: netns, veth-host, veth-blue, pair, up, lo, ping-from-blue, ping-to-blue)"),
+            bad.describe());
+        Run doctor = run(root, "env", path, "jbang", "--offline", "doctor", "--json");   // as root: the whole doctor
+        assertEquals(0, doctor.exitCode(), doctor.describe());
+        JsonParser.parseString(doctor.stdout());
+        // ./jbang with a jbang on PATH: that jbang runs (its cache is root's, owned by root: trusted)
+        Run through = run(root, "env", path, "./jbang", "--offline", "--verbose", "lab04", "explain");
+        assertEquals(0, through.exitCode(), through.describe());
+        assertTrue(through.stdout().contains("Step 1/"), through.describe());
+        assertTrue(through.stderr().contains("jbanghub"), "./jbang did not hand over to the plain jbang (which asks "
+            + "its remote catalog; ./jbang resolves aliases itself)\n" + through.describe());
+    }
+
     /** Runs a command in dir with stdin closed; stdout and stderr go to files so neither pipe can fill up. */
     private static Run run(Path dir, String... command) throws IOException, InterruptedException {
         File out = File.createTempFile("jbang-test", ".out");

@@ -37,6 +37,7 @@ import unboxed.transcript.Recorder;
         "  ./jbang guide --slides class results/      name the presenter view to open (site/labNN-slides.html, always",
         "                                             written); with a class, its notes say what the class fails most",
         "  sudo ./jbang guide --record [lab04 ...]    run the labs for real, store their output, then write the site",
+        "  ./jbang guide manuals                      labs/completion/jbang and labs/man/*.1 from the labs' definitions",
         "", "Exit codes: 0 written, 2 bad input (nothing written), 3 environment (e.g. --record without root)."})
 public final class GuideCli implements Callable<Integer> {
     @Option(names = "--record", description = "Run each lab (or the LABs named) as root and store its output first.")
@@ -68,10 +69,7 @@ public final class GuideCli implements Callable<Integer> {
     /** Runs one command line and returns its exit code (tests call this in-process). */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("org.freemarker.loggerLibrary", "none"); // errors are reported once, by us
-        GuideCli g = new GuideCli(out, err);
-        CommandLine cli = new CommandLine(g);
-        cli.addSubcommand(new ClassCmd());
-        unboxed.lab.Version.apply(cli, "guide");
+        CommandLine cli = commandLine(new GuideCli(out, err));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -91,6 +89,15 @@ public final class GuideCli implements Callable<Integer> {
             return SiteException.ENVIRONMENT;
         });
         return cli.execute(args);
+    }
+
+    /** The guide's command line (the one it parses with, and the one its completion and man page come from). */
+    static CommandLine commandLine(GuideCli g) {
+        CommandLine cli = new CommandLine(g);
+        cli.addSubcommand(new ClassCmd());
+        cli.addSubcommand(new ManualsCmd());
+        unboxed.lab.Version.apply(cli, "guide");
+        return cli;
     }
 
     @Override
@@ -274,6 +281,26 @@ public final class GuideCli implements Callable<Integer> {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (a number and s, m or h: 90s, 10m, 1h30m)");
             }
             return d;
+        }
+    }
+
+    @Command(name = "manuals", mixinStandardHelpOptions = true,
+        description = "Write bash completion (labs/completion/jbang) and man pages (labs/man/unboxed-ALIAS.1) for every "
+            + "alias of jbang-catalog.json, from the command lines the labs parse with; .ci/provision --labs-only installs them.")
+    static final class ManualsCmd implements Callable<Integer> {
+        @ParentCommand
+        GuideCli parent;
+        @Option(names = "--out", paramLabel = "DIR", description = "Where to write completion/ and man/ (default: labs/ of the checkout).")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            Path r = parent.checkout();
+            Path dir = out != null ? out.toAbsolutePath().normalize() : r.resolve("labs");
+            List<String> written = ManualPages.write(r, dir);
+            parent.stdout.println("guide: wrote " + written.size() + " files under " + shown(r, dir) + " ("
+                + String.join(", ", written) + ")");
+            return 0;
         }
     }
 }

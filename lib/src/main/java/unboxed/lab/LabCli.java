@@ -42,6 +42,7 @@ public final class LabCli {
             return LabException.BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (ex instanceof SudoSplit.HandedOver h) return h.exitCode();
             if (ex instanceof LabException le) {
                 err.println(oneLine(lab.id + ": " + le.getMessage()));
                 return le.exitCode();
@@ -83,18 +84,29 @@ public final class LabCli {
             cli.addSubcommand(sub);
         }
         if (root.lab.prepare != null) cli.addSubcommand(new PrepareCmd());
+        // check's IDs are this lab's checks: shell completion offers them (a wrong one is still bad input, in select)
+        CommandLine.Model.CommandSpec check = cli.getSubcommands().get("check").getCommandSpec();
+        CommandLine.Model.PositionalParamSpec ids = check.positionalParameters().get(0);
+        check.remove(ids);
+        check.addPositional(CommandLine.Model.PositionalParamSpec.builder(ids)
+            .completionCandidates(root.lab.checks.stream().map(Check::id).toList()).build());
         for (Lab.Command c : root.lab.commands) {
             OwnCmd own = new OwnCmd();
             own.command = c;
             cli.addSubcommand(c.name(), own);
-            cli.getSubcommands().get(c.name()).getCommandSpec().usageMessage().description(c.description());
+            cli.getSubcommands().get(c.name()).getCommandSpec().name(c.name()).usageMessage().description(c.description());
         }
         return Version.apply(cli, root.lab.id);
     }
 
+    /** The lab's command line as picocli defines it, for what is generated from it (completion, man pages). */
+    public static CommandLine definition(Lab lab) {
+        return commandLine(new Root(lab, null, null, null, false));
+    }
+
     /** The lab's command names, as picocli knows them (no list kept by hand). */
     static List<String> commands(Lab lab) {
-        return List.copyOf(commandLine(new Root(lab, null, null, null, false)).getSubcommands().keySet());
+        return List.copyOf(definition(lab).getSubcommands().keySet());
     }
 
     private static String badInputLine(CommandLine.ParameterException ex) {

@@ -227,6 +227,7 @@ public final class LabRunner {
      * change the host, notes how it is (so reset can put it back; reset itself must not) and what the lab owns.
      */
     void requireRootAndTools(String command) {
+        if (SudoSplit.asked()) throw new SudoSplit.HandedOver();   // ./jbang runs this again through sudo
         if (!LabCli.isRoot()) {
             throw LabException.environment(command + " changes or reads kernel state that needs root: run with sudo"
                 + " (sudo ./jbang " + lab.id + " " + command + ")");
