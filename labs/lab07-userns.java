@@ -187,8 +187,8 @@ class Lab07Userns {
                     """)
                 .shell("""
                     d=$(mktemp -d); cd "$d"
-                    unshare -Ur sh -c 'touch made-inside; ls -ln made-inside /etc/hostname'
-                    ls -ln made-inside
+                    unshare -Ur sh -c 'touch made-inside; stat -c "%u:%g %n" made-inside /etc/hostname'
+                    stat -c '%u:%g %n' made-inside
                     grep "^$(id -un):" /etc/subuid
                     unshare --user sleep 60 &
                     sleep 0.5; newuidmap $! 0 $(id -u) 1 1 $(grep "^$(id -un):" /etc/subuid | cut -d: -f2) 1000
@@ -406,8 +406,8 @@ class Lab07Userns {
         b.dir(FILES);
         Cmd.run("chown", u + ":", FILES.toString()).orThrow();
         String made = FILES.resolve("made-inside").toString();
-        b.java("as " + u + ": unshare -Ur sh -c 'touch " + made + "; ls -ln " + made + " /etc/hostname'");
-        b.console().output(asLearner(b, "unshare", "-Ur", "sh", "-c", "touch " + made + "; ls -ln " + made + " /etc/hostname").out());
+        b.java("as " + u + ": unshare -Ur sh -c 'touch " + made + "; stat -c \"%u:%g %n\" " + made + " /etc/hostname'");
+        b.console().output(asLearner(b, "unshare", "-Ur", "sh", "-c", "touch " + made + "; stat -c '%u:%g %n' " + made + " /etc/hostname").out());
         b.show("its owner, seen from the host", Files.getAttribute(Path.of(made), "unix:uid") + " (" + u + ", uid " + Learner.uid(u) + ")");
         Optional<String> range = subuid(u);
         if (!Cmd.has("newuidmap")) {

@@ -390,7 +390,7 @@ class Lab08CapsSeccomp {
         Files.setPosixFilePermissions(SETUID_ID, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         b.java("copy id to " + SETUID_ID + ", chmod 4755 (setuid root)");
         Cmd.run("chmod", "4755", SETUID_ID.toString()).orThrow();
-        b.sh("ls -l " + SETUID_ID);
+        b.sh("stat -c '%A %U:%G %n' " + SETUID_ID); // the mode with its s, without ls -l's date (a transcript that ages)
         b.sh("setpriv --reuid=nobody --regid=nogroup --clear-groups " + SETUID_ID);
         b.sh("setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs " + SETUID_ID);
     }
@@ -446,7 +446,9 @@ class Lab08CapsSeccomp {
             for (String call : List.of("unshare", "mount", "keyctl", "read")) {
                 b.show("the interpreter, for " + call, Seccomp.evaluate(back, call));
             }
-            b.show("pid " + child + " after the read", Processes.state(child).map(c -> "still running (state " + c + ")").orElse("gone"));
+            b.show("pid " + child + " after the read", Processes.state(child)
+                .map(c -> c == 't' || c == 'T' ? "stopped (state " + c + "): not let go" : "running on, not stopped (detached)")
+                .orElse("gone"));
             new KernelObject.ProcessesNamed(tag).undo();
         }
         b.show("Docker's default profile refuses (when the container lacks CAP_SYS_ADMIN)",

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import unboxed.lab.HostState;
 import unboxed.lab.Lab;
@@ -36,8 +37,6 @@ class LabContractTest {
         return Labs.all().stream().filter(Labs.LabFile::isLab).map(f -> dynamicContainer(f.name(), Stream.of(
             around(f, "the fresh state fails, and every failing criterion says why", LabContractTest::freshStateFails),
             around(f, "solve gives full points, and a second solve refuses with exit 4", LabContractTest::solveGivesFullPoints),
-            around(f, "the reference solution typed into bash as printed gives full points, and watch sees it happen",
-                LabContractTest::typedSolutionPassesUnderWatch),
             around(f, "check --junit writes one failing testcase per criterion of the fresh state", LabContractTest::junitXml),
             dynamicTest("a second lab at once gets exit 4 naming the holder, and nothing changes", () -> {
                 List<String> before = HostState.capture();
@@ -66,8 +65,20 @@ class LabContractTest {
                 }
                 LabHarness.assertHostUnchanged(before, "after bad input");
             }),
+            around(f, "run --step 1 stops after step 1 and says how to clean up", LabContractTest::stepOneStops))));
+    }
+
+    /**
+     * The contract's end-to-end half, a few seconds per lab each (tagged slow: the full suite runs it, -Pfast does
+     * not): the solution typed into a real bash under watch, a paced run fed by a pipe, and a SIGKILL inside a step.
+     */
+    @Tag("slow")
+    @TestFactory
+    Stream<DynamicNode> everyLabKeepsTheContractEndToEnd() {
+        return Labs.all().stream().filter(Labs.LabFile::isLab).map(f -> dynamicContainer(f.name(), Stream.of(
+            around(f, "the reference solution typed into bash as printed gives full points, and watch sees it happen",
+                LabContractTest::typedSolutionPassesUnderWatch),
             around(f, "a paced run waits for Enter, and carries on when its input ends", LabHarness::assertPacedRunWaitsForEnter),
-            around(f, "run --step 1 stops after step 1 and says how to clean up", LabContractTest::stepOneStops),
             around(f, "SIGKILL inside the last step of run, then reset, leaves nothing",
                 lab -> LabHarness.sigkillAtStep(lab, lab.steps.size(), "Step " + lab.steps.size() + "/" + lab.steps.size())))));
     }

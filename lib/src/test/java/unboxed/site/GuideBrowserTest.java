@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import unboxed.LabHarness;
@@ -32,6 +33,7 @@ import unboxed.lab.Reports;
  * from file:// and from a static web server on loopback, in light and dark mode. With UNBOXED_SHOTS=DIR, screenshots
  * of every page land there, for a person to look at.
  */
+@Tag("slow") // a real browser, some seconds a page: the full suite runs it, -Pfast does not
 class GuideBrowserTest {
     static Path tmp, out, classDir;
     static HttpServer server;

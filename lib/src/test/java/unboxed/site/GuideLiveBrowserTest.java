@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import unboxed.lab.Lab;
@@ -23,6 +24,7 @@ import unboxed.lab.Lab;
  * a class page that changes by itself when guide class DIR --watch sees a new progress file, keeping its scroll,
  * and marks a learner silent by the browser's clock.
  */
+@Tag("slow") // a real browser, some seconds a page: the full suite runs it, -Pfast does not
 class GuideLiveBrowserTest {
     static final int[][] SCREENS = {{1280, 800}, {390, 844}};
     static Path tmp, out, classDir;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import unboxed.LabHarness;
@@ -25,6 +26,7 @@ import unboxed.lab.Lab;
  * clipboard API, and through the fallback when there is none); the quiz keeps its answers and score across a reload
  * until "Reset my answers", and only the verdict is coloured.
  */
+@Tag("slow") // a real browser, some seconds a page: the full suite runs it, -Pfast does not
 class GuideReadingTest {
     static Path tmp, out;
 
