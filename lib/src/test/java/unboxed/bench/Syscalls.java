@@ -87,6 +87,7 @@ final class Syscalls {
                 t[0][i] = plain.call(Syscalls::jnaBatch);
                 t[1][i] = filtered.call(Syscalls::jnaBatch);
             }
+            r.heading("The same call from Java (JNA), on a JVM thread with lab08's filter and on one without: ns per call");
             r.row("Java, JNA: getppid() on a JVM thread, no filter", rounds, Report.median(t[0]), Report.p90(t[0]), "ns");
             r.row("Java, JNA: getppid() on a JVM thread with lab08's filter", rounds, Report.median(t[1]), Report.p90(t[1]), "ns");
             r.ratio("JNA getppid, filtered thread / unfiltered", Report.median(t[1]), Report.median(t[0]));
