@@ -20,6 +20,7 @@ import unboxed.lab.Bench;
 import unboxed.lab.Check.Verdict;
 import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
+import unboxed.lab.LabException;
 import unboxed.lab.LabCli;
 import unboxed.lab.Learner;
 import unboxed.lab.Topology;
@@ -576,13 +577,21 @@ class Lab07Userns {
     /** Waits until the child (unshare, then the program it execs) is in a user namespace other than the host's. */
     static long inNewUserns(Process p) {
         long pid = p.pid();
+        RuntimeException[] last = {null};
         if (!Wait.until(Duration.ofSeconds(5), () -> {
             try {
                 return Ns.USER.idOf(pid) != UserNs.hostId() && Processes.comm(pid).map(c -> !c.equals("unshare")).orElse(false);
-            } catch (RuntimeException gone) {
+            } catch (RuntimeException goneOrDenied) {
+                last[0] = goneOrDenied;
                 return false;
             }
         })) {
+            if (p.isAlive() && last[0] != null && last[0].getCause() instanceof java.nio.file.AccessDeniedException) {
+                // proc(5): /proc/PID/ns of another uid's process needs ptrace access: root without CAP_SYS_PTRACE
+                throw LabException.environment("root here cannot read /proc/" + pid + "/ns/user of the learner's process"
+                    + " (permission denied: this root lacks CAP_SYS_PTRACE, as in a container started without"
+                    + " --cap-add SYS_PTRACE); run the labs in a VM, or give the container that capability");
+            }
             throw new IllegalStateException("pid " + pid + " was in no user namespace of its own within 5 s");
         }
         return pid;

@@ -43,8 +43,12 @@ import unboxed.sys.Cmd;
  */
 @Tag("slow")
 class ContainerCycleTest {
-    /** SYS_ADMIN: unshare, setns, mount, pivot_root, sethostname. NET_ADMIN: links, addresses, routes, netfilter. */
-    static final Capability[] CAPABILITIES = {Capability.SYS_ADMIN, Capability.NET_ADMIN};
+    /**
+     * SYS_ADMIN: unshare, setns, mount, pivot_root, sethostname. NET_ADMIN: links, addresses, routes, netfilter.
+     * SYS_PTRACE: root reading /proc/PID/ns/* and the maps of the learner's process, another uid's (lab07): proc(5)
+     * lets it only with ptrace access, which root on a learner's machine has and Docker's default set drops.
+     */
+    static final Capability[] CAPABILITIES = {Capability.SYS_ADMIN, Capability.NET_ADMIN, Capability.SYS_PTRACE};
     static final String LABEL = "unboxed.test";
     static final long COMMAND_TIMEOUT_S = 300;
     static String image;
@@ -169,7 +173,8 @@ class ContainerCycleTest {
 
         void fail(String why) {
             StringBuilder b = new StringBuilder(lab.name() + " in a container: " + why
-                + "\n\n--- what ran in the container (capabilities: default + SYS_ADMIN, NET_ADMIN) ---\n");
+                + "\n\n--- what ran in the container (capabilities: default + "
+                + java.util.Arrays.stream(CAPABILITIES).map(Enum::name).collect(java.util.stream.Collectors.joining(", ")) + ") ---\n");
             log.forEach((cmd, out) -> b.append("\n$ ").append(cmd).append("\n").append(out));
             throw new AssertionError(b.toString());
         }
