@@ -637,32 +637,29 @@ class Lab08CapsSeccomp {
         }
     }
 
-    @SuppressWarnings("unchecked")
     static Verdict checkDenies() {
-        Object f = filters();
-        if (f instanceof Verdict v) return v;
-        List<Seccomp.Filter> fs = (List<Seccomp.Filter>) f;
-        List<String> wrong = new ArrayList<>();
-        for (String call : DENIED) {
-            if (unboxed.sys.Syscalls.number(call) < 0) continue; // no mkdir on aarch64: mkdirat is the one
-            Seccomp.Verdict v = Seccomp.evaluate(fs, call);
-            if (!v.deniesWith(Errno.EPERM)) wrong.add(call + " gets " + v);
-        }
-        return Verdict.when(wrong.isEmpty(), String.join(", ", wrong) + ", not ERRNO(EPERM): have the filter return "
-            + "SECCOMP_RET_ERRNO|EPERM for them (systemd-run: SystemCallErrorNumber=EPERM; sandbox: the default)");
+        return everyCall(DENIED, v -> v.deniesWith(Errno.EPERM), wrong -> wrong + ", not ERRNO(EPERM): have the filter "
+            + "return SECCOMP_RET_ERRNO|EPERM for them (systemd-run: SystemCallErrorNumber=EPERM; sandbox: the default)");
     }
 
-    @SuppressWarnings("unchecked")
     static Verdict checkAllows() {
+        return everyCall(ORDINARY, Seccomp.Verdict::allows, wrong -> wrong
+            + ": ordinary calls must be allowed, deny only mkdir and mkdirat");
+    }
+
+    /** The filters read back from the sandboxed process, evaluated for each call: those whose verdict is not right. */
+    @SuppressWarnings("unchecked")
+    static Verdict everyCall(List<String> calls, java.util.function.Predicate<Seccomp.Verdict> right,
+            java.util.function.UnaryOperator<String> reason) {
         Object f = filters();
         if (f instanceof Verdict v) return v;
         List<Seccomp.Filter> fs = (List<Seccomp.Filter>) f;
         List<String> wrong = new ArrayList<>();
-        for (String call : ORDINARY) {
+        for (String call : calls) {
+            if (unboxed.sys.Syscalls.number(call) < 0) continue; // no mkdir on aarch64: mkdirat is the one
             Seccomp.Verdict v = Seccomp.evaluate(fs, call);
-            if (!v.allows()) wrong.add(call + " gets " + v);
+            if (!right.test(v)) wrong.add(call + " gets " + v);
         }
-        return Verdict.when(wrong.isEmpty(), String.join(", ", wrong) + ": ordinary calls must be allowed, deny only "
-            + "mkdir and mkdirat");
+        return Verdict.when(wrong.isEmpty(), reason.apply(String.join(", ", wrong)));
     }
 }

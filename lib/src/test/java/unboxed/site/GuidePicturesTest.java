@@ -33,10 +33,8 @@ class GuidePicturesTest {
 
     @BeforeAll
     static void buildTheSite() throws IOException {
-        tmp = Files.createTempDirectory("guide-pictures");
+        tmp = GuideRenderTest.builtSite("guide-pictures");
         out = tmp.resolve("site");
-        GuideRenderTest.Run r = GuideRenderTest.guide("--root", GuideRenderTest.ROOT.toString(), "--out", out.toString());
-        assertEquals(0, r.exit(), r.err() + r.out());
     }
 
     @AfterAll

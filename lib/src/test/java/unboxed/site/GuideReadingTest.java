@@ -32,10 +32,8 @@ class GuideReadingTest {
 
     @BeforeAll
     static void buildTheSite() throws IOException {
-        tmp = Files.createTempDirectory("guide-reading");
+        tmp = GuideRenderTest.builtSite("guide-reading");
         out = tmp.resolve("site");
-        GuideRenderTest.Run r = GuideRenderTest.guide("--root", GuideRenderTest.ROOT.toString(), "--out", out.toString());
-        assertEquals(0, r.exit(), r.err() + r.out());
     }
 
     @AfterAll

@@ -397,6 +397,14 @@ class GuideRenderTest {
         static final unboxed.lab.Lab LAB = unboxed.LabHarness.lab("Lab98Evil");
     }
 
+    /** A temporary folder holding the whole site built from this checkout (its site/ folder); delete with deleteTree. */
+    static Path builtSite(String prefix) throws IOException {
+        Path tmp = Files.createTempDirectory(prefix);
+        Run r = guide("--root", ROOT.toString(), "--out", tmp.resolve("site").toString());
+        assertEquals(0, r.exit(), r.err() + r.out());
+        return tmp;
+    }
+
     static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
