@@ -28,7 +28,7 @@ public final class Benchmarks {
             + " rounds (jbang and watch: fewer). Programs start by "
             + System.getProperty("jdk.lang.Process.launchMechanism", "POSIX_SPAWN") + " (jdk.lang.Process.launchMechanism).");
         if (sections.contains("isolation")) Isolation.run(r, rounds, work);
-        if (sections.contains("seccomp")) Syscalls.run(r, Math.max(5, rounds / 5), work);
+        if (sections.contains("seccomp")) SeccompCost.run(r, Math.max(5, rounds / 5), work);
         if (sections.contains("checks")) Workbench.checks(r, rounds);
         if (sections.contains("watch")) Workbench.watch(r, Math.max(10, rounds / 3));
         if (sections.contains("jbang")) Workbench.jbang(r, Math.max(5, rounds / 5), work);

@@ -18,8 +18,8 @@ import unboxed.sys.Seccomp;
  * seccomp=unconfined; and the same call through JNA from a filtered JVM thread and an unfiltered one. Each C run
  * times its own batches (the median batch, in ns per call); the contenders are interleaved run by run.
  */
-final class Syscalls {
-    private Syscalls() {}
+final class SeccompCost {
+    private SeccompCost() {}
 
     static final int CALLS = 20_000, BATCHES = 25;
 
@@ -80,12 +80,12 @@ final class Syscalls {
              NsThread filtered = NsThread.own("bench-filtered", () -> Seccomp.installOnThisThread(f))) {
             double[][] t = new double[2][rounds];
             for (int w = 0; w < 3; w++) {
-                plain.call(Syscalls::jnaBatch);
-                filtered.call(Syscalls::jnaBatch);
+                plain.call(SeccompCost::jnaBatch);
+                filtered.call(SeccompCost::jnaBatch);
             }
             for (int i = 0; i < rounds; i++) {
-                t[0][i] = plain.call(Syscalls::jnaBatch);
-                t[1][i] = filtered.call(Syscalls::jnaBatch);
+                t[0][i] = plain.call(SeccompCost::jnaBatch);
+                t[1][i] = filtered.call(SeccompCost::jnaBatch);
             }
             r.heading("The same call from Java (JNA), on a JVM thread with lab08's filter and on one without: ns per call");
             r.row("Java, JNA: getppid() on a JVM thread, no filter", rounds, Report.median(t[0]), Report.p90(t[0]), "ns");
