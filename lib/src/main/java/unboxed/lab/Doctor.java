@@ -41,7 +41,7 @@ public final class Doctor {
         needs.forEach(n -> byId.put(n.id(), n));
         List<Finding> f = new ArrayList<>();
         boolean root = LabCli.isRoot();
-        f.add(new Finding("root", "running as root", root, true, root ? "uid 0" : "uid " + uid(),
+        f.add(new Finding("root", "running as root", root, true, root ? "uid 0" : "uid " + LabCli.effectiveUid(),
             "run with sudo: sudo ./jbang doctor", "every lab"));
         f.add(new Finding("kernel", "Linux kernel", true, false, osrelease(), "", ""));
         boolean arch = Syscalls.supported();
@@ -169,16 +169,5 @@ public final class Doctor {
         } catch (java.io.UncheckedIOException e) {
             return "unknown";
         }
-    }
-
-    private static String uid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2];
-            }
-        } catch (java.io.IOException e) {
-            // fall through
-        }
-        return "?";
     }
 }

@@ -320,13 +320,18 @@ public final class LabCli {
 
     /** Effective uid 0, read from /proc so that explain and describe never need the native library. */
     public static boolean isRoot() {
+        return effectiveUid().equals("0");
+    }
+
+    /** The effective uid from /proc/self/status, or "?" if it cannot be read. */
+    static String effectiveUid() {
         try {
             for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2];
             }
         } catch (java.io.IOException | RuntimeException unreadable) {
-            // fall through: not known to be root
+            // fall through: not known
         }
-        return false;
+        return "?";
     }
 }

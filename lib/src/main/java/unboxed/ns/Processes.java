@@ -175,7 +175,8 @@ public final class Processes {
         }
     }
 
-    private static Optional<String> read(long pid, String file) {
+    /** /proc/PID/FILE as text (decoded leniently), or empty if the process is gone or the file unreadable. */
+    static Optional<String> read(long pid, String file) {
         try {
             return Optional.of(new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), file)), StandardCharsets.UTF_8));
         } catch (IOException | SecurityException e) {

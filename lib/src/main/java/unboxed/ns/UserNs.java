@@ -35,12 +35,12 @@ public final class UserNs {
     }
 
     /** /proc/PID/uid_map, as the host's user namespace reads it; empty if not written or the process is gone. */
-    public static List<IdMap> uidMap(long pid) { return parse(read(pid, "uid_map").orElse("")); }
+    public static List<IdMap> uidMap(long pid) { return parse(Processes.read(pid, "uid_map").orElse("")); }
 
-    public static List<IdMap> gidMap(long pid) { return parse(read(pid, "gid_map").orElse("")); }
+    public static List<IdMap> gidMap(long pid) { return parse(Processes.read(pid, "gid_map").orElse("")); }
 
     /** /proc/PID/setgroups: "allow" or "deny" (user_namespaces(7)); empty if the process is gone. */
-    public static Optional<String> setgroups(long pid) { return read(pid, "setgroups").map(String::strip); }
+    public static Optional<String> setgroups(long pid) { return Processes.read(pid, "setgroups").map(String::strip); }
 
     /** Where id inside maps to outside, if a line maps it. */
     public static Optional<Long> outsideOf(List<IdMap> map, long inside) {
@@ -95,15 +95,7 @@ public final class UserNs {
     }
 
     private static Optional<String> statusField(long pid, String field) {
-        return read(pid, "status").flatMap(s -> s.lines().filter(l -> l.startsWith(field)).findFirst())
+        return Processes.read(pid, "status").flatMap(s -> s.lines().filter(l -> l.startsWith(field)).findFirst())
             .map(l -> l.substring(field.length()).strip().split("\\s+")[0]);
-    }
-
-    private static Optional<String> read(long pid, String file) {
-        try {
-            return Optional.of(Files.readString(Path.of("/proc", Long.toString(pid), file)));
-        } catch (IOException | SecurityException e) {
-            return Optional.empty();
-        }
     }
 }
