@@ -102,6 +102,23 @@ public final class Console implements RunListener {
 
     private int lastQuarter = -1;
 
+    /** Where a shown value starts: labels are padded to this width, and a longer label pushes its value right. */
+    private static final int LABEL_WIDTH = 34;
+
+    private void show(Show s, int width) {
+        out.println("  " + paint(DIM, String.format("%-" + width + "s", s.label())) + " " + s.value());
+    }
+
+    /**
+     * Prints a run of shown facts with their values in one column, however long a label: as wide as the longest label
+     * of the run, and never narrower than a single fact's. A page shows a step's output at once, so a recording can
+     * wait for the run to end; a live run cannot, and prints each fact as it comes.
+     */
+    public void shows(List<Show> run) {
+        int width = Math.max(LABEL_WIDTH, run.stream().mapToInt(s -> s.label().length()).max().orElse(0));
+        for (Show s : run) show(s, width);
+    }
+
     /** Prints one event: the console as a listener. */
     @Override
     public void on(Event e) {
@@ -123,7 +140,7 @@ public final class Console implements RunListener {
         } else if (e instanceof Java j) {
             out.println("  " + paint(YELLOW, "java> ") + j.what());
         } else if (e instanceof Show s) {
-            out.println("  " + paint(DIM, String.format("%-34s", s.label())) + " " + s.value());
+            show(s, LABEL_WIDTH);
         } else if (e instanceof Output o) {
             if (o.text() == null || o.text().isBlank()) return;
             for (String line : o.text().stripTrailing().split("\n")) out.println("    " + line);

@@ -40,6 +40,8 @@ public final class Recorder implements RunListener {
     private final List<List<RawProc>> pictures = new ArrayList<>();
     private ByteArrayOutputStream stepText;
     private Console stepConsole;
+    /** The facts shown since the last other event: printed together, their values in one column. */
+    private final List<RunListener.Show> shows = new ArrayList<>();
 
     private Recorder() {}
 
@@ -50,12 +52,24 @@ public final class Recorder implements RunListener {
             stepText = new ByteArrayOutputStream();
             stepConsole = new Console(new PrintStream(stepText, true, StandardCharsets.UTF_8), InputStream.nullInputStream(), false);
         } else if (e instanceof StepDone) {
+            flushShows();
             outputs.add(Transcript.trimBlankLines(stepText.toString(StandardCharsets.UTF_8)));
             pictures.add(snapshot());
             stepConsole = null;
         } else if (stepConsole != null) {
+            if (e instanceof RunListener.Show s) {
+                shows.add(s);
+                return;
+            }
+            flushShows();
             stepConsole.on(e);
         }
+    }
+
+    private void flushShows() {
+        if (shows.isEmpty()) return;
+        stepConsole.shows(List.copyOf(shows));
+        shows.clear();
     }
 
     /** Runs the lab for real (root), records every step's output and processes, and resets the lab. */

@@ -397,6 +397,20 @@ class GuideRenderTest {
         static final unboxed.lab.Lab LAB = unboxed.LabHarness.lab("Lab98Evil");
     }
 
+    /** A recorded step's facts line up however long a label: the values of a run start in one column. */
+    @Test
+    void aRunOfShownFactsIsOneColumn() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        unboxed.lab.Console c = new unboxed.lab.Console(new PrintStream(bytes, true, StandardCharsets.UTF_8),
+            java.io.InputStream.nullInputStream(), false);
+        c.shows(List.of(new unboxed.lab.RunListener.Show("links in lab05-router", "lo UP"),
+            new unboxed.lab.RunListener.Show("net.ipv4.ip_forward in the root namespace", "0")));
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertEquals(lines.get(0).indexOf("lo UP"), lines.get(1).lastIndexOf(" 0") + 1, String.join("\n", lines));
+        assertTrue(lines.get(1).contains("namespace 0"), "the longest label keeps one space before its value: " + lines);
+    }
+
     /** A temporary folder holding the whole site built from this checkout (its site/ folder); delete with deleteTree. */
     static Path builtSite(String prefix) throws IOException {
         Path tmp = Files.createTempDirectory(prefix);

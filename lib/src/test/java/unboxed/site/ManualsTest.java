@@ -29,15 +29,7 @@ class ManualsTest {
     void theCommittedFilesAreWhatTheLabsDefineToday(@TempDir Path dir) throws IOException {
         GuideRenderTest.Run run = GuideRenderTest.guide("--root", ROOT.toString(), "manuals", "--out", dir.toString());
         assertEquals(0, run.exit(), run.err());
-        List<String> stale = new ArrayList<>();
-        try (Stream<Path> made = Files.walk(dir)) {
-            for (Path f : made.filter(Files::isRegularFile).toList()) {
-                Path committed = ROOT.resolve("labs").resolve(dir.relativize(f).toString());
-                if (!Files.exists(committed) || !Files.readString(committed).equals(Files.readString(f))) {
-                    stale.add(ROOT.relativize(committed).toString());
-                }
-            }
-        }
+        List<String> stale = Generated.stale(dir, ROOT.resolve("labs"), false);
         assertEquals(List.of(), stale, "stale or missing: run ./jbang guide manuals and commit what it writes");
     }
 
