@@ -227,27 +227,27 @@ class CgroupsParseTest {
     @Test
     void eventsFieldsByKey() {
         String v2Events = "low 0\nhigh 0\nmax 1742\noom 3\noom_kill 2\noom_group_kill 0\n";
-        assertEquals(Optional.of(2L), MemoryCgroup.parseField(v2Events, "oom_kill"));
-        assertEquals(Optional.of(1742L), MemoryCgroup.parseField(v2Events, "max"));
-        assertEquals(Optional.of(3L), MemoryCgroup.parseField(v2Events, "oom"), "oom, not oom_kill or oom_group_kill");
-        assertEquals(Optional.of(0L), MemoryCgroup.parseField(v2Events, "oom_group_kill"));
-        assertEquals(Optional.empty(), MemoryCgroup.parseField(v2Events, "oom_killed"));
+        assertEquals(Optional.of(2L), CgroupDir.parseField(v2Events, "oom_kill"));
+        assertEquals(Optional.of(1742L), CgroupDir.parseField(v2Events, "max"));
+        assertEquals(Optional.of(3L), CgroupDir.parseField(v2Events, "oom"), "oom, not oom_kill or oom_group_kill");
+        assertEquals(Optional.of(0L), CgroupDir.parseField(v2Events, "oom_group_kill"));
+        assertEquals(Optional.empty(), CgroupDir.parseField(v2Events, "oom_killed"));
 
         String v1OomControl = "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n";
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField(v1OomControl, "oom_kill"));
-        assertEquals(Optional.of(0L), MemoryCgroup.parseField(v1OomControl, "oom_kill_disable"));
+        assertEquals(Optional.of(1L), CgroupDir.parseField(v1OomControl, "oom_kill"));
+        assertEquals(Optional.of(0L), CgroupDir.parseField(v1OomControl, "oom_kill_disable"));
         // kernels before 4.13 have no oom_kill line in memory.oom_control: oomKills() then says 0
-        assertEquals(Optional.empty(), MemoryCgroup.parseField("oom_kill_disable 0\nunder_oom 0", "oom_kill"));
-        assertEquals(Optional.empty(), MemoryCgroup.parseField("", "oom_kill"));
+        assertEquals(Optional.empty(), CgroupDir.parseField("oom_kill_disable 0\nunder_oom 0", "oom_kill"));
+        assertEquals(Optional.empty(), CgroupDir.parseField("", "oom_kill"));
         // lines of another shape are passed over, surrounding blanks are not
-        assertEquals(Optional.of(7L), MemoryCgroup.parseField("  oom_kill   7  \nnoise\na b c\n", "oom_kill"));
+        assertEquals(Optional.of(7L), CgroupDir.parseField("  oom_kill   7  \nnoise\na b c\n", "oom_kill"));
     }
 
     @Test
     void procsOneALine() {
-        assertEquals(List.of(1234L, 5678L), MemoryCgroup.parseProcs("1234\n5678"));
-        assertEquals(List.of(), MemoryCgroup.parseProcs(""));
-        assertEquals(List.of(42L), MemoryCgroup.parseProcs("\n42\n\n"));
+        assertEquals(List.of(1234L, 5678L), CgroupDir.parseProcs("1234\n5678"));
+        assertEquals(List.of(), CgroupDir.parseProcs(""));
+        assertEquals(List.of(42L), CgroupDir.parseProcs("\n42\n\n"));
     }
 
     static final LongSupplier NOT_ASKED = () -> {
@@ -292,9 +292,9 @@ class CgroupsParseTest {
         assertEquals("memory.oom_control", MemoryCgroup.at(nowhere, Cgroups.Version.V1).file("oom"));
         assertTrue(MemoryCgroup.at(nowhere, Cgroups.Version.V1).ownLimitOoms().isEmpty(), "v1 keeps no per-limit OOM counter");
         String events = "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n";
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField(events, "oom_kill"));
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField(events, "oom"), "oom, not oom_kill or oom_group_kill");
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n", "oom_kill"));
+        assertEquals(Optional.of(1L), CgroupDir.parseField(events, "oom_kill"));
+        assertEquals(Optional.of(1L), CgroupDir.parseField(events, "oom"), "oom, not oom_kill or oom_group_kill");
+        assertEquals(Optional.of(1L), CgroupDir.parseField("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n", "oom_kill"));
     }
 
     /** memory.high and memory.soft_limit_in_bytes read as limits: "max" and v1's page-rounded LONG_MAX are none. */
