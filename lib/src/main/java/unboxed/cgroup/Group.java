@@ -105,8 +105,8 @@ public final class Group {
     public static String file(Cgroups.Version v, String concept) {
         boolean v2 = v == Cgroups.Version.V2;
         return switch (concept) {
-            case "controllers" -> v2 ? "cgroup.controllers" : "(a hierarchy per controller)";
-            case "subtree" -> v2 ? "cgroup.subtree_control" : "(none: a group has its hierarchy's controller)";
+            case "controllers" -> v2 ? "cgroup.controllers" : "(a hierarchy each)";
+            case "subtree" -> v2 ? "cgroup.subtree_control" : "(none)";
             case "quota" -> v2 ? "cpu.max" : "cpu.cfs_quota_us";
             case "period" -> v2 ? "cpu.max" : "cpu.cfs_period_us";
             case "weight" -> v2 ? "cpu.weight" : "cpu.shares";
@@ -251,6 +251,16 @@ public final class Group {
     /** echo PID > cgroup.procs in every hierarchy (v2: the one tree). */
     public void add(long pid) {
         for (Path d : dirs()) new CgroupDir(d).add(pid);
+    }
+
+    /**
+     * The shell words that move the shell running them into this group, in the hierarchies of the controllers named
+     * (those offered here): "echo $$ > DIR/cgroup.procs;" once per directory, to be followed by "exec COMMAND".
+     */
+    public String joinLine(String... controllers) {
+        LinkedHashSet<Path> d = new LinkedHashSet<>();
+        for (String c : controllers) if (has(c)) d.add(dir(c));
+        return String.join(" ", d.stream().map(p -> "echo $$ > " + p.resolve("cgroup.procs") + ";").toList());
     }
 
     /**

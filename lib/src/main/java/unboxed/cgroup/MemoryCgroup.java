@@ -184,6 +184,11 @@ public final class MemoryCgroup {
         return Files.exists(dir.resolve("memory.memsw.failcnt")) ? Math.max(mem, Long.parseLong(read("memory.memsw.failcnt"))) : mem;
     }
 
+    /** v2: the number of a line of memory.events ("high": times usage went over memory.high); 0 on v1, which has no such file. */
+    public long event(String key) {
+        return v2() ? field("memory.events", key).orElse(0L) : 0L;
+    }
+
     /** Member processes. */
     public List<Long> procs() {
         return files().procs();
