@@ -490,7 +490,9 @@ class Lab12Cgroups {
                 if (!Files.isDirectory(d) && !missing.contains(d.toString())) missing.add(d.toString());
             }
         }
-        if (!missing.isEmpty()) return fail(String.join(" and ", missing) + (missing.size() == 1 ? " does" : " do") + " not exist");
+        if (!missing.isEmpty()) {
+            return fail(missing.get(0) + " does not exist" + (missing.size() > 1 ? " (nor " + String.join(", ", missing.subList(1, missing.size())) + ")" : ""));
+        }
         if (!g.v2()) return pass();
         for (String child : List.of("web", "batch")) {
             List<String> has = g.child(child).available();

@@ -304,4 +304,47 @@ class CgroupsParseTest {
         assertEquals(Long.MAX_VALUE, MemoryCgroup.parseLimit("9223372036854771712"));
         assertEquals(33554432L, MemoryCgroup.parseLimit("33554432"));
     }
+
+    @Test
+    void eachControllerIsFoundInItsOwnV1HierarchyOrInTheV2Tree() {
+        Function<Path, String> none = p -> "";
+        assertEquals(new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/cpu,cpuacct")), Cgroups.parseRoot(HYBRID, "cpu", none));
+        assertEquals(new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/cpu,cpuacct")), Cgroups.parseRoot(HYBRID, "cpuacct", none));
+        assertEquals(new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/pids")), Cgroups.parseRoot(HYBRID, "pids", none));
+        Function<Path, String> v2 = p -> p.equals(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? V2_CONTROLLERS : null;
+        assertEquals(new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup")), Cgroups.parseRoot(DEBIAN_12, "cpu", v2));
+        assertEquals(new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup")), Cgroups.parseRoot(DEBIAN_12, "pids", v2));
+        assertNull(Cgroups.parseRoot(DEBIAN_12, "cpuacct", v2), "v2 has no cpuacct: its accounting is in cpu.stat");
+    }
+
+    @Test
+    void aGroupHasOneDirectoryPerHierarchyAndOneShellLineJoinsThemAll() {
+        var cpu = new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/cpu,cpuacct"));
+        Group g = Group.at("lab/web", new java.util.LinkedHashMap<>(Map.of("cpu", cpu)));
+        assertEquals(List.of(Path.of("/sys/fs/cgroup/cpu,cpuacct/lab/web")), g.dirs());
+        var roots = new java.util.LinkedHashMap<String, Cgroups.Root>();
+        roots.put("cpu", cpu);
+        roots.put("cpuacct", cpu);
+        roots.put("pids", new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/pids")));
+        Group both = Group.at("lab", roots);
+        assertEquals(2, both.dirs().size(), "cpu and cpuacct share a hierarchy: one directory");
+        assertEquals("echo $$ > /sys/fs/cgroup/cpu,cpuacct/lab/web/cgroup.procs; echo $$ > /sys/fs/cgroup/pids/lab/web/cgroup.procs;",
+            both.child("web").joinLine("cpu", "cpuacct", "pids"));
+        assertEquals("lab", both.child("web").parent().name());
+        assertFalse(both.v2());
+        assertEquals("cpu.cfs_quota_us", both.file("quota"));
+        var v2 = Group.at("lab", Map.of("cpu", new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup")),
+            "pids", new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup"))));
+        assertEquals(List.of(Path.of("/sys/fs/cgroup/lab")), v2.dirs());
+        assertEquals("cpu.max", v2.file("quota"));
+        assertEquals("cgroup.kill", v2.file("kill"));
+    }
+
+    @Test
+    void cpuMaxIsAQuotaAndAPeriodOrNone() {
+        assertTrue(Group.parseCpuMax("max 100000\n").isEmpty());
+        assertEquals(0.2, Group.parseCpuMax("20000 100000").orElseThrow().cpus(), 1e-12);
+        assertEquals(0.2, Group.parseCpuMax("200000 1000000").orElseThrow().cpus(), 1e-12);
+        assertEquals(new Group.Quota(50000, 100000), Group.parseCpuMax("50000").orElseThrow(), "the period may be left out");
+    }
 }
