@@ -264,7 +264,8 @@ class Lab12Cgroups {
                     + "(v1: echo the pid into lab12/$g/cgroup.procs of both /sys/fs/cgroup/cpu and /sys/fs/cgroup/pids)",
                 Lab12Cgroups::checkMembers)
             .check("outside", "Nothing outside lab12 changed (no web or batch beside it, no lab12 at the other version's paths)", 1,
-                Lab12Cgroups::checkOutside)
+                "make web and batch inside lab12 only: rmdir a web or batch made beside it (rmdir /sys/fs/cgroup/web); "
+                    + "`sudo ./jbang lab12 reset` removes a lab12 made at the other version's paths", Lab12Cgroups::checkOutside)
             .solution(Lab12Cgroups::solution)
             .makes(new KernelObject.NamedGroup(DEMO, List.of(DEMO_CONTROLLERS)))
             .owns(new KernelObject.NamedGroup(GROUP, List.of("cpu", "cpuacct", "pids", "memory")))
@@ -393,7 +394,7 @@ class Lab12Cgroups {
     static void throttledSpinner(Bench b) throws Exception {
         Group spin = demo.child("spin");
         spin.setCpuMax(20_000, 100_000);
-        b.show("spin/" + spin.file("quota"), spin.cpuMax().map(q -> q.quotaUs() + " of every " + q.periodUs() + " us").orElse("none"));
+        b.show("spin/" + spin.file("quota"), spin.cpuMax().map(q -> "quota " + q.quotaUs() + ", period " + q.periodUs() + " (microseconds)").orElse("none"));
         double share = spinFor(b, spin, 2, "");
         b.show("measured share", String.format("%.0f%% of one CPU (limit 20%%)", share * 100));
         b.show("spin/cpu.stat nr_throttled", spin.throttled());
@@ -621,7 +622,12 @@ class Lab12Cgroups {
         }).exits(2).answers("hit");
         for (Group k : List.of(web, batch)) {
             String sleeper = k.joinLine(EXERCISE) + " exec sleep infinity";
-            s.line("sh -c '" + sleeper + "' >/dev/null 2>&1 &", b -> b.spawn(new ProcessBuilder("sh", "-c", sleeper))).answers("members");
+            s.line("sh -c '" + sleeper + "' >/dev/null 2>&1 &", b -> {
+                long pid = b.spawn(new ProcessBuilder("sh", "-c", sleeper)).pid();
+                // the shell moves itself in: done once every hierarchy lists it
+                unboxed.sys.Wait.until(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(20),
+                    () -> java.util.Arrays.stream(EXERCISE).allMatch(c -> k.procs(c).contains(pid)));
+            }).answers("members");
         }
         return s;
     }

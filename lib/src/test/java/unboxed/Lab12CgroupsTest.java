@@ -65,8 +65,12 @@ class Lab12CgroupsTest {
     static final String SPIN = "exec timeout 1 sh -c \"while :; do :; done\"";
     static final String FORKS = "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do sleep 1 & done; wait";
 
+    /** A process left in a group, and a wait until the last hierarchy lists it (it moves itself in). */
     static String sleeper(String child) {
-        return in(child, "exec sleep infinity") + " >/dev/null 2>&1 &\n";
+        Group g = child.isEmpty() ? G : G.child(child);
+        Path last = g.dirs().get(g.dirs().size() - 1);
+        return in(child, "exec sleep infinity") + " >/dev/null 2>&1 &\n"
+            + "while ! grep -qx $! " + last.resolve("cgroup.procs") + "; do sleep 0.05; done\n";
     }
 
     /** A correct solution, from its parts: the limits, the loads, the sleepers. */
