@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -155,6 +156,7 @@ class Lab12CgroupsTest {
     }
 
     /** The run: the spinner held near 20%, the fork loop refused, the weights, and the demo gone afterwards. */
+    @Tag("slow")
     @Test
     void runShowsTheLimitsAtWorkAndCleansUpItsDemo() {
         String out = LabHarness.succeeds(LAB, "run").out();
@@ -171,6 +173,7 @@ class Lab12CgroupsTest {
     }
 
     /** Java through ./jbang shell, the lib's Group, instead of echo: check passes it the same. */
+    @Tag("slow")
     @Test
     void theExerciseDoneInJavaThroughTheShellPasses() throws Exception {
         Process p = LabHarness.jvm("Shell").redirectErrorStream(true).start();
