@@ -80,10 +80,11 @@ class Lab12Cgroups {
                     v1 hierarchy (its options name the controllers). On v2, the root's `cgroup.controllers` lists the
                     controllers the tree has, and `cgroup.subtree_control` those handed to the groups below it
                     (cgroups(7), cgroup-v2.rst "Enabling and Disabling"). The first line keeps the roots in `$C`
-                    (cpu) and `$P` (pids): type the steps below in the same shell.
+                    (cpu) and `$P` (pids), exported so that the `sh -c '...'` of the steps below sees them too: type
+                    the steps in the same shell.
                     """)
                 .shell("""
-                    if grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then C=/sys/fs/cgroup P=/sys/fs/cgroup; else C=/sys/fs/cgroup/cpu P=/sys/fs/cgroup/pids; fi; echo "cpu: $C  pids: $P"
+                    if grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then export C=/sys/fs/cgroup P=/sys/fs/cgroup; else export C=/sys/fs/cgroup/cpu P=/sys/fs/cgroup/pids; fi; echo "cpu: $C  pids: $P"
                     grep -E '^cgroup2? ' /proc/self/mounts | grep -wE 'cgroup2|cpu|pids'
                     cat $C/cgroup.subtree_control 2>/dev/null || echo "v1: no subtree_control, each hierarchy has its controller"
                     """)
