@@ -63,12 +63,6 @@ public final class Group {
         return new Group(name + "/" + child, roots, missing);
     }
 
-    /** The group above this one; null for a group at the hierarchies' roots. */
-    public Group parent() {
-        int slash = name.lastIndexOf('/');
-        return slash < 0 ? null : new Group(name.substring(0, slash), roots, missing);
-    }
-
     public String name() { return name; }
     public List<String> controllers() { return List.copyOf(roots.keySet()); }
     /** The controllers asked for that no hierarchy on this machine offers. */
