@@ -21,7 +21,7 @@ final class ShellLines {
     private ShellLines() {}
 
     /** Labs whose lines depend on the cgroup version: the VM guest (cgroup v2) types them too, after the container (v1 here). */
-    static final List<String> IN_GUEST = List.of("lab06");
+    static final List<String> IN_GUEST = List.of("lab06", "lab12");
 
     /** One command as typed: the step it belongs to (1-based), its text, and what it must do. */
     record Command(int step, String text, boolean fails, String says) {}

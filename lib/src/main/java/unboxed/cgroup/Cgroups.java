@@ -46,33 +46,71 @@ public final class Cgroups {
      * asked only about cgroup2 mounts, and only when no cgroup v1 hierarchy has the memory controller.
      */
     static Layout parse(String mounts, Function<Path, String> readControllers) {
+        List<String[]> cgroupMounts = cgroupMounts(mounts);
+        boolean v1 = cgroupMounts.stream().anyMatch(f -> f[2].equals("cgroup"));
+        boolean v2 = cgroupMounts.stream().anyMatch(f -> f[2].equals("cgroup2"));
+        Root memory = root(cgroupMounts, "memory", readControllers);
+        String kind = v1 && v2 ? "hybrid" : v2 ? "v2" : v1 ? "v1" : "none";
+        return new Layout(kind, memory == null ? null : memory.version(), memory == null ? null : memory.dir(),
+            cgroupMounts.stream().map(f -> f[2] + " on " + f[1] + " (" + f[3] + ")").toList());
+    }
+
+    /** The root of the hierarchy that offers a controller: a v1 mount of its own (or shared), or a v2 tree. */
+    public record Root(Version version, Path dir) {}
+
+    /** Where a controller ("cpu", "pids", "memory", "cpuacct") is offered on this machine; null if nowhere. */
+    public static Root rootOf(String controller) {
+        try {
+            return root(cgroupMounts(Files.readString(Path.of("/proc/self/mounts"))), controller, controllers -> {
+                try {
+                    return Files.exists(controllers) ? Files.readString(controllers) : null;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The same as {@link #rootOf}, from the text of /proc/self/mounts and a reader of cgroup2's cgroup.controllers. */
+    static Root parseRoot(String mounts, String controller, Function<Path, String> readControllers) {
+        return root(cgroupMounts(mounts), controller, readControllers);
+    }
+
+    /**
+     * A v1 hierarchy mounted with the controller among its options wins (a controller is in one hierarchy at a time:
+     * cgroups(7)); otherwise a cgroup2 mount whose root cgroup.controllers lists it.
+     */
+    private static Root root(List<String[]> cgroupMounts, String controller, Function<Path, String> readControllers) {
+        for (String[] f : cgroupMounts) {
+            if (f[2].equals("cgroup") && List.of(f[3].split(",")).contains(controller)) return new Root(Version.V1, Path.of(f[1]));
+        }
+        for (String[] f : cgroupMounts) {
+            if (!f[2].equals("cgroup2")) continue;
+            String controllers = readControllers.apply(Path.of(f[1], "cgroup.controllers"));
+            if (controllers != null && List.of(controllers.strip().split(" ")).contains(controller)) return new Root(Version.V2, Path.of(f[1]));
+        }
+        return null;
+    }
+
+    private static List<String[]> cgroupMounts(String mounts) {
         List<String[]> cgroupMounts = new ArrayList<>();
         for (String line : mounts.lines().toList()) {
             String[] f = line.split(" ");
-            if (f[2].equals("cgroup") || f[2].equals("cgroup2")) cgroupMounts.add(f);
+            if (f.length > 3 && (f[2].equals("cgroup") || f[2].equals("cgroup2"))) cgroupMounts.add(f);
         }
-        boolean v1 = cgroupMounts.stream().anyMatch(f -> f[2].equals("cgroup"));
-        boolean v2 = cgroupMounts.stream().anyMatch(f -> f[2].equals("cgroup2"));
-        Version memVersion = null;
-        Path memRoot = null;
-        for (String[] f : cgroupMounts) {
-            if (f[2].equals("cgroup") && List.of(f[3].split(",")).contains("memory")) {
-                memVersion = Version.V1;
-                memRoot = Path.of(f[1]);
-            }
-        }
-        if (memRoot == null) {
-            for (String[] f : cgroupMounts) {
-                if (!f[2].equals("cgroup2")) continue;
-                String controllers = readControllers.apply(Path.of(f[1], "cgroup.controllers"));
-                if (controllers != null && List.of(controllers.strip().split(" ")).contains("memory")) {
-                    memVersion = Version.V2;
-                    memRoot = Path.of(f[1]);
-                }
-            }
-        }
-        String kind = v1 && v2 ? "hybrid" : v2 ? "v2" : v1 ? "v1" : "none";
-        return new Layout(kind, memVersion, memRoot,
-            cgroupMounts.stream().map(f -> f[2] + " on " + f[1] + " (" + f[3] + ")").toList());
+        return cgroupMounts;
+    }
+
+    /**
+     * Where else a learner may make group NAME on this machine, following the other cgroup version's path: on a v1 or
+     * hybrid machine, /sys/fs/cgroup/NAME (a plain directory in the tmpfs there, not a cgroup at all) and
+     * /sys/fs/cgroup/unified/NAME (a v2 group without the controllers). Those that exist and are none of the group's
+     * own directories.
+     */
+    public static List<Path> misplaced(String name, java.util.Collection<Path> own) {
+        return java.util.stream.Stream.of(Path.of("/sys/fs/cgroup", name), Path.of("/sys/fs/cgroup/unified", name))
+            .filter(p -> !own.contains(p) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
     }
 }

@@ -1,16 +1,10 @@
 package unboxed.cgroup;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
-import unboxed.sys.Sys;
-import unboxed.sys.Wait;
 
 /**
  * One cgroup in the hierarchy that holds the memory controller, with one API over cgroup v1 and v2. The files differ
@@ -44,17 +38,10 @@ public final class MemoryCgroup {
         return new MemoryCgroup(l.memoryRoot().resolve(name), l.memoryVersion());
     }
 
-    /**
-     * Where else a learner may make group NAME on this machine, following the other cgroup version's path: on a v1 or
-     * hybrid machine, /sys/fs/cgroup/NAME (a plain directory in the tmpfs there, not a cgroup at all) and
-     * /sys/fs/cgroup/unified/NAME (a v2 group without the memory controller). Those that exist and are not the group's
-     * own directory.
-     */
+    /** Where else a learner may make group NAME on this machine ({@link Cgroups#misplaced}). */
     public static List<Path> misplaced(String name) {
         Path root = Cgroups.detect().memoryRoot();
-        Path own = root == null ? null : root.resolve(name);
-        return Stream.of(Path.of("/sys/fs/cgroup", name), Path.of("/sys/fs/cgroup/unified", name))
-            .filter(p -> !p.equals(own) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        return Cgroups.misplaced(name, root == null ? List.of() : List.of(root.resolve(name)));
     }
 
     /** The group at an explicit path, of an explicit version (tests, and groups found by scanning). */
@@ -81,11 +68,7 @@ public final class MemoryCgroup {
 
     /** mkdir: the kernel fills the directory with the controller's files. */
     public void create() {
-        try {
-            Files.createDirectory(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create cgroup " + dir, e);
-        }
+        files().create();
     }
 
     /** The memory limit in bytes; Long.MAX_VALUE for none ("max" in v2, a huge number in v1). */
@@ -188,13 +171,7 @@ public final class MemoryCgroup {
 
     /** The groups below this one (not itself), parents before children. */
     public List<MemoryCgroup> descendants() {
-        if (!exists()) return List.of();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isDirectory).filter(d -> !d.equals(dir)).sorted(java.util.Comparator.comparingInt(Path::getNameCount))
-                .map(d -> at(d, version)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the groups below " + dir, e);
-        }
+        return files().descendants().stream().map(d -> at(d.dir(), version)).toList();
     }
 
     /**
@@ -207,20 +184,19 @@ public final class MemoryCgroup {
         return Files.exists(dir.resolve("memory.memsw.failcnt")) ? Math.max(mem, Long.parseLong(read("memory.memsw.failcnt"))) : mem;
     }
 
-    /** Member processes. */
-    public List<Long> procs() {
-        if (!exists()) return List.of();
-        return parseProcs(read("cgroup.procs"));
+    /** v2: the number of a line of memory.events ("high": times usage went over memory.high); 0 on v1, which has no such file. */
+    public long event(String key) {
+        return v2() ? field("memory.events", key).orElse(0L) : 0L;
     }
 
-    /** The pids in a cgroup.procs file's content, one a line. */
-    static List<Long> parseProcs(String text) {
-        return Stream.of(text.split("\n")).filter(s -> !s.isBlank()).map(Long::parseLong).toList();
+    /** Member processes. */
+    public List<Long> procs() {
+        return files().procs();
     }
 
     /** echo PID > cgroup.procs: moves a process (all its threads) in; its future children are born in. */
     public void add(long pid) {
-        write("cgroup.procs", Long.toString(pid));
+        files().add(pid);
     }
 
     /**
@@ -229,55 +205,22 @@ public final class MemoryCgroup {
      * Does nothing if it does not exist.
      */
     public void destroy() {
-        if (!exists()) return;
-        List<Path> deepestFirst;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            // a cgroup's directories are its child groups; its files are the controllers' interface files
-            deepestFirst = walk.filter(Files::isDirectory).sorted(java.util.Comparator.comparingInt(Path::getNameCount).reversed()).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the groups below " + dir, e);
-        }
-        for (Path group : deepestFirst) at(group, version).killMembersAndRemove();
-    }
-
-    private void killMembersAndRemove() {
-        Wait.until(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
-            for (long pid : procs()) Sys.kill(pid, 9);
-            return procs().isEmpty();
-        });
-        try {
-            Files.delete(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove cgroup " + dir + " (members left: " + procs() + ")", e);
-        }
+        files().destroy();
     }
 
     private Optional<Long> field(String file, String key) {
-        return parseField(read(file), key);
-    }
-
-    /** The number of the "key N" line of a flat-keyed file's content (memory.events, memory.oom_control). */
-    static Optional<Long> parseField(String text, String key) {
-        for (String line : text.split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length == 2 && f[0].equals(key)) return Optional.of(Long.parseLong(f[1]));
-        }
-        return Optional.empty();
+        return files().field(file, key);
     }
 
     public String read(String file) {
-        try {
-            return Files.readString(dir.resolve(file)).strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir.resolve(file), e);
-        }
+        return files().read(file);
     }
 
     public void write(String file, String value) {
-        try {
-            Files.writeString(dir.resolve(file), value);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + value + " to " + dir.resolve(file) + ": " + e.getMessage(), e);
-        }
+        files().write(file, value);
+    }
+
+    private CgroupDir files() {
+        return new CgroupDir(dir);
     }
 }

@@ -141,6 +141,20 @@ public final class Bench {
     }
 
     /**
+     * mkdir of a cgroup for some controllers (v2: one directory; v1: one in each controller's hierarchy), each directory
+     * journaled before it is made; cleanup kills the members of it and of every group below it, then removes them.
+     */
+    public unboxed.cgroup.Group cgroup(String name, String... controllers) {
+        unboxed.cgroup.Group g = unboxed.cgroup.Group.named(name, controllers);
+        for (Path d : g.dirs()) {
+            if (Files.isDirectory(d)) continue;
+            willCreate(new KernelObject.Cgroup(d));
+            new unboxed.cgroup.CgroupDir(d).create();
+        }
+        return g;
+    }
+
+    /**
      * The learner's account ({@link Learner#account}): the sudo caller's, or else {@code throwaway}, made here
      * (useradd) if it is not there yet; cleanup removes a made one. Its name.
      */

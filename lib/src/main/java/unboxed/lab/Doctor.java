@@ -32,7 +32,9 @@ public final class Doctor {
         /** User namespaces made by an unprivileged user (not blocked by a distribution's switch). */
         public static Need unprivilegedUserNamespaces(String neededBy) { return new Need("userns-unprivileged", true, neededBy); }
         /** A cgroup hierarchy that offers the memory controller. */
-        public static Need memoryController(String neededBy) { return new Need("cgroup-memory", true, neededBy); }
+        public static Need memoryController(String neededBy) { return controller("memory", neededBy); }
+        /** A cgroup hierarchy that offers a controller ("cpu", "pids", "memory"). */
+        public static Need controller(String name, String neededBy) { return new Need("cgroup-" + name, true, neededBy); }
     }
 
     /** Examines this machine for the needs given, plus what every lab needs (root, Java 17) and what it has. */
@@ -60,16 +62,25 @@ public final class Doctor {
         Cgroups.Layout cg = Cgroups.detect();
         f.add(new Finding("cgroup-layout", "cgroup layout", !cg.kind().equals("none"), false,
             cg.kind() + (cg.kind().equals("hybrid") ? " (v1 controllers plus a v2 tree)" : ""), "", ""));
-        Need memory = byId.getOrDefault("cgroup-memory", new Need("cgroup-memory", false, ""));
-        f.add(new Finding("cgroup-memory", "memory controller", cg.memoryRoot() != null, memory.required(),
-            cg.memoryRoot() == null ? "no hierarchy offers it"
-                : "cgroup " + (cg.memoryVersion() == Cgroups.Version.V2 ? "v2" : "v1") + " at " + cg.memoryRoot(),
-            "boot with cgroup_enable=memory (or use the Vagrant VM)", memory.neededBy()));
+        f.add(controller("memory", byId.getOrDefault("cgroup-memory", new Need("cgroup-memory", false, ""))));
+        for (Need n : needs) {
+            if (n.id().startsWith("cgroup-") && !n.id().equals("cgroup-memory")) f.add(controller(n.id().substring("cgroup-".length()), n));
+        }
 
         for (Need n : needs) {
             if (n.id().startsWith("tool-")) f.add(tool(n.id().substring("tool-".length()), n.required(), n.neededBy()));
         }
         return f;
+    }
+
+    /** Where a cgroup controller is: a v1 hierarchy of its own, or the v2 tree. */
+    private static Finding controller(String name, Need need) {
+        Cgroups.Root r = Cgroups.rootOf(name);
+        return new Finding("cgroup-" + name, name + " controller", r != null, need.required(),
+            r == null ? "no hierarchy offers it" : "cgroup " + (r.version() == Cgroups.Version.V2 ? "v2" : "v1") + " at " + r.dir(),
+            "memory".equals(name) ? "boot with cgroup_enable=memory (or use the Vagrant VM)"
+                : "mount a hierarchy with it (mount -t cgroup -o " + name + " cgroup /sys/fs/cgroup/" + name + ") or use the Vagrant VM",
+            need.neededBy());
     }
 
     /** Required findings that failed. */

@@ -48,13 +48,18 @@ public final class HostState {
                 s.add("process in another " + t.file + " namespace: " + pid + " " + Processes.comm(pid).orElse("?"));
             }
         }
-        Cgroups.Layout layout = Cgroups.detect();
-        if (layout.memoryRoot() != null) {
+        // the hierarchies the labs make groups in (v2: one tree; v1: memory, cpu, cpuacct, pids each their own)
+        java.util.Set<Path> roots = new java.util.LinkedHashSet<>();
+        for (String controller : List.of("memory", "cpu", "cpuacct", "pids")) {
+            Cgroups.Root r = Cgroups.rootOf(controller);
+            if (r != null) roots.add(r.dir());
+        }
+        for (Path root : roots) {
             // top-level groups, plus any lab's group deeper down; not every deep group: on shared hosts (and this
             // project's CI sandbox) other software makes and removes per-process groups all the time
-            try (Stream<Path> walk = Files.walk(layout.memoryRoot(), 3)) {
+            try (Stream<Path> walk = Files.walk(root, 3)) {
                 walk.filter(Files::isDirectory)
-                    .filter(d -> d.getParent().equals(layout.memoryRoot()) || d.getFileName().toString().startsWith("lab"))
+                    .filter(d -> d.getParent().equals(root) || d.getFileName().toString().startsWith("lab"))
                     .forEach(d -> s.add("cgroup " + d));
             } catch (IOException e) {
                 s.add("cgroup unreadable: " + e.getMessage());

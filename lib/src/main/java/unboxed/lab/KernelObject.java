@@ -5,6 +5,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import unboxed.cgroup.Group;
 import unboxed.cgroup.MemoryCgroup;
 import unboxed.net.Ip;
 import unboxed.net.Netns;
@@ -74,6 +75,7 @@ public sealed interface KernelObject {
             case "dir" -> new DirTree(Path.of(e.target()));
             case "cgroup" -> new Cgroup(Path.of(e.target()));
             case "memcg" -> new NamedCgroup(e.target());
+            case "cgroups" -> new NamedGroup(e.target(), e.where() == null ? List.of() : List.of(e.where().split(",")));
             case "procs" -> new ProcessTree(e.target());
             case "hostname" -> new Hostname(e.target());
             case "account" -> new Account(e.target());
@@ -165,14 +167,14 @@ public sealed interface KernelObject {
         public boolean undo() { return Journal.removeTree(path); }
     }
 
-    /** A cgroup in the hierarchy of the memory controller, with any group made below it; members are killed first. */
+    /** A cgroup directory in any hierarchy, with any group made below it; members are killed first (by pid). */
     record Cgroup(Path dir) implements KernelObject {
         public String kind() { return "cgroup"; }
         public String target() { return dir.toString(); }
         public String describe() { return "cgroup " + dir; }
         public boolean present() { return Files.isDirectory(dir); }
         public boolean undo() {
-            MemoryCgroup g = MemoryCgroup.at(dir, null);
+            unboxed.cgroup.CgroupDir g = new unboxed.cgroup.CgroupDir(dir);
             if (!g.exists()) return false;
             g.destroy();
             return true;
@@ -193,24 +195,53 @@ public sealed interface KernelObject {
         public String undoAndSay() {
             List<String> said = new java.util.ArrayList<>();
             if (dir().map(d -> new Cgroup(d).undo()).orElse(false)) said.add("removed " + describe());
-            for (Path p : MemoryCgroup.misplaced(name)) {
-                // a v2 group (the hybrid's unified tree) goes as a cgroup; a plain directory in a tmpfs as files
-                if (isCgroup2(p) ? new Cgroup(p).undo() : Journal.removeTree(p)) {
-                    said.add("removed " + p + " (made where the other cgroup version keeps groups)");
-                }
-            }
+            said.addAll(removeMisplaced(MemoryCgroup.misplaced(name)));
             return said.isEmpty() ? null : String.join("\n", said);
-        }
-        private static boolean isCgroup2(Path p) {
-            try {
-                return "cgroup2".equals(Files.getFileStore(p).type());
-            } catch (java.io.IOException e) {
-                return false;
-            }
         }
         private Optional<Path> dir() {
             Path root = unboxed.cgroup.Cgroups.detect().memoryRoot();
             return root == null ? Optional.empty() : Optional.of(root.resolve(name));
+        }
+    }
+
+    /**
+     * A cgroup by name under some controllers, wherever this machine keeps them (v2: /sys/fs/cgroup/NAME; v1: NAME in
+     * each controller's hierarchy), with the groups below it, and the same name made at the other version's paths.
+     */
+    record NamedGroup(String name, List<String> controllers) implements KernelObject {
+        public String kind() { return "cgroups"; }
+        public String target() { return name; }
+        public String where() { return String.join(",", controllers); }
+        public String describe() { return "cgroup " + name + " (" + String.join(", ", group().dirs().stream().map(Path::toString).toList()) + ")"; }
+        public boolean present() {
+            return group().dirs().stream().anyMatch(Files::isDirectory) || !group().misplaced().isEmpty();
+        }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            List<String> said = new java.util.ArrayList<>();
+            for (Path d : group().dirs()) if (new Cgroup(d).undo()) said.add("removed cgroup " + d);
+            said.addAll(removeMisplaced(group().misplaced()));
+            return said.isEmpty() ? null : String.join("\n", said);
+        }
+        private Group group() { return Group.named(name, controllers.toArray(String[]::new)); }
+    }
+
+    /** Removes groups made at the other cgroup version's paths: a v2 group as a cgroup, a plain directory as files. */
+    private static List<String> removeMisplaced(List<Path> misplaced) {
+        List<String> said = new java.util.ArrayList<>();
+        for (Path p : misplaced) {
+            if (isCgroup2(p) ? new Cgroup(p).undo() : Journal.removeTree(p)) {
+                said.add("removed " + p + " (made where the other cgroup version keeps groups)");
+            }
+        }
+        return said;
+    }
+
+    private static boolean isCgroup2(Path p) {
+        try {
+            return "cgroup2".equals(Files.getFileStore(p).type());
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

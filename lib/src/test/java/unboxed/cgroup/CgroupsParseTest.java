@@ -227,27 +227,27 @@ class CgroupsParseTest {
     @Test
     void eventsFieldsByKey() {
         String v2Events = "low 0\nhigh 0\nmax 1742\noom 3\noom_kill 2\noom_group_kill 0\n";
-        assertEquals(Optional.of(2L), MemoryCgroup.parseField(v2Events, "oom_kill"));
-        assertEquals(Optional.of(1742L), MemoryCgroup.parseField(v2Events, "max"));
-        assertEquals(Optional.of(3L), MemoryCgroup.parseField(v2Events, "oom"), "oom, not oom_kill or oom_group_kill");
-        assertEquals(Optional.of(0L), MemoryCgroup.parseField(v2Events, "oom_group_kill"));
-        assertEquals(Optional.empty(), MemoryCgroup.parseField(v2Events, "oom_killed"));
+        assertEquals(Optional.of(2L), CgroupDir.parseField(v2Events, "oom_kill"));
+        assertEquals(Optional.of(1742L), CgroupDir.parseField(v2Events, "max"));
+        assertEquals(Optional.of(3L), CgroupDir.parseField(v2Events, "oom"), "oom, not oom_kill or oom_group_kill");
+        assertEquals(Optional.of(0L), CgroupDir.parseField(v2Events, "oom_group_kill"));
+        assertEquals(Optional.empty(), CgroupDir.parseField(v2Events, "oom_killed"));
 
         String v1OomControl = "oom_kill_disable 0\nunder_oom 0\noom_kill 1\n";
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField(v1OomControl, "oom_kill"));
-        assertEquals(Optional.of(0L), MemoryCgroup.parseField(v1OomControl, "oom_kill_disable"));
+        assertEquals(Optional.of(1L), CgroupDir.parseField(v1OomControl, "oom_kill"));
+        assertEquals(Optional.of(0L), CgroupDir.parseField(v1OomControl, "oom_kill_disable"));
         // kernels before 4.13 have no oom_kill line in memory.oom_control: oomKills() then says 0
-        assertEquals(Optional.empty(), MemoryCgroup.parseField("oom_kill_disable 0\nunder_oom 0", "oom_kill"));
-        assertEquals(Optional.empty(), MemoryCgroup.parseField("", "oom_kill"));
+        assertEquals(Optional.empty(), CgroupDir.parseField("oom_kill_disable 0\nunder_oom 0", "oom_kill"));
+        assertEquals(Optional.empty(), CgroupDir.parseField("", "oom_kill"));
         // lines of another shape are passed over, surrounding blanks are not
-        assertEquals(Optional.of(7L), MemoryCgroup.parseField("  oom_kill   7  \nnoise\na b c\n", "oom_kill"));
+        assertEquals(Optional.of(7L), CgroupDir.parseField("  oom_kill   7  \nnoise\na b c\n", "oom_kill"));
     }
 
     @Test
     void procsOneALine() {
-        assertEquals(List.of(1234L, 5678L), MemoryCgroup.parseProcs("1234\n5678"));
-        assertEquals(List.of(), MemoryCgroup.parseProcs(""));
-        assertEquals(List.of(42L), MemoryCgroup.parseProcs("\n42\n\n"));
+        assertEquals(List.of(1234L, 5678L), CgroupDir.parseProcs("1234\n5678"));
+        assertEquals(List.of(), CgroupDir.parseProcs(""));
+        assertEquals(List.of(42L), CgroupDir.parseProcs("\n42\n\n"));
     }
 
     static final LongSupplier NOT_ASKED = () -> {
@@ -292,9 +292,9 @@ class CgroupsParseTest {
         assertEquals("memory.oom_control", MemoryCgroup.at(nowhere, Cgroups.Version.V1).file("oom"));
         assertTrue(MemoryCgroup.at(nowhere, Cgroups.Version.V1).ownLimitOoms().isEmpty(), "v1 keeps no per-limit OOM counter");
         String events = "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n";
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField(events, "oom_kill"));
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField(events, "oom"), "oom, not oom_kill or oom_group_kill");
-        assertEquals(Optional.of(1L), MemoryCgroup.parseField("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n", "oom_kill"));
+        assertEquals(Optional.of(1L), CgroupDir.parseField(events, "oom_kill"));
+        assertEquals(Optional.of(1L), CgroupDir.parseField(events, "oom"), "oom, not oom_kill or oom_group_kill");
+        assertEquals(Optional.of(1L), CgroupDir.parseField("oom_kill_disable 0\nunder_oom 0\noom_kill 1\n", "oom_kill"));
     }
 
     /** memory.high and memory.soft_limit_in_bytes read as limits: "max" and v1's page-rounded LONG_MAX are none. */
@@ -303,5 +303,47 @@ class CgroupsParseTest {
         assertEquals(Long.MAX_VALUE, MemoryCgroup.parseLimit("max"));
         assertEquals(Long.MAX_VALUE, MemoryCgroup.parseLimit("9223372036854771712"));
         assertEquals(33554432L, MemoryCgroup.parseLimit("33554432"));
+    }
+
+    @Test
+    void eachControllerIsFoundInItsOwnV1HierarchyOrInTheV2Tree() {
+        Function<Path, String> none = p -> "";
+        assertEquals(new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/cpu,cpuacct")), Cgroups.parseRoot(HYBRID, "cpu", none));
+        assertEquals(new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/cpu,cpuacct")), Cgroups.parseRoot(HYBRID, "cpuacct", none));
+        assertEquals(new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/pids")), Cgroups.parseRoot(HYBRID, "pids", none));
+        Function<Path, String> v2 = p -> p.equals(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? V2_CONTROLLERS : null;
+        assertEquals(new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup")), Cgroups.parseRoot(DEBIAN_12, "cpu", v2));
+        assertEquals(new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup")), Cgroups.parseRoot(DEBIAN_12, "pids", v2));
+        assertNull(Cgroups.parseRoot(DEBIAN_12, "cpuacct", v2), "v2 has no cpuacct: its accounting is in cpu.stat");
+    }
+
+    @Test
+    void aGroupHasOneDirectoryPerHierarchyAndOneShellLineJoinsThemAll() {
+        var cpu = new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/cpu,cpuacct"));
+        Group g = Group.at("lab/web", new java.util.LinkedHashMap<>(Map.of("cpu", cpu)));
+        assertEquals(List.of(Path.of("/sys/fs/cgroup/cpu,cpuacct/lab/web")), g.dirs());
+        var roots = new java.util.LinkedHashMap<String, Cgroups.Root>();
+        roots.put("cpu", cpu);
+        roots.put("cpuacct", cpu);
+        roots.put("pids", new Cgroups.Root(Cgroups.Version.V1, Path.of("/sys/fs/cgroup/pids")));
+        Group both = Group.at("lab", roots);
+        assertEquals(2, both.dirs().size(), "cpu and cpuacct share a hierarchy: one directory");
+        assertEquals("echo $$ > /sys/fs/cgroup/cpu,cpuacct/lab/web/cgroup.procs; echo $$ > /sys/fs/cgroup/pids/lab/web/cgroup.procs;",
+            both.child("web").joinLine("cpu", "cpuacct", "pids"));
+        assertFalse(both.v2());
+        assertEquals("cpu.cfs_quota_us", both.file("quota"));
+        var v2 = Group.at("lab", Map.of("cpu", new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup")),
+            "pids", new Cgroups.Root(Cgroups.Version.V2, Path.of("/sys/fs/cgroup"))));
+        assertEquals(List.of(Path.of("/sys/fs/cgroup/lab")), v2.dirs());
+        assertEquals("cpu.max", v2.file("quota"));
+        assertEquals("cgroup.kill", v2.file("kill"));
+    }
+
+    @Test
+    void cpuMaxIsAQuotaAndAPeriodOrNone() {
+        assertTrue(Group.parseCpuMax("max 100000\n").isEmpty());
+        assertEquals(0.2, Group.parseCpuMax("20000 100000").orElseThrow().cpus(), 1e-12);
+        assertEquals(0.2, Group.parseCpuMax("200000 1000000").orElseThrow().cpus(), 1e-12);
+        assertEquals(new Group.Quota(50000, 100000), Group.parseCpuMax("50000").orElseThrow(), "the period may be left out");
     }
 }
