@@ -126,7 +126,7 @@ class WorkshopTest {
         expect(0, r, "provision.yml");
         String head = Cmd.run(List.of("git", "-C", Labs.ROOT.toString(), "rev-parse", "HEAD"), 30).out().strip();
         for (var e : boxes.entrySet()) {
-            assertEquals(head, root(e.getValue(), 0, "git -C /home/learner/unboxed rev-parse HEAD").getStdout().strip(),
+            assertEquals(head, root(e.getValue(), 0, "su learner -c 'git -C /home/learner/unboxed rev-parse HEAD'").getStdout().strip(),
                 e.getKey() + ": the labs' folder is not at this checkout's HEAD");
             assertEquals("learner", root(e.getValue(), 0, "stat -c %U /home/learner/unboxed/labs").getStdout().strip(),
                 e.getKey() + ": the labs' folder should be the learner's");
@@ -152,17 +152,17 @@ class WorkshopTest {
         expect(0, parallel, "preflight.yml -f 3");
         timings.add(String.format("preflight: %.1f s with forks=1, %.1f s with forks=3", serial.millis() / 1000.0, parallel.millis() / 1000.0));
 
-        // carol's machine loses iproute2's ip: the doctor says it stops the labs, and the table says so
+        // carol's machine loses capsh (libcap2-bin): the doctor says it stops a lab, and the table says so
         GenericContainer<?> carol = boxes.get("carol");
-        root(carol, 0, "command -v ip >/root/ip.path && mv \"$(cat /root/ip.path)\" /root/ip.hidden");
+        root(carol, 0, "readlink -f \"$(command -v capsh)\" >/root/capsh.path && mv \"$(cat /root/capsh.path)\" /root/capsh.hidden");
         try {
             Run broken = playbook("preflight.yml");
             assertNotEquals(0, broken.exit(), "preflight should fail while a machine is not ready:\n" + broken.out());
             assertTableLine(broken, "alice", "yes", "");
-            assertTableLine(broken, "carol", "NO", "ip");
+            assertTableLine(broken, "carol", "NO", "capsh");
             assertTrue(broken.out().contains("not ready: carol"), "the last line should name who is not ready:\n" + broken.out());
         } finally {
-            root(carol, 0, "mv /root/ip.hidden \"$(cat /root/ip.path)\" && rm /root/ip.path");
+            root(carol, 0, "mv /root/capsh.hidden \"$(cat /root/capsh.path)\" && rm /root/capsh.path");
         }
     }
 
