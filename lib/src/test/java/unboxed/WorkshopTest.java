@@ -243,6 +243,63 @@ class WorkshopTest {
         assertTrue((bad.getStdout() + bad.getStderr()).contains("lock_passwd"), bad.getStdout() + bad.getStderr());
     }
 
+    /**
+     * cloud-init.yaml on a first boot, for real: cloud-init's own stages (init --local, init, config, final) in a fresh
+     * machine with a NoCloud seed, as a VM's boot runs them (no systemd in a container, so one after another here). The
+     * user-data is the shipped one with only what this machine's lack of network asks changed: the labs come from a
+     * bundle of this checkout, no package step (git is there), and the learner's Maven cache is this host's (read-only),
+     * so the real ./jbang warms up offline. Then the learner's `sudo ./jbang doctor` must pass.
+     */
+    @Test
+    @Order(8)
+    void cloudInitMakesALearnerMachineOnItsFirstBoot() throws Exception {
+        Path m2 = Path.of(System.getProperty("user.home"), ".m2");
+        assertTrue(Files.isDirectory(m2.resolve("repository/dev/jbang/jbang-cli")), "this test lends the machine " + m2
+            + ", which has no jbang-cli yet: run `./jbang lab04 explain` once here (collect.yml's ./jbang guide does it)");
+        String head = Cmd.run(List.of("git", "-C", Labs.ROOT.toString(), "rev-parse", "HEAD"), 30).out().strip();
+        Cmd.Result bundle = Cmd.run(List.of("git", "-C", Labs.ROOT.toString(), "bundle", "create", tmp.resolve("labs.bundle").toString(), "--all"), 60);
+        assertEquals(0, bundle.exit(), bundle.err());
+        String shipped = Files.readString(WORKSHOP.resolve("cloud-init.yaml"));
+        String userData = shipped
+            .replaceFirst("repository=\\S+", "repository=/var/tmp/labs.bundle")
+            .replaceFirst("revision=\\S+", "revision=" + head)
+            .replaceFirst("package_update: true\n", "package_update: false\n")
+            .replaceFirst("(?m)^packages:\n(  - .*\n)+", "")
+            .replaceFirst("(?m)^runcmd:\n", "runcmd:\n  - [ln, -s, /opt/host-m2, /home/learner/.m2]\n");
+        assertNotEquals(shipped, userData);
+        for (String changed : List.of("repository=/var/tmp", "revision=" + head, "package_update: false", "/opt/host-m2")) {
+            assertTrue(userData.contains(changed), "the test's user-data lacks " + changed + ": cloud-init.yaml changed shape?\n" + userData);
+        }
+        GenericContainer<?> box = ContainerCycleTest.container(DockerEngine.learnerImage(), "sleep", "infinity");
+        box.withCreateContainerCmdModifier(cmd -> {
+            List<com.github.dockerjava.api.model.Bind> binds = new ArrayList<>(List.of(cmd.getHostConfig().getBinds()));
+            binds.add(com.github.dockerjava.api.model.Bind.parse(m2 + ":/opt/host-m2:ro"));
+            cmd.getHostConfig().withBinds(binds);
+        });
+        boxes.put("first-boot", box);
+        box.start();
+        box.copyFileToContainer(Transferable.of(Files.readAllBytes(tmp.resolve("labs.bundle")), 0644), "/var/tmp/labs.bundle");
+        box.copyFileToContainer(Transferable.of(userData.getBytes(StandardCharsets.UTF_8), 0644), "/var/lib/cloud/seed/nocloud/user-data");
+        box.copyFileToContainer(Transferable.of("instance-id: dora-1\nlocal-hostname: dora\n".getBytes(StandardCharsets.UTF_8), 0644),
+            "/var/lib/cloud/seed/nocloud/meta-data");
+        // the machine as a cloud image has it: no learner yet (the image's account goes), root's Maven cache lent;
+        // only the NoCloud seed is looked for, and no locale is generated (a minimal image has no locales package)
+        root(box, 0, "userdel -r learner && rm /etc/sudoers.d/learner && ln -s /opt/host-m2 /root/.m2"
+            + " && mount -o remount,bind,rw /proc/sys"
+            + " && printf 'datasource_list: [NoCloud]\\nlocale: false\\n' >/etc/cloud/cloud.cfg.d/99-unboxed-test.cfg");
+        long t0 = System.nanoTime();
+        ExecResult boot = root(box, -1, "cloud-init init --local; cloud-init init; cloud-init modules --mode config;"
+            + " cloud-init modules --mode final; cloud-init status --long");
+        String log = boot.getStdout() + boot.getStderr();
+        timings.add(String.format("cloud-init's first boot, up to ./jbang warmed: %.1f s", (System.nanoTime() - t0) / 1e9));
+        assertTrue(boot.getStdout().contains("status: done"), "cloud-init did not finish cleanly:\n" + log);
+        assertEquals("learner", root(box, 0, "stat -c %U /home/learner/unboxed/labs").getStdout().strip(), log);
+        assertEquals(head, root(box, 0, "su learner -c 'git -C /home/learner/unboxed rev-parse HEAD'").getStdout().strip());
+        assertTrue(log.contains("jbang ready for learner") && log.contains("jbang ready for root"), log);
+        ExecResult doctor = learner(box, "sudo ./jbang doctor");
+        assertEquals(0, doctor.getExitCode(), "the learner's doctor on the new machine:\n" + doctor.getStdout() + doctor.getStderr());
+    }
+
     /** The class view's lab04 cell per learner's file: ok, bad or none. */
     static Map<String, String> lab04Verdicts(String html) {
         List<String> labs = new ArrayList<>();
