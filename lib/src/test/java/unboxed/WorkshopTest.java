@@ -99,7 +99,8 @@ class WorkshopTest {
             box.copyFileToContainer(Transferable.of(publicKey.getBytes(StandardCharsets.UTF_8), 0600), "/home/learner/.ssh/authorized_keys");
             box.copyFileToContainer(Transferable.of(JBANG.getBytes(StandardCharsets.UTF_8), 0755), "/usr/local/bin/jbang");
             box.copyFileToContainer(Transferable.of(System.getProperty("java.class.path").getBytes(StandardCharsets.UTF_8), 0644), "/etc/unboxed-test-classpath");
-            root(box, 0, "chown -R learner:learner /home/learner/.ssh && chmod 0700 /home/learner/.ssh"
+            // chmod /root: the learner's JVMs read the build's jars, mounted at this host's paths (under /root/.m2)
+            root(box, 0, "chown -R learner:learner /home/learner/.ssh && chmod 0700 /home/learner/.ssh && chmod 0711 /root"
                 + " && mount -o remount,bind,rw /proc/sys"   // as ContainerCycleTest: lab05 sets ip_forward in its namespaces
                 + " && for i in $(seq 100); do [ -e /run/sshd.pid ] && exit 0; sleep 0.1; done; echo sshd did not start; exit 1");
             LoopbackPort port = LoopbackPort.publish(box.getContainerInfo().getState().getPidLong(), 22);
@@ -265,7 +266,8 @@ class WorkshopTest {
             .replaceFirst("revision=\\S+", "revision=" + head)
             .replaceFirst("package_update: true\n", "package_update: false\n")
             .replaceFirst("(?m)^packages:\n(  - .*\n)+", "")
-            .replaceFirst("(?m)^runcmd:\n", "runcmd:\n  - [ln, -s, /opt/host-m2, /home/learner/.m2]\n");
+            // this host's Maven cache, lent read-only, is root's (mode 750): the learner reads it as a member of root's group
+            .replaceFirst("(?m)^runcmd:\n", "runcmd:\n  - [usermod, -a, -G, root, learner]\n  - [ln, -s, /opt/host-m2, /home/learner/.m2]\n");
         assertNotEquals(shipped, userData);
         for (String changed : List.of("repository=/var/tmp", "revision=" + head, "package_update: false", "/opt/host-m2")) {
             assertTrue(userData.contains(changed), "the test's user-data lacks " + changed + ": cloud-init.yaml changed shape?\n" + userData);
@@ -283,10 +285,10 @@ class WorkshopTest {
         box.copyFileToContainer(Transferable.of("instance-id: dora-1\nlocal-hostname: dora\n".getBytes(StandardCharsets.UTF_8), 0644),
             "/var/lib/cloud/seed/nocloud/meta-data");
         // the machine as a cloud image has it: no learner yet (the image's account goes), root's Maven cache lent;
-        // only the NoCloud seed is looked for, and no locale is generated (a minimal image has no locales package)
+        // only the NoCloud seed is looked for, and the locale is one glibc has built in (a minimal image generates none)
         root(box, 0, "userdel -r learner && rm /etc/sudoers.d/learner && ln -s /opt/host-m2 /root/.m2"
             + " && mount -o remount,bind,rw /proc/sys"
-            + " && printf 'datasource_list: [NoCloud]\\nlocale: false\\n' >/etc/cloud/cloud.cfg.d/99-unboxed-test.cfg");
+            + " && printf 'datasource_list: [NoCloud]\\nlocale: C.UTF-8\\n' >/etc/cloud/cloud.cfg.d/99-unboxed-test.cfg");
         long t0 = System.nanoTime();
         ExecResult boot = root(box, -1, "cloud-init init --local; cloud-init init; cloud-init modules --mode config;"
             + " cloud-init modules --mode final; cloud-init status --long");
