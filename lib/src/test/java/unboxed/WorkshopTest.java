@@ -267,15 +267,15 @@ class WorkshopTest {
             .replaceFirst("package_update: true\n", "package_update: false\n")
             .replaceFirst("(?m)^packages:\n(  - .*\n)+", "")
             // this host's Maven cache, lent read-only, is root's (mode 750): the learner reads it as a member of root's group
-            .replaceFirst("(?m)^runcmd:\n", "runcmd:\n  - [usermod, -a, -G, root, learner]\n  - [ln, -s, /opt/host-m2, /home/learner/.m2]\n");
+            .replaceFirst("(?m)^runcmd:\n", "runcmd:\n  - [usermod, -a, -G, root, learner]\n  - [ln, -s, /root/.m2, /home/learner/.m2]\n");
         assertNotEquals(shipped, userData);
-        for (String changed : List.of("repository=/var/tmp", "revision=" + head, "package_update: false", "/opt/host-m2")) {
+        for (String changed : List.of("repository=/var/tmp", "revision=" + head, "package_update: false", "/root/.m2")) {
             assertTrue(userData.contains(changed), "the test's user-data lacks " + changed + ": cloud-init.yaml changed shape?\n" + userData);
         }
         GenericContainer<?> box = ContainerCycleTest.container(DockerEngine.learnerImage(), "sleep", "infinity");
         box.withCreateContainerCmdModifier(cmd -> {
             List<com.github.dockerjava.api.model.Bind> binds = new ArrayList<>(List.of(cmd.getHostConfig().getBinds()));
-            binds.add(com.github.dockerjava.api.model.Bind.parse(m2 + ":/opt/host-m2:ro"));
+            binds.add(com.github.dockerjava.api.model.Bind.parse(m2 + ":/root/.m2:ro"));
             cmd.getHostConfig().withBinds(binds);
         });
         boxes.put("first-boot", box);
@@ -286,7 +286,7 @@ class WorkshopTest {
             "/var/lib/cloud/seed/nocloud/meta-data");
         // the machine as a cloud image has it: no learner yet (the image's account goes), root's Maven cache lent;
         // only the NoCloud seed is looked for, and the locale is one glibc has built in (a minimal image generates none)
-        root(box, 0, "userdel -r learner && rm /etc/sudoers.d/learner && ln -s /opt/host-m2 /root/.m2"
+        root(box, 0, "userdel -r learner && rm /etc/sudoers.d/learner && chmod 0711 /root"
             + " && mount -o remount,bind,rw /proc/sys"
             + " && printf 'datasource_list: [NoCloud]\\nlocale: C.UTF-8\\n' >/etc/cloud/cloud.cfg.d/99-unboxed-test.cfg");
         long t0 = System.nanoTime();
