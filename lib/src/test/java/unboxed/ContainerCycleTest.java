@@ -113,6 +113,11 @@ class ContainerCycleTest {
     }
 
     static GenericContainer<?> container() {
+        return container(image, "sleep", "infinity");
+    }
+
+    /** A container of IMAGE running COMMAND (none: the image's own), with what the labs need (as {@link #container()}). */
+    static GenericContainer<?> container(String image, String... command) {
         List<Bind> binds = new ArrayList<>();
         binds.add(Bind.parse("/sys/fs/cgroup:/sys/fs/cgroup:rw"));
         // the build's classes and jars, at the same paths, read-only: the container runs exactly what was compiled
@@ -121,7 +126,6 @@ class ContainerCycleTest {
         }
         @SuppressWarnings("resource")
         GenericContainer<?> box = new GenericContainer<>(DockerImageName.parse(image))
-            .withCommand("sleep", "infinity")
             .withNetworkMode("none")
             .withLabel(LABEL, "1")
             .withEnv("LC_ALL", "C.UTF-8") // a minimal image has no locale: the labs' "━━" would print as "?"
@@ -132,6 +136,7 @@ class ContainerCycleTest {
                 // a PID 1 that reaps orphans, as a machine's init does: killed lab processes must not stay as zombies
                 .withInit(true)
                 .withBinds(binds));
+        if (command.length > 0) box.withCommand(command);
         return box;
     }
 

@@ -19,8 +19,20 @@ final class DockerEngine {
 
     /** The image every lab's container starts from, built (about 3 minutes) when .ci/provision changed. Its name. */
     static String testImage() {
-        String out = script(".ci/test-image", 1200).strip();
-        return out.substring(out.lastIndexOf('\n') + 1);
+        return lastLine(script(".ci/test-image", 1200));
+    }
+
+    /**
+     * The image of WorkshopTest's learner machines: the test image with sshd, python3, sudo, git, cloud-init and a
+     * learner account (.ci/workshop-image; built in about a minute when it or the test image changed). Its name.
+     */
+    static String learnerImage() {
+        return lastLine(script(".ci/workshop-image", 1500));
+    }
+
+    private static String lastLine(String out) {
+        String s = out.strip();
+        return s.substring(s.lastIndexOf('\n') + 1);
     }
 
     /** Runs a script of the repository; its progress goes to our stderr, its stdout is returned. */
