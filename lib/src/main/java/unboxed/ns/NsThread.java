@@ -83,17 +83,48 @@ public final class NsThread implements AutoCloseable {
      * working directory, as nsenter does, so paths resolve as the process sees them.
      */
     public static NsThread enter(long pid, Set<Ns> types) {
-        return new NsThread("unboxed-enter-" + pid, () -> {
-            if (types.contains(Ns.MNT)) Sys.unshare(LibC.CLONE_FS);
-            // user first (it grants rights in the others), mount last but one, pid last (it only affects children)
-            for (Ns t : new Ns[] {Ns.USER, Ns.CGROUP, Ns.IPC, Ns.UTS, Ns.NET, Ns.TIME, Ns.MNT, Ns.PID}) {
-                if (types.contains(t)) join("/proc/" + pid + "/ns/" + t.file, t);
+        java.util.Map<Ns, Long> from = new java.util.EnumMap<>(Ns.class);
+        for (Ns t : types) from.put(t, pid);
+        return enter(from);
+    }
+
+    /**
+     * A thread inside namespaces of several processes, each type from its own: {net: A, ipc: A, pid: B} is `nsenter
+     * --net=/proc/A/ns/net --ipc=/proc/A/ns/ipc --pid=/proc/B/ns/pid`, and what `docker run --net container:A --pid
+     * container:B` arranges. Joined in nsenter's order; MNT as in {@link #enter(long, Set)}.
+     */
+    public static NsThread enter(java.util.Map<Ns, Long> from) {
+        return new NsThread("unboxed-enter-" + from.values().stream().distinct().map(String::valueOf)
+            .collect(java.util.stream.Collectors.joining("+")), () -> {
+            // the target's root, opened before the join: afterwards /proc may be the target's own, without its host pid
+            int root = -1;
+            if (from.containsKey(Ns.MNT)) {
+                Sys.unshare(LibC.CLONE_FS);
+                root = Sys.open("/proc/" + from.get(Ns.MNT) + "/root", LibC.O_RDONLY | LibC.O_CLOEXEC);
             }
-            if (types.contains(Ns.MNT)) {
-                Sys.chroot("/proc/" + pid + "/root");
-                Sys.chdir("/");
+            try {
+                // user first (it grants rights in the others), mount last but one, pid last (it only affects children)
+                for (Ns t : new Ns[] {Ns.USER, Ns.CGROUP, Ns.IPC, Ns.UTS, Ns.NET, Ns.TIME, Ns.MNT, Ns.PID}) {
+                    if (from.containsKey(t)) join("/proc/" + from.get(t) + "/ns/" + t.file, t);
+                }
+                if (root >= 0) {
+                    Sys.fchdir(root);
+                    Sys.chroot(".");
+                    Sys.chdir("/");
+                }
+            } finally {
+                if (root >= 0) Sys.close(root);
             }
         });
+    }
+
+    /**
+     * A thread that calls setns(2) for one namespace of a running process and nothing else: no unshare(CLONE_FS)
+     * first, no chroot after. For showing what setns(2) itself allows a thread of a multithreaded process; the
+     * SysCallException of a refused join comes out of this call.
+     */
+    public static NsThread setnsOnly(long pid, Ns type) {
+        return new NsThread("unboxed-setns-" + type.file, () -> join("/proc/" + pid + "/ns/" + type.file, type));
     }
 
     /** A thread that can chroot or change mounts without touching the JVM's own root and cwd: unshare(CLONE_FS). */
