@@ -97,7 +97,7 @@ class Lab10Enter {
             .makes(new KernelObject.ProcessesNamed(A), new KernelObject.ProcessesNamed(B))
             .owns(new KernelObject.NamedNetns(A), new KernelObject.ProcessesNamed(DEBUG))
 
-            .step("Every namespace on the machine: lsns", s -> s
+            .step("lsns: every namespace on the machine", s -> s
                 .explain("""
                     `lsns` reads /proc/PID/ns of every process it may look at and lists each namespace once, with the
                     number of processes in it and the lowest pid among them (lsns(8)). Root sees every process. A
@@ -121,7 +121,7 @@ class Lab10Enter {
                 .does(Lab10Enter::twoContainers)
                 .observe("Two processes, each with two pids in NSpid: the host's and 1."))
 
-            .step("/proc/PID/ns: a container's namespaces beside the host's", s -> s
+            .step("/proc/PID/ns beside the host's", s -> s
                 .explain("""
                     Two processes are in the same namespace of a type exactly when their /proc/PID/ns/TYPE links name
                     the same inode (namespaces(7)). The container differs from the host in the five types it unshared,
@@ -133,7 +133,7 @@ class Lab10Enter {
                 .does(Lab10Enter::compareWithHost)
                 .observe("mnt, uts, ipc, pid and net differ from the host's; user, cgroup and time are the host's."))
 
-            .step("nsenter -t PID -n: the host's tools in a container's network", s -> s
+            .step("nsenter -t PID -n: the host's tools inside", s -> s
                 .explain("""
                     `nsenter -t PID -n CMD` opens /proc/PID/ns/net, calls setns(2) with it and runs CMD (nsenter(1)).
                     CMD is the host's program, from the host's file system: only the network namespace changed. That
@@ -145,7 +145,7 @@ class Lab10Enter {
                 .does(Lab10Enter::nsenterNet)
                 .observe("ip inside lists only lo; hostname with --uts answers lab10-a, without it the host's name."))
 
-            .step("nsenter -a: every namespace of the container", s -> s
+            .step("nsenter -a: all of them", s -> s
                 .explain("""
                     `nsenter --all` joins every namespace of the target that differs from nsenter's own, and with the
                     mount namespace it also takes the target's root and working directory: what `docker exec` does.
@@ -157,7 +157,7 @@ class Lab10Enter {
                 .does(Lab10Enter::nsenterAll)
                 .observe("The container's hostname, and its processes only: PID 1 is lab10-a, then the shell and ps."))
 
-            .step("ip netns list does not show it; ip netns attach names it", s -> s
+            .step("ip netns attach: a name for it", s -> s
                 .explain("""
                     `ip netns list` lists the files in /run/netns, nothing else (ip-netns(8)): a namespace that
                     lives only because a process is in it has no name there, and `ip netns exec` cannot reach it.
@@ -171,7 +171,7 @@ class Lab10Enter {
                 .does(Lab10Enter::attachAName)
                 .observe("The name's inode is the container's network namespace; deleting the name leaves the container as it was."))
 
-            .step("The IPC namespace: shared memory and message queues", s -> s
+            .step("The IPC namespace", s -> s
                 .explain("""
                     System V IPC objects (shared memory, semaphores, message queues) are found by a key, and POSIX
                     message queues by a name; both belong to the IPC namespace of whoever made them, and are visible
@@ -188,7 +188,7 @@ class Lab10Enter {
                 .does(Lab10Enter::ipcNamespace)
                 .observe("The segment and the queue are there in container a's namespace, and not in b's or the host's."))
 
-            .step("The cgroup namespace: /proc/self/cgroup from a new root", s -> s
+            .step("The cgroup namespace", s -> s
                 .explain("""
                     /proc/PID/cgroup shows the cgroup of a process as a path from the root of each hierarchy. In a
                     new cgroup namespace (`unshare --cgroup`), the root is the cgroup the process was in when the
@@ -200,7 +200,7 @@ class Lab10Enter {
                 .does(Lab10Enter::cgroupNamespace)
                 .observe("Outside, the cgroup's path; inside the new namespace, `/` for the same cgroup."))
 
-            .step("The time namespace: a different boot time", s -> s
+            .step("The time namespace", s -> s
                 .explain("""
                     A time namespace offsets CLOCK_MONOTONIC and CLOCK_BOOTTIME (and /proc/uptime with them) for the
                     processes in it; CLOCK_REALTIME, the date, is the same everywhere (time_namespaces(7)). The
@@ -213,7 +213,7 @@ class Lab10Enter {
                 .does(Lab10Enter::timeNamespace)
                 .observe("The uptime inside is the host's plus 86400 seconds."))
 
-            .step("Mixing namespaces: docker run --net container:X --pid container:Y, by hand", s -> s
+            .step("Mixing two containers' namespaces", s -> s
                 .explain("""
                     `docker run --network container:X` starts a container in X's network namespace (it shares X's
                     interfaces and its localhost), `--pid container:Y` in Y's pid namespace (it sees Y's processes),
@@ -227,7 +227,7 @@ class Lab10Enter {
                 .does(Lab10Enter::mixing)
                 .observe("hostname answers lab10-b, ip shows a's loopback, NSpid has the host's pid and one in b's namespace."))
 
-            .step("From Java: setns(2) on a thread, type by type", s -> s
+            .step("setns(2) from Java, type by type", s -> s
                 .explain("""
                     setns(2) moves the calling thread into the namespace an open /proc/PID/ns file names. The lab
                     tries each type on a thread of its own. Network, UTS, IPC and cgroup: joined. Mount: EINVAL,
@@ -241,7 +241,7 @@ class Lab10Enter {
                 .does(Lab10Enter::setnsFromJava)
                 .observe("Six of eight joined from a thread (mount only after unshare(CLONE_FS)); user and time refused."))
 
-            .step("The same on a real Docker container", s -> s
+            .step("A real Docker container", s -> s
                 .explain("""
                     Where Docker runs, `docker inspect --format '{{.State.Pid}}' NAME` prints the host pid of a
                     container's first process, and everything above works on it unchanged: `lsns --task PID`,
