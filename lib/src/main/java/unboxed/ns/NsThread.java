@@ -96,16 +96,22 @@ public final class NsThread implements AutoCloseable {
     public static NsThread enter(java.util.Map<Ns, Long> from) {
         return new NsThread("unboxed-enter-" + from.values().stream().distinct().map(String::valueOf)
             .collect(java.util.stream.Collectors.joining("+")), () -> {
-            // the target's root, opened before the join: afterwards /proc may be the target's own, without its host pid
+            // every file opened before the first join, as nsenter does: after the mount namespace's, /proc may be
+            // the target's own, where its host pid does not exist
+            Ns[] order = {Ns.USER, Ns.CGROUP, Ns.IPC, Ns.UTS, Ns.NET, Ns.TIME, Ns.MNT, Ns.PID};
+            java.util.Map<Ns, Integer> fds = new java.util.EnumMap<>(Ns.class);
             int root = -1;
-            if (from.containsKey(Ns.MNT)) {
-                Sys.unshare(LibC.CLONE_FS);
-                root = Sys.open("/proc/" + from.get(Ns.MNT) + "/root", LibC.O_RDONLY | LibC.O_CLOEXEC);
-            }
             try {
+                for (Ns t : order) {
+                    if (from.containsKey(t)) fds.put(t, Sys.open(file(from.get(t), t), LibC.O_RDONLY | LibC.O_CLOEXEC));
+                }
+                if (from.containsKey(Ns.MNT)) {
+                    Sys.unshare(LibC.CLONE_FS);
+                    root = Sys.open("/proc/" + from.get(Ns.MNT) + "/root", LibC.O_RDONLY | LibC.O_CLOEXEC);
+                }
                 // user first (it grants rights in the others), mount last but one, pid last (it only affects children)
-                for (Ns t : new Ns[] {Ns.USER, Ns.CGROUP, Ns.IPC, Ns.UTS, Ns.NET, Ns.TIME, Ns.MNT, Ns.PID}) {
-                    if (from.containsKey(t)) join("/proc/" + from.get(t) + "/ns/" + t.file, t);
+                for (Ns t : order) {
+                    if (fds.containsKey(t)) Sys.setns(fds.get(t), t.flag, file(from.get(t), t));
                 }
                 if (root >= 0) {
                     Sys.fchdir(root);
@@ -113,6 +119,7 @@ public final class NsThread implements AutoCloseable {
                     Sys.chdir("/");
                 }
             } finally {
+                for (int fd : fds.values()) Sys.close(fd);
                 if (root >= 0) Sys.close(root);
             }
         });
@@ -147,6 +154,10 @@ public final class NsThread implements AutoCloseable {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         });
+    }
+
+    private static String file(long pid, Ns type) {
+        return "/proc/" + pid + "/ns/" + type.file;
     }
 
     private static void join(String nsFile, Ns type) {
