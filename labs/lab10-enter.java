@@ -49,7 +49,7 @@ class Lab10Enter {
 
     /** The two containers (argv[0] and hostname), the exercise's sidecar, and the demo's names. */
     static final String A = "lab10-a", B = "lab10-b", DEBUG = "lab10-debug", PEEK = "lab10-peek", QUEUE = "/lab10-queue",
-        CGROUP = "lab10-demo", HELPER = "lab10-helper";
+        CGROUP = "lab10-demo", HELPER = "lab10-helper", DOCKER = "lab10-docker", IMAGE = "unboxed-lab10";
     /** What each container is in besides the host's user, cgroup and time namespaces. */
     static final Set<Ns> BOX = EnumSet.of(Ns.PID, Ns.NET, Ns.UTS, Ns.IPC, Ns.MNT);
     /** How a learner finds them: pgrep -f matches the whole command line, "lab10-a infinity". */
@@ -94,7 +94,8 @@ class Lab10Enter {
                 `exec -a`, PID 1 of a new pid namespace, in new network, UTS, IPC and mount namespaces, with its
                 own hostname.
                 """)
-            .makes(new KernelObject.ProcessesNamed(A), new KernelObject.ProcessesNamed(B))
+            .makes(new KernelObject.ProcessesNamed(A), new KernelObject.ProcessesNamed(B),
+                new KernelObject.DockerContainer(DOCKER, IMAGE))
             .owns(new KernelObject.NamedNetns(A), new KernelObject.ProcessesNamed(DEBUG))
 
             .step("lsns: every namespace on the machine", s -> s
@@ -250,13 +251,14 @@ class Lab10Enter {
                     container's first process, and everything above works on it unchanged: `lsns --task PID`,
                     `nsenter -t PID -n ip -brief address`. Docker gives a container new mount, UTS, IPC, pid and
                     network namespaces, and on a cgroup v2 host a cgroup namespace too (`--cgroupns private` is the
-                    default there; host on v1); the user and time namespaces stay the host's. The lab shows it on a
-                    running container if there is one.
+                    default there; host on v1); the user and time namespaces stay the host's. Where an engine
+                    answers, the lab imports its small root file system as an image, runs a container from it with
+                    `--network none` (a network namespace with only lo) and looks; then removes both.
                     """)
                 .shell("docker info --format '{{.ServerVersion}}' || echo 'no Docker engine here'\n"
                     + "for id in $(docker ps --quiet 2>/dev/null); do lsns --task \"$(docker inspect --format '{{.State.Pid}}' \"$id\")\"; done")
                 .does(Lab10Enter::docker)
-                .observe("Where a container runs, its namespaces as lsns lists them; elsewhere, what is missing."))
+                .observe("Where Docker runs: new mnt, uts, ipc, pid and net namespaces, and a cgroup one on cgroup v2; elsewhere, what is missing."))
 
             .exercise("""
                 With `lab10-a` and `lab10-b` running (`run` or `prepare` leaves them), build a debugging sidecar:
@@ -543,24 +545,26 @@ class Lab10Enter {
     }
 
     static void docker(Bench b) {
-        Cmd.Result info = Cmd.has("docker") ? Cmd.run("docker", "info", "--format", "{{.ServerVersion}}") : null;
-        if (info == null || !info.ok()) {
-            b.show("docker", info == null ? "not installed here: the VM (Vagrantfile) has it"
-                : "installed, but `docker info` cannot reach an engine here: start dockerd, or use the VM");
+        if (!Cmd.has("docker")) {
+            b.show("docker", "not installed here: the VM (Vagrantfile) has it; the steps above are what it would show");
             return;
         }
-        String id = Cmd.run("docker", "ps", "--quiet").orThrow().out().lines().findFirst().orElse("");
-        if (id.isBlank()) {
-            b.show("docker", "the engine answers, but no container is running: `docker run -d --name NAME IMAGE sleep "
-                + "infinity` with an image you have starts one");
+        if (!KernelObject.DockerContainer.engine()) {
+            b.show("docker", "installed, but `docker info` reaches no engine: start dockerd (or use the VM) to see this step");
             return;
         }
-        long pid = Long.parseLong(Cmd.run("docker", "inspect", "--format", "{{.State.Pid}}", id).orThrow().out().strip());
-        b.show("a running container's first process (docker inspect .State.Pid)", pid);
+        java.nio.file.Path rootfs = unboxed.ns.Rootfs.ready(b::say);
+        b.java("tar -C " + rootfs + " -c . | docker import - " + IMAGE + "; docker run --detach --name " + DOCKER
+            + " --network none " + IMAGE + " sleep 3600");
+        long pid = b.dockerRun(DOCKER, IMAGE, rootfs, List.of("--network", "none"), List.of("sleep", "3600"));
+        b.show("docker inspect --format '{{.State.Pid}}' " + DOCKER, pid);
         for (Sharing.Row r : Sharing.of(pid, Sharing.refs("the host", host()))) {
             b.show(r.type().file, r.sharedWith().isEmpty() ? "its own" : "the host's");
         }
         b.sh("nsenter --target " + pid + " --net ip -brief address");
+        b.sh("nsenter --target " + pid + " --uts hostname | wc -c   # a container id's first 12 characters, and a newline");
+        new KernelObject.DockerContainer(DOCKER, IMAGE).undo();
+        b.show("docker rm --force " + DOCKER + "; docker rmi " + IMAGE, "done");
     }
 
     // ---- the solution, from Java ---------------------------------------------------------------------------------
