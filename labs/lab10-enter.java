@@ -436,7 +436,7 @@ class Lab10Enter {
         b.sh("ip netns list | grep lab10 || echo 'no name with lab10'");
         b.willCreate(new KernelObject.NamedNetns(PEEK));
         b.sh("ip netns attach " + PEEK + " " + a);
-        b.show("/run/netns/" + PEEK + " (its inode)", Ns.NET.label(Netns.id(PEEK)));
+        b.show("/run/netns/" + PEEK + " (a bind mount) names", Ns.NET.label(Netns.id(PEEK)));
         b.show("/proc/" + a + "/ns/net", Ns.NET.label(Ns.NET.idOf(a)));
         b.sh("ip netns list | grep lab10");
         b.sh("ip netns exec " + PEEK + " sh -c 'ip -brief link; hostname'");
