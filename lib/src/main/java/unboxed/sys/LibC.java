@@ -83,7 +83,6 @@ public interface LibC extends Library {
     /** mq_overview(7): a POSIX message queue, named "/NAME", in the calling thread's IPC namespace (glibc 2.34+: in libc). */
     int mq_open(String name, int oflag, int mode, com.sun.jna.Pointer attr) throws LastErrorException;
     int mq_close(int mqdes) throws LastErrorException;
-    int mq_unlink(String name) throws LastErrorException;
     int O_CREAT = 0100, O_EXCL = 0200;
     /** Variadic: the calls glibc does not wrap go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;

@@ -127,17 +127,6 @@ public final class Sys {
         }
     }
 
-    /** mq_unlink(name) in the calling thread's IPC namespace; false if there was none (ENOENT). */
-    public static boolean mqUnlink(String name) {
-        try {
-            C.mq_unlink(name);
-            return true;
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.ENOENT) return false;
-            throw fail("mq_unlink(" + q(name) + ")", e, null, "mq_unlink");
-        }
-    }
-
     public static void sethostname(String name) {
         try {
             C.sethostname(name, name.length());
