@@ -683,7 +683,10 @@ class Lab10Enter {
     }
 
     static Verdict checkHost() {
-        return sidecarIn("the host", "do not pass --mount or --uts (nor --all): the sidecar uses the host's files, "
-            + "tools and hostname", Ns.MNT, Ns.UTS);
+        boolean ownMount = sidecarPid().map(p -> whose(p, Ns.MNT).equals("none of them")).orElse(false);
+        return sidecarIn("the host", ownMount ? "`ip netns exec` runs its command in a mount namespace of its own (to "
+            + "remount /sys): take the name's network namespace with nsenter --net=/run/netns/lab10-a instead"
+            : "do not pass --mount or --uts (nor --all): the sidecar uses the host's files, tools and hostname",
+            Ns.MNT, Ns.UTS);
     }
 }

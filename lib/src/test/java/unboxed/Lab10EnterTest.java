@@ -76,6 +76,11 @@ class Lab10EnterTest {
                 fail("net-ipc", "its net namespace is the host's")).when(RUNNING),
             row("the sidecar in a network namespace of its own", PIDS + ATTACH + "nsenter -t $A -i --pid=/proc/$B/ns/pid "
                 + "unshare --net " + DEBUG, fail("net-ipc", "its net namespace is a namespace of its own")).when(RUNNING),
+            row("through ip netns exec (a mount namespace of its own)", PIDS + ATTACH + "ip netns exec lab10-a nsenter -t $A -i "
+                + "--pid=/proc/$B/ns/pid " + DEBUG, fail("host", "its mnt namespace is a namespace of its own",
+                    "ip netns exec")).when(RUNNING),
+            passes("the name's namespace taken with nsenter --net=/run/netns/lab10-a", PIDS + ATTACH
+                + "nsenter --net=/run/netns/lab10-a --ipc=/proc/$A/ns/ipc --pid=/proc/$B/ns/pid " + DEBUG).when(RUNNING),
             row("the name attached to b's network namespace", PIDS + "ip netns attach lab10-a $B\n"
                 + "nsenter -t $A -n -i --pid=/proc/$B/ns/pid " + DEBUG,
                 fail("attached", "names container b's network namespace")).when(RUNNING),
