@@ -167,6 +167,22 @@ public final class Bench {
         return name;
     }
 
+    /**
+     * A Docker container from a root file system of the lab's: `tar -C ROOTFS -c . | docker import - IMAGE`, then
+     * `docker run --detach --name NAME OPTIONS... IMAGE COMMAND...`; cleanup removes the container and the image.
+     * Needs a Docker engine that answers ({@link KernelObject.DockerContainer#engine}). The first process's host pid.
+     */
+    public long dockerRun(String name, String image, Path rootfs, List<String> options, List<String> command) {
+        willCreate(new KernelObject.DockerContainer(name, image));
+        Cmd.run(List.of("bash", "-c", "tar -C '" + rootfs + "' -c . | docker import - " + image), 120).orThrow();
+        List<String> argv = new java.util.ArrayList<>(List.of("docker", "run", "--detach", "--name", name));
+        argv.addAll(options);
+        argv.add(image);
+        argv.addAll(command);
+        Cmd.run(argv, 120).orThrow();
+        return Long.parseLong(Cmd.run("docker", "inspect", "--format", "{{.State.Pid}}", name).orThrow().out().strip());
+    }
+
     /** A long-lived process, started with UNBOXED_TAG=&lt;lab id&gt; so the journal can find and end it. */
     public Process spawn(ProcessBuilder pb) throws java.io.IOException {
         willCreate(new KernelObject.ProcessTree(lab.id));

@@ -84,6 +84,7 @@ public sealed interface KernelObject {
             case "hostbefore" -> new HostNamed(e.target());
             case "vethaddr" -> new VethWithAddress(e.target());
             case "argv0" -> new ProcessesNamed(e.target());
+            case "docker" -> new DockerContainer(e.target(), e.where());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -278,6 +279,35 @@ public sealed interface KernelObject {
         public String describe() { return "user account " + name; }
         public boolean present() { return !Learner.isSudoCaller(name) && Learner.exists(name); }
         public boolean undo() { return present() && Learner.remove(name); }
+    }
+
+    /**
+     * A Docker container the lab ran (docker run --name NAME), and the image it imported for it: undo removes both
+     * (docker rm -f, docker rmi). Found only where the docker command reaches an engine; elsewhere it cannot be there.
+     */
+    record DockerContainer(String name, String image) implements KernelObject {
+        public String kind() { return "docker"; }
+        public String target() { return name; }
+        public String where() { return image; }
+        public String describe() { return "Docker container " + name + " (image " + image + ")"; }
+        public boolean present() {
+            return engine() && (docker("inspect", "--type", "container", name) || docker("image", "inspect", image));
+        }
+        public boolean undo() {
+            if (!engine()) return false;
+            boolean container = docker("inspect", "--type", "container", name) && docker("rm", "--force", name);
+            boolean img = docker("image", "inspect", image) && docker("rmi", "--force", image);
+            return container | img;
+        }
+        /** Whether the docker command is there and answers (an engine running). */
+        public static boolean engine() {
+            return unboxed.sys.Cmd.has("docker") && docker("info", "--format", "{{.ServerVersion}}");
+        }
+        private static boolean docker(String... args) {
+            List<String> argv = new java.util.ArrayList<>(List.of("docker"));
+            argv.addAll(List.of(args));
+            return unboxed.sys.Cmd.run(argv, 60).ok();
+        }
     }
 
     // ---- what an exercise asks for, found by what it is rather than by a name ------------------------------------

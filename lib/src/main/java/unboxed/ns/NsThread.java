@@ -83,17 +83,55 @@ public final class NsThread implements AutoCloseable {
      * working directory, as nsenter does, so paths resolve as the process sees them.
      */
     public static NsThread enter(long pid, Set<Ns> types) {
-        return new NsThread("unboxed-enter-" + pid, () -> {
-            if (types.contains(Ns.MNT)) Sys.unshare(LibC.CLONE_FS);
-            // user first (it grants rights in the others), mount last but one, pid last (it only affects children)
-            for (Ns t : new Ns[] {Ns.USER, Ns.CGROUP, Ns.IPC, Ns.UTS, Ns.NET, Ns.TIME, Ns.MNT, Ns.PID}) {
-                if (types.contains(t)) join("/proc/" + pid + "/ns/" + t.file, t);
-            }
-            if (types.contains(Ns.MNT)) {
-                Sys.chroot("/proc/" + pid + "/root");
-                Sys.chdir("/");
+        java.util.Map<Ns, Long> from = new java.util.EnumMap<>(Ns.class);
+        for (Ns t : types) from.put(t, pid);
+        return enter(from);
+    }
+
+    /**
+     * A thread inside namespaces of several processes, each type from its own: {net: A, ipc: A, pid: B} is `nsenter
+     * --net=/proc/A/ns/net --ipc=/proc/A/ns/ipc --pid=/proc/B/ns/pid`, and what `docker run --net container:A --pid
+     * container:B` arranges. Joined in nsenter's order; MNT as in {@link #enter(long, Set)}.
+     */
+    public static NsThread enter(java.util.Map<Ns, Long> from) {
+        return new NsThread("unboxed-enter-" + from.values().stream().distinct().map(String::valueOf)
+            .collect(java.util.stream.Collectors.joining("+")), () -> {
+            // every file opened before the first join, as nsenter does: after the mount namespace's, /proc may be
+            // the target's own, where its host pid does not exist
+            Ns[] order = {Ns.USER, Ns.CGROUP, Ns.IPC, Ns.UTS, Ns.NET, Ns.TIME, Ns.MNT, Ns.PID};
+            java.util.Map<Ns, Integer> fds = new java.util.EnumMap<>(Ns.class);
+            int root = -1;
+            try {
+                for (Ns t : order) {
+                    if (from.containsKey(t)) fds.put(t, Sys.open(file(from.get(t), t), LibC.O_RDONLY | LibC.O_CLOEXEC));
+                }
+                if (from.containsKey(Ns.MNT)) {
+                    Sys.unshare(LibC.CLONE_FS);
+                    root = Sys.open("/proc/" + from.get(Ns.MNT) + "/root", LibC.O_RDONLY | LibC.O_CLOEXEC);
+                }
+                // user first (it grants rights in the others), mount last but one, pid last (it only affects children)
+                for (Ns t : order) {
+                    if (fds.containsKey(t)) Sys.setns(fds.get(t), t.flag, file(from.get(t), t));
+                }
+                if (root >= 0) {
+                    Sys.fchdir(root);
+                    Sys.chroot(".");
+                    Sys.chdir("/");
+                }
+            } finally {
+                for (int fd : fds.values()) Sys.close(fd);
+                if (root >= 0) Sys.close(root);
             }
         });
+    }
+
+    /**
+     * A thread that calls setns(2) for one namespace of a running process and nothing else: no unshare(CLONE_FS)
+     * first, no chroot after. For showing what setns(2) itself allows a thread of a multithreaded process; the
+     * SysCallException of a refused join comes out of this call.
+     */
+    public static NsThread setnsOnly(long pid, Ns type) {
+        return new NsThread("unboxed-setns-" + type.file, () -> join("/proc/" + pid + "/ns/" + type.file, type));
     }
 
     /** A thread that can chroot or change mounts without touching the JVM's own root and cwd: unshare(CLONE_FS). */
@@ -116,6 +154,10 @@ public final class NsThread implements AutoCloseable {
                 throw new IllegalStateException(e.getMessage(), e);
             }
         });
+    }
+
+    private static String file(long pid, Ns type) {
+        return "/proc/" + pid + "/ns/" + type.file;
     }
 
     private static void join(String nsFile, Ns type) {

@@ -156,12 +156,12 @@ public final class Cmd {
             case "iptables", "iptables-save" -> List.of("iptables");
             case "nft" -> List.of("nftables");
             case "busybox" -> List.of("busybox-static");
-            case "unshare", "nsenter", "setpriv", "findmnt", "runuser" -> List.of("util-linux");
+            case "unshare", "nsenter", "setpriv", "findmnt", "runuser", "lsns", "ipcmk", "ipcs" -> List.of("util-linux");
             case "newuidmap", "newgidmap" -> List.of("uidmap");
             case "useradd", "userdel" -> List.of("passwd");
             case "chroot" -> List.of("coreutils");
             case "ping" -> List.of("iputils-ping");
-            case "ps" -> List.of("procps");
+            case "ps", "pgrep" -> List.of("procps");
             case "gcc" -> List.of("gcc", "libc6-dev");
             default -> List.of(tool);
         };

@@ -63,6 +63,7 @@ public interface LibC extends Library {
     int umount2(String target, int flags) throws LastErrorException;
     int chroot(String path) throws LastErrorException;
     int chdir(String path) throws LastErrorException;
+    int fchdir(int fd) throws LastErrorException;
     int sethostname(String name, long len) throws LastErrorException;
     int open(String pathname, int flags) throws LastErrorException;
     int close(int fd) throws LastErrorException;
@@ -79,6 +80,10 @@ public interface LibC extends Library {
     int capset(com.sun.jna.Pointer header, com.sun.jna.Pointer data) throws LastErrorException;
     /** 1 if fd is a terminal; 0 (errno ENOTTY or EBADF) if not, so no LastErrorException: that is an answer. */
     int isatty(int fd);
+    /** mq_overview(7): a POSIX message queue, named "/NAME", in the calling thread's IPC namespace (glibc 2.34+: in libc). */
+    int mq_open(String name, int oflag, int mode, com.sun.jna.Pointer attr) throws LastErrorException;
+    int mq_close(int mqdes) throws LastErrorException;
+    int O_CREAT = 0100, O_EXCL = 0200;
     /** Variadic: the calls glibc does not wrap go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;
 }

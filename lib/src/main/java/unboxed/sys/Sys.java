@@ -76,6 +76,14 @@ public final class Sys {
         }
     }
 
+    public static void fchdir(int fd) {
+        try {
+            C.fchdir(fd);
+        } catch (LastErrorException e) {
+            throw fail("fchdir(" + fd + ")", e, null, "fchdir");
+        }
+    }
+
     public static void chdir(String path) {
         try {
             C.chdir(path);
@@ -93,6 +101,29 @@ public final class Sys {
                 ? "new_root must be a mount point other than /, put_old must be under it, and neither may have shared propagation"
                 : null;
             throw fail("pivot_root(" + q(newRoot) + ", " + q(putOld) + ")", e, hint, "pivot_root");
+        }
+    }
+
+    /**
+     * mq_open(name, O_RDONLY|O_CREAT|O_EXCL, 0600, NULL) then mq_close: a new POSIX message queue in the calling
+     * thread's IPC namespace (mq_overview(7)). It stays until mq_unlink or the namespace ends.
+     */
+    public static void mqCreate(String name) {
+        try {
+            C.mq_close(C.mq_open(name, LibC.O_RDONLY | LibC.O_CREAT | LibC.O_EXCL, 0600, null));
+        } catch (LastErrorException e) {
+            throw fail("mq_open(" + q(name) + ", O_CREAT|O_EXCL)", e, null, "mq_open");
+        }
+    }
+
+    /** mq_open(name, O_RDONLY): whether the calling thread's IPC namespace has this queue (false on ENOENT). */
+    public static boolean mqExists(String name) {
+        try {
+            C.mq_close(C.mq_open(name, LibC.O_RDONLY, 0, null));
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.ENOENT) return false;
+            throw fail("mq_open(" + q(name) + ", O_RDONLY)", e, null, "mq_open");
         }
     }
 
