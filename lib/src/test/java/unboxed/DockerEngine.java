@@ -9,11 +9,11 @@ import java.util.concurrent.TimeUnit;
  * `mvn test` works on a fresh machine after `.ci/provision`, and on a provisioned machine whose engine is not running
  * (after a reboot, say). A missing engine fails the tests that need it, saying what to do: never a silent skip.
  */
-final class DockerEngine {
+public final class DockerEngine {
     private DockerEngine() {}
 
     /** Starts the engine if it does not answer (.ci/dockerd does nothing when it does). */
-    static void ensureRunning() {
+    public static void ensureRunning() {
         script(".ci/dockerd", 90);
     }
 
