@@ -79,6 +79,7 @@ public interface LibC extends Library {
     int capset(com.sun.jna.Pointer header, com.sun.jna.Pointer data) throws LastErrorException;
     /** 1 if fd is a terminal; 0 (errno ENOTTY or EBADF) if not, so no LastErrorException: that is an answer. */
     int isatty(int fd);
+    long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
     /** Variadic: the calls glibc does not wrap go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;
 }

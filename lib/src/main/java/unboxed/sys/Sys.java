@@ -129,6 +129,21 @@ public final class Sys {
         }
     }
 
+    /**
+     * lgetxattr(2): the value of an extended attribute of a path (a symlink itself, not its target), or null when the
+     * path has no such attribute (ENODATA).
+     */
+    public static String getxattr(String path, String name) {
+        byte[] value = new byte[256];
+        try {
+            long n = C.lgetxattr(path, name, value, value.length);
+            return new String(value, 0, (int) n, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == 61) return null; // ENODATA
+            throw fail("lgetxattr(" + q(path) + ", " + q(name) + ")", e, null, "getxattr");
+        }
+    }
+
     /** kill(2); false if the process is already gone (ESRCH). */
     public static boolean kill(long pid, int sig) {
         try {
