@@ -481,6 +481,7 @@ class Lab09Overlay {
         moved = pivoted.call(() -> b.spawn(new ProcessBuilder("sleep", "1000").directory(new File("/"))
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true)));
+        execed(moved);
         b.java("new ProcessBuilder(\"sleep\", \"1000\").directory(\"/\").start() on that thread: pid " + moved.pid());
         b.java("chdir(\"" + merged + "\"); mkdir(\"old\"); pivot_root(\".\", \"old\"); chdir(\"/\"); mount(\"proc\", \"/proc\", \"proc\", ...); "
             + "umount2(\"/old\", MNT_DETACH); rmdir(\"/old\")");
@@ -705,6 +706,7 @@ class Lab09Overlay {
             Process p = t.call(() -> b.spawn(new ProcessBuilder("sleep", "infinity").directory(new File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true)));
+            execed(p);
             t.run(() -> {
                 Sys.chdir(merged.toString());
                 Sys.pivotRoot(".", "old");
@@ -715,6 +717,7 @@ class Lab09Overlay {
                 Files.delete(Path.of("/" + RELEASE));
                 Files.writeString(Path.of("/" + NEW), "new\n");
             });
+            if (!p.isAlive()) throw new IllegalStateException("the sleep started before the pivot (pid " + p.pid() + ") exited, status " + p.waitFor());
             b.show("pid of the sleep whose / is the overlay", p.pid() + " (" + Ns.MNT.label(Ns.MNT.idOf(p.pid())) + ")");
         }
     }
@@ -735,6 +738,14 @@ class Lab09Overlay {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /**
+     * Waits (up to 2 s) until a started process runs sleep: a JDK that starts programs through jspawnhelper returns
+     * from start() before the program's own exec, which must find the host's sleep, not the image's, after the pivot.
+     */
+    static void execed(Process p) {
+        unboxed.sys.Wait.until(java.time.Duration.ofSeconds(2), () -> Processes.comm(p.pid()).orElse("sleep").equals("sleep"));
+    }
 
     /** Writes both layers of {@link #layer} under root, and makes upper, work and merged. */
     static void buildLayers(Path root) throws IOException {

@@ -98,11 +98,15 @@ public final class MountNs {
     /**
      * A process's whole mount namespace, as its own root sees it: read from a thread that joined the namespace
      * ({@link NsThread#joinMountNamespace}). /proc/PID/mountinfo lists only what lies under the process's root, so a
-     * chroot hides the mounts outside it there; this does not.
+     * chroot hides the mounts outside it there; this does not, and it needs no /proc in that namespace.
      */
     public static List<Mounts.Mount> wholeTableOf(long pid) {
+        // the host's /proc, opened before the thread moves: the namespace may have no /proc of its own
+        int proc = Sys.open("/proc", LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         try (NsThread t = NsThread.joinMountNamespace(pid)) {
-            return t.call(Mounts::ofThisThread);
+            return t.call(() -> Mounts.parse(Sys.readAt(proc, "thread-self/mountinfo").lines().toList()));
+        } finally {
+            Sys.close(proc);
         }
     }
 

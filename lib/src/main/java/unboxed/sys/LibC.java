@@ -45,6 +45,7 @@ public interface LibC extends Library {
     // open(2) flags
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
+    int O_DIRECTORY = 0x10000;
 
     // prctl(2) options
     int PR_CAPBSET_DROP = 24;
@@ -65,6 +66,8 @@ public interface LibC extends Library {
     int chdir(String path) throws LastErrorException;
     int sethostname(String name, long len) throws LastErrorException;
     int open(String pathname, int flags) throws LastErrorException;
+    int openat(int dirfd, String pathname, int flags) throws LastErrorException;
+    long read(int fd, byte[] buf, long count) throws LastErrorException;
     int close(int fd) throws LastErrorException;
     int kill(int pid, int sig) throws LastErrorException;
     int ioctl(int fd, long request) throws LastErrorException;

@@ -112,6 +112,29 @@ public final class Sys {
         }
     }
 
+    /**
+     * The whole content of a file named relative to an open directory (openat(2), then read(2) to the end): a file
+     * under a /proc opened before the calling thread changed its root, say, which the new root has no path to.
+     */
+    public static String readAt(int dirfd, String name) {
+        int fd;
+        try {
+            fd = C.openat(dirfd, name, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw fail("openat(" + dirfd + ", " + q(name) + ")", e, null, "openat");
+        }
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            for (long n; (n = C.read(fd, buf, buf.length)) > 0; ) out.write(buf, 0, (int) n);
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (LastErrorException e) {
+            throw fail("read(" + name + ")", e, null, "read");
+        } finally {
+            close(fd);
+        }
+    }
+
     public static void close(int fd) {
         try {
             C.close(fd);
