@@ -238,8 +238,9 @@ class Lab09Overlay {
                     namespace's root and moves the old root to /old (put_old, a directory below the new root), and
                     moves every process of the namespace whose root or working directory was the old root. Then
                     /proc is mounted for the new root and `umount -l /old` detaches the host's file system. From Java
-                    the same happens on a thread that unshared CLONE_NEWNS (and with it CLONE_FS): a `sleep` started
-                    from that thread first, with / as its working directory, is moved along by the pivot.
+                    the same happens on a thread that unshared CLONE_NEWNS (and with it CLONE_FS); then `nsenter -t TID
+                    -m sleep` puts a process in the thread's namespace (setns(2) gives it the namespace's root) to hold
+                    the namespace when the thread ends.
                     """)
                 .shell("""
                     unshare -m --propagation private sh -c "mount -t overlay overlay -o lowerdir=$D/layers/app:$D/layers/base,upperdir=$D/upper,workdir=$D/work $D/merged && cd $D/merged && mkdir -p old && pivot_root . old && exec /bin/sh -c 'mount -t proc proc /proc && umount -l /old && rmdir /old && exec sleep 1000'" &
@@ -342,18 +343,18 @@ class Lab09Overlay {
             .question("Why can a hundred containers of one image start in a second?", 0,
                 "Each gets an empty upper and work directory over the same lower layers; nothing is copied until "
                     + "a container writes (copy-up), and then only the file it writes.",
-                "They share the lower layers; each needs only an empty upper", "Docker copies the image once into memory and maps it",
+                "They share the lower layers; each needs only an empty upper", "Docker copies the image once into memory and maps that copy into every container",
                 "The kernel deduplicates the copies of the image's files")
             .question("A process chroots into the merged view inside its own mount namespace. What does its namespace "
                     + "still hold?", 2,
                 "chroot changes only the root directory; the host's root mount stays in the namespace's table, one "
                     + "escape away. pivot_root moves it to put_old, and umount -l removes it.",
-                "Nothing of the host's: unshare -m made a fresh, empty table", "Only the host's /proc, which it mounted",
+                "Nothing of the host's: unshare -m gave it a fresh, empty mount table of its own", "Only the host's /proc, which it mounted",
                 "The host's root file system, outside its root but in its table")
             .question("Why must the learner's mount namespace be private before pivot_root?", 1,
                 "pivot_root(2) fails with EINVAL when the new root's parent mount or the current root has shared "
                     + "propagation; and a mount made below a shared one would also appear on the host.",
-                "Private makes the namespace's mounts read-only, which pivot_root needs",
+                "Private makes the namespace's mounts read-only, which pivot_root needs first",
                 "pivot_root refuses shared mounts, and shared ones would leak to the host",
                 "It is not needed: pivot_root makes the namespace private itself")
             .reading("Documentation/filesystems/overlayfs.rst: upper and lower, whiteouts and opaque directories, "
@@ -373,7 +374,7 @@ class Lab09Overlay {
 
     // ---- steps ---------------------------------------------------------------------------------------------------
 
-    /** The pivoted thread of steps 6 and 7, and the sleep it moved along. */
+    /** The pivoted thread of steps 6 and 7, and the sleep that holds its namespace. */
     static NsThread pivoted;
     static Process moved;
 
@@ -478,11 +479,6 @@ class Lab09Overlay {
         pivoted.run(() -> Mounts.makePrivate("/"));
         b.java("mount(\"overlay\", \"" + merged + "\", \"overlay\", 0, \"" + layersIn(DEMO).options() + "\") on that thread");
         pivoted.run(() -> Overlay.mount(layersIn(DEMO), merged.toString()));
-        moved = pivoted.call(() -> b.spawn(new ProcessBuilder("sleep", "1000").directory(new File("/"))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true)));
-        execed(moved);
-        b.java("new ProcessBuilder(\"sleep\", \"1000\").directory(\"/\").start() on that thread: pid " + moved.pid());
         b.java("chdir(\"" + merged + "\"); mkdir(\"old\"); pivot_root(\".\", \"old\"); chdir(\"/\"); mount(\"proc\", \"/proc\", \"proc\", ...); "
             + "umount2(\"/old\", MNT_DETACH); rmdir(\"/old\")");
         pivoted.run(() -> {
@@ -496,10 +492,13 @@ class Lab09Overlay {
             Mounts.detach("/old");
             Files.delete(Path.of("/old"));
         });
+        moved = sleepIn(b, pivoted, "1000");
+        b.java("new ProcessBuilder(\"nsenter\", \"-t\", \"" + pivoted.tid() + "\", \"-m\", \"sleep\", \"1000\").start(): pid "
+            + moved.pid() + ", in the thread's namespace, at its root");
         b.show("ls /, main thread", Rootfs.ls(Path.of("/")));
         b.show("ls /, thread " + pivoted.tid(), pivoted.call(() -> Rootfs.ls(Path.of("/"))));
         b.show("/ of thread " + pivoted.tid() + " (dev:inode) and of the JVM", pivoted.call(Rootfs::rootIdentity) + " and " + host);
-        b.show("ls /proc/" + moved.pid() + "/root (the sleep, moved along)", Rootfs.ls(Path.of("/proc/" + moved.pid() + "/root/")));
+        b.show("ls /proc/" + moved.pid() + "/root (the sleep)", Rootfs.ls(Path.of("/proc/" + moved.pid() + "/root/")));
         b.show("the namespace's whole table", String.join(", ", MountNs.wholeTableOf(moved.pid()).stream()
             .map(x -> x.mountPoint() + " " + x.fsType()).toList()));
         b.show("mounts of the host's root file system (" + MountNs.deviceName(MountNs.device(Path.of("/"))) + ") in it",
@@ -694,7 +693,11 @@ class Lab09Overlay {
         return Verdict.when(learner().isPresent(), "nothing to compare yet: no process has an overlay of " + WORK + " as its /");
     }
 
-    /** From Java: the solution's line, on a thread, with the sleep started before the pivot so that it is moved along. */
+    /**
+     * From Java: the solution's line. A thread unshares, mounts and pivots; then `nsenter -t TID -m sleep infinity`
+     * starts the process that holds the namespace, with the namespace's root as its own (setns(2) for a mount
+     * namespace sets root and working directory to it), so that it does not depend on how this JVM starts programs.
+     */
     static void pivotedFromJava(Bench b) throws Exception {
         Path merged = WORK.resolve(MERGED);
         try (NsThread t = NsThread.unshare(EnumSet.of(Ns.MNT))) {
@@ -702,12 +705,7 @@ class Lab09Overlay {
                 Mounts.makePrivate("/");
                 Overlay.mount(layersIn(WORK), merged.toString());
                 Files.createDirectories(merged.resolve("old"));
-            });
-            Process p = t.call(() -> b.spawn(new ProcessBuilder("sleep", "infinity").directory(new File("/"))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true)));
-            execed(p);
-            t.run(() -> {
+                Rootfs.ls(Path.of("/")); // load what the thread uses afterwards: the JVM's jars are under the old root
                 Sys.chdir(merged.toString());
                 Sys.pivotRoot(".", "old");
                 Sys.chdir("/");
@@ -717,8 +715,9 @@ class Lab09Overlay {
                 Files.delete(Path.of("/" + RELEASE));
                 Files.writeString(Path.of("/" + NEW), "new\n");
             });
-            if (!p.isAlive()) throw new IllegalStateException("the sleep started before the pivot (pid " + p.pid() + ") exited, status " + p.waitFor());
-            b.show("pid of the sleep whose / is the overlay", p.pid() + " (" + Ns.MNT.label(Ns.MNT.idOf(p.pid())) + ")");
+            Process p = sleepIn(b, t, "infinity");
+            long ns = t.id(Ns.MNT);
+            b.show("pid of the sleep whose / is the overlay", p.pid() + " (" + Ns.MNT.label(ns) + ")");
         }
     }
 
@@ -740,11 +739,23 @@ class Lab09Overlay {
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     /**
-     * Waits (up to 2 s) until a started process runs sleep: a JDK that starts programs through jspawnhelper returns
-     * from start() before the program's own exec, which must find the host's sleep, not the image's, after the pivot.
+     * `nsenter -t TID -m sleep TIME`: a sleep in the mount namespace of thread t, with that namespace's root as its own
+     * (setns(2) sets root and working directory to the namespace's root), which holds the namespace after the thread
+     * ends. Started from this JVM's main thread, so that it does not depend on how the JVM starts programs (through
+     * jspawnhelper, which a thread whose root is the image cannot reach). Waits until it runs there.
      */
-    static void execed(Process p) {
-        unboxed.sys.Wait.until(java.time.Duration.ofSeconds(2), () -> Processes.comm(p.pid()).orElse("sleep").equals("sleep"));
+    static Process sleepIn(Bench b, NsThread t, String time) throws IOException {
+        long ns = t.id(Ns.MNT);
+        Process p = b.spawn(new ProcessBuilder("nsenter", "-t", Long.toString(t.tid()), "-m", "sleep", time)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true));
+        boolean in = unboxed.sys.Wait.until(java.time.Duration.ofSeconds(5), () -> !p.isAlive()
+            || Processes.comm(p.pid()).orElse("").equals("sleep") && Ns.MNT.idOf(p.pid()) == ns);
+        if (!in || !p.isAlive()) {
+            throw new IllegalStateException("nsenter -t " + t.tid() + " -m sleep " + time + " did not start in the "
+                + "thread's namespace" + (p.isAlive() ? "" : " (exit " + p.exitValue() + ")"));
+        }
+        return p;
     }
 
     /** Writes both layers of {@link #layer} under root, and makes upper, work and merged. */
