@@ -497,7 +497,8 @@ class Lab09Overlay {
             + moved.pid() + ", in the thread's namespace, at its root");
         b.show("ls /, main thread", Rootfs.ls(Path.of("/")));
         b.show("ls /, thread " + pivoted.tid(), pivoted.call(() -> Rootfs.ls(Path.of("/"))));
-        b.show("/ of thread " + pivoted.tid() + " (dev:inode) and of the JVM", pivoted.call(Rootfs::rootIdentity) + " and " + host);
+        b.show("/ of thread " + pivoted.tid() + " is the JVM's /", pivoted.call(Rootfs::rootIdentity).equals(host)
+            ? "yes" : "no: another file system and inode (the overlay's root)");
         b.show("ls /proc/" + moved.pid() + "/root (the sleep)", Rootfs.ls(Path.of("/proc/" + moved.pid() + "/root/")));
         b.show("the namespace's whole table", String.join(", ", MountNs.wholeTableOf(moved.pid()).stream()
             .map(x -> x.mountPoint() + " " + x.fsType()).toList()));
@@ -511,7 +512,7 @@ class Lab09Overlay {
         b.java("on thread " + pivoted.tid() + ": mkdir(\"/escape-hatch\"); chroot(\"escape-hatch\"); chdir(\"..\") x64; chroot(\".\")");
         String reached = pivoted.call(() -> Rootfs.escapeChroot("escape-hatch"));
         b.show("/ of the thread after the escape", pivoted.call(() -> Rootfs.ls(Path.of("/"))));
-        b.show("reached the host's /", reached.equals(host) ? "yes" : "no: " + reached + " is the overlay's root, the host's is " + host);
+        b.show("reached the host's /", reached.equals(host) ? "yes" : "no: it is still the overlay's root (not the host's dev:inode)");
         b.java("kill(" + moved.pid() + ", SIGKILL), and the thread ends: the namespace and its overlay go with them");
         moved.destroyForcibly();
         moved.waitFor();
