@@ -459,15 +459,20 @@ class Lab09Overlay {
             return;
         }
         b.show("docker info: storage driver", info.out().strip());
-        String image = Cmd.run(List.of("docker", "image", "ls", "-q"), 20).out().lines().findFirst().orElse("");
+        // the first image by name, so that the same machine shows the same one every time
+        String image = Cmd.run(List.of("docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"), 20).out().lines()
+            .filter(l -> !l.isBlank() && !l.contains("<none>")).sorted().findFirst().orElse("");
         if (image.isEmpty()) {
             b.show("docker image ls", "no image here to inspect");
             return;
         }
         Cmd.Result g = Cmd.run(List.of("docker", "image", "inspect", "--format", "{{range $k, $v := .GraphDriver.Data}}{{$k}}={{$v}}\n{{end}}", image), 20);
+        b.show("image", image);
         for (String line : g.out().lines().toList()) {
             int eq = line.indexOf('=');
-            if (eq > 0) b.show(line.substring(0, eq), line.substring(eq + 1).replaceAll("overlay2/[0-9a-f]{64}", "overlay2/ID"));
+            if (eq < 0) continue;
+            String[] dirs = line.substring(eq + 1).replaceAll("overlay2/[0-9a-f]{64}", "overlay2/ID").split(":");
+            b.show(line.substring(0, eq), dirs.length == 1 ? dirs[0] : dirs.length + " directories, topmost first, each " + dirs[0]);
         }
     }
 
