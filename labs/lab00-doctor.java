@@ -37,7 +37,7 @@ import unboxed.ns.Ns;
 class Lab00Doctor implements Callable<Integer> {
     /** What the labs need from this machine, and which lab needs it: the doctor's table, kept beside the labs. */
     static final List<Doctor.Need> NEEDS = List.of(
-        Doctor.Need.namespace(Ns.MNT, "lab01, lab02, lab03"),
+        Doctor.Need.namespace(Ns.MNT, "lab01, lab02, lab03, lab09"),
         Doctor.Need.namespace(Ns.UTS, "lab03"),
         Doctor.Need.namespace(Ns.PID, "lab03"),
         Doctor.Need.namespace(Ns.NET, "lab04, lab05, lab07, lab10"),
@@ -47,12 +47,13 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.namespace(Ns.CGROUP, "lab10"),
         Doctor.Need.namespace(Ns.TIME, "lab10 (CONFIG_TIME_NS, Linux 5.6 or later)"),
         Doctor.Need.memoryController("lab06, lab12"),
+        Doctor.Need.filesystem("overlay", "lab09"),
         Doctor.Need.controller("cpu", "lab12"),
         Doctor.Need.controller("pids", "lab12"),
         Doctor.Need.program("ip", true, "lab04, lab05"),
         Doctor.Need.program("ping", true, "lab04"),
-        Doctor.Need.program("unshare", true, "lab02, lab03, lab07, lab10"),
-        Doctor.Need.program("nsenter", true, "lab02, lab03, lab07, lab10"),
+        Doctor.Need.program("unshare", true, "lab02, lab03, lab07, lab09, lab10"),
+        Doctor.Need.program("nsenter", true, "lab02, lab03, lab07, lab09, lab10"),
         Doctor.Need.program("setpriv", true, "lab07"),
         Doctor.Need.program("runuser", true, "lab07"),
         Doctor.Need.program("useradd", true, "lab07 (a learner's account where there is no sudo caller)"),
@@ -71,7 +72,9 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.program("iptables", true, "lab05"),
         Doctor.Need.program("nft", true, "lab05"),
         Doctor.Need.program("conntrack", true, "lab05"),
-        Doctor.Need.program("busybox", false, "lab01 (falls back to copying a shell and its libraries)"),
+        Doctor.Need.program("busybox", true, "lab09 (the image's base layer); lab01 falls back to copying a shell and its libraries"),
+        Doctor.Need.program("pivot_root", true, "lab09"),
+        Doctor.Need.program("getfattr", true, "lab09's shell lines (package attr)"),
         Doctor.Need.program("gcc", false, "lab01's shell lines (the C escape; the lab itself does it from Java)"),
         Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04 and lab05"));
 

@@ -129,6 +129,9 @@ class ContainerCycleTest {
             .withNetworkMode("none")
             .withLabel(LABEL, "1")
             .withEnv("LC_ALL", "C.UTF-8") // a minimal image has no locale: the labs' "━━" would print as "?"
+            // lab09 mounts overlays whose upper directory is under /var/lib/unboxed, and overlayfs refuses an upper on
+            // overlayfs (the container's root): the labs' folder gets a file system of its own, as a learner's would
+            .withTmpFs(java.util.Map.of("/var/lib/unboxed", "rw,exec,suid,dev,mode=755"))
             .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                 .withCapAdd(CAPABILITIES)
                 .withSecurityOpts(List.of("seccomp=unconfined", "apparmor=unconfined"))

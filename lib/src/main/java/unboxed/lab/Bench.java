@@ -115,6 +115,12 @@ public final class Bench {
         Mounts.bind(source, target);
     }
 
+    /** mount -t overlay overlay -o lowerdir=...,upperdir=...,workdir=... TARGET in the host's mount namespace. */
+    public void overlay(unboxed.ns.Overlay.Layers layers, String target) {
+        willCreate(new KernelObject.Mount(target));
+        unboxed.ns.Overlay.mount(layers, target);
+    }
+
     /**
      * mount -t proc proc TARGET in the host's mount namespace. It stays there after whatever used it (a chroot) has
      * exited, like every mount; the journal unmounts it on cleanup.

@@ -31,6 +31,8 @@ public final class Doctor {
         public static Need program(String name, boolean required, String neededBy) { return new Need("tool-" + name, required, neededBy); }
         /** User namespaces made by an unprivileged user (not blocked by a distribution's switch). */
         public static Need unprivilegedUserNamespaces(String neededBy) { return new Need("userns-unprivileged", true, neededBy); }
+        /** A file system type the kernel offers (a line of /proc/filesystems). */
+        public static Need filesystem(String type, String neededBy) { return new Need("fs-" + type, true, neededBy); }
         /** A cgroup hierarchy that offers the memory controller. */
         public static Need memoryController(String neededBy) { return controller("memory", neededBy); }
         /** A cgroup hierarchy that offers a controller ("cpu", "pids", "memory"). */
@@ -67,6 +69,9 @@ public final class Doctor {
             if (n.id().startsWith("cgroup-") && !n.id().equals("cgroup-memory")) f.add(controller(n.id().substring("cgroup-".length()), n));
         }
 
+        for (Need n : needs) {
+            if (n.id().startsWith("fs-")) f.add(filesystem(n.id().substring("fs-".length()), n.required(), n.neededBy()));
+        }
         for (Need n : needs) {
             if (n.id().startsWith("tool-")) f.add(tool(n.id().substring("tool-".length()), n.required(), n.neededBy()));
         }
@@ -167,6 +172,18 @@ public final class Doctor {
         } catch (java.io.UncheckedIOException absent) {
             return null;
         }
+    }
+
+    /** Whether /proc/filesystems lists the type (a module not loaded yet is not listed until modprobe loads it). */
+    private static Finding filesystem(String type, boolean required, String neededBy) {
+        boolean ok;
+        try {
+            ok = Files.readAllLines(Path.of("/proc/filesystems")).stream().anyMatch(l -> l.endsWith("\t" + type));
+        } catch (java.io.IOException e) {
+            ok = false;
+        }
+        return new Finding("fs-" + type, type + " file system", ok, required, ok ? "in /proc/filesystems" : "not in /proc/filesystems",
+            "sudo modprobe " + type + " (a kernel with CONFIG_" + type.toUpperCase() + "_FS; any distribution kernel has it)", neededBy);
     }
 
     private static Finding tool(String tool, boolean required, String neededBy) {

@@ -11,6 +11,7 @@ import unboxed.net.Ip;
 import unboxed.net.Netns;
 import unboxed.ns.MountNs;
 import unboxed.ns.Mounts;
+import unboxed.ns.Overlay;
 import unboxed.ns.Processes;
 import unboxed.ns.Uts;
 import unboxed.sys.Sys;
@@ -64,6 +65,13 @@ public sealed interface KernelObject {
         return new Journal.Entry(kind(), target(), where(), scope);
     }
 
+    /** "ended 2 processes whose ... (pids 10, 11)", or null when none was ended. */
+    private static String ended(List<Long> killed, String whose) {
+        if (killed.isEmpty()) return null;
+        return "ended " + killed.size() + " process" + (killed.size() == 1 ? "" : "es") + " " + whose
+            + " (pid" + (killed.size() == 1 ? " " : "s ") + String.join(", ", killed.stream().map(String::valueOf).toList()) + ")";
+    }
+
     /** The typed object a journal line stands for; empty for a line of a kind this version does not know. */
     static Optional<KernelObject> fromEntry(Journal.Entry e) {
         if (e == null || e.kind() == null || e.target() == null) return Optional.empty();
@@ -85,6 +93,7 @@ public sealed interface KernelObject {
             case "vethaddr" -> new VethWithAddress(e.target());
             case "argv0" -> new ProcessesNamed(e.target());
             case "docker" -> new DockerContainer(e.target(), e.where());
+            case "overlayroots" -> new OverlayRoots(Path.of(e.target()));
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -437,10 +446,23 @@ public sealed interface KernelObject {
         public boolean present() { return !Processes.withArgv0(argv0).isEmpty(); }
         public boolean undo() { return undoAndSay() != null; }
         public String undoAndSay() {
-            List<Long> killed = Processes.killAll(Processes.withArgv0(argv0));
-            if (killed.isEmpty()) return null;
-            return "ended " + killed.size() + " process" + (killed.size() == 1 ? "" : "es") + " whose argv[0] is " + argv0
-                + " (pid" + (killed.size() == 1 ? " " : "s ") + String.join(", ", killed.stream().map(String::valueOf).toList()) + ")";
+            return ended(Processes.killAll(Processes.withArgv0(argv0)), "whose argv[0] is " + argv0);
+        }
+    }
+
+    /**
+     * Processes whose / is an overlay made of directories at or below a folder (a learner's `unshare -m ... pivot_root`
+     * into a merged view, or a chroot into one), found by what they are ({@link Overlay#rootedIn}), whoever started
+     * them. Undo ends each, by pid, which frees their mount namespaces and the overlays in them.
+     */
+    record OverlayRoots(Path dir) implements KernelObject {
+        public String kind() { return "overlayroots"; }
+        public String target() { return dir.toString(); }
+        public String describe() { return "processes whose / is an overlay of layers in " + dir; }
+        public boolean present() { return !Overlay.rootedIn(dir).isEmpty(); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            return ended(Processes.killAll(Overlay.rootedIn(dir)), "whose / is an overlay of layers in " + dir);
         }
     }
 

@@ -88,6 +88,28 @@ public final class MountNs {
         }
     }
 
+    /** A device number (st_dev) as mountinfo's third field writes it: "major:minor" (makedev(3)'s encoding). */
+    public static String deviceName(long dev) {
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        return major + ":" + minor;
+    }
+
+    /**
+     * A process's whole mount namespace, as its own root sees it: read from a thread that joined the namespace
+     * ({@link NsThread#joinMountNamespace}). /proc/PID/mountinfo lists only what lies under the process's root, so a
+     * chroot hides the mounts outside it there; this does not, and it needs no /proc in that namespace.
+     */
+    public static List<Mounts.Mount> wholeTableOf(long pid) {
+        // the host's /proc, opened before the thread moves: the namespace may have no /proc of its own
+        int proc = Sys.open("/proc", LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+        try (NsThread t = NsThread.joinMountNamespace(pid)) {
+            return t.call(() -> Mounts.parse(Sys.readAt(proc, "thread-self/mountinfo").lines().toList()));
+        } finally {
+            Sys.close(proc);
+        }
+    }
+
     /** A process, and the mount on the path as its namespace's table shows it. */
     public record Holder(long pid, Mounts.Mount mount) {
         /** The path as that process sees it, from the host: through /proc/PID/root. */

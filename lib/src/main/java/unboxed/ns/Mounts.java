@@ -21,9 +21,11 @@ public final class Mounts {
     /**
      * One line of mountinfo. {@code propagation} holds the optional fields: "shared:N" means the mount has peers that
      * see its submounts (the systemd default for /), "master:N" that it receives them, empty that it is private.
+     * {@code device} is the file system's st_dev as "major:minor"; {@code superOptions} are the file system's own
+     * options (an overlay's lowerdir, upperdir and workdir, as they were given to mount).
      */
     public record Mount(int id, int parentId, String root, String mountPoint, String options,
-                        List<String> propagation, String fsType, String source) {
+                        List<String> propagation, String fsType, String source, String device, String superOptions) {
         public boolean shared() {
             return propagation.stream().anyMatch(p -> p.startsWith("shared:"));
         }
@@ -128,7 +130,7 @@ public final class Mounts {
             int dash = java.util.Arrays.asList(f).indexOf("-");
             List<String> optional = new ArrayList<>(List.of(f).subList(6, dash));
             out.add(new Mount(Integer.parseInt(f[0]), Integer.parseInt(f[1]), unescape(f[3]), unescape(f[4]),
-                f[5], optional, f[dash + 1], unescape(f[dash + 2])));
+                f[5], optional, f[dash + 1], unescape(f[dash + 2]), f[2], dash + 3 < f.length ? unescape(f[dash + 3]) : ""));
         }
         return out;
     }

@@ -134,6 +134,18 @@ public final class NsThread implements AutoCloseable {
         return new NsThread("unboxed-setns-" + type.file, () -> join("/proc/" + pid + "/ns/" + type.file, type));
     }
 
+    /**
+     * A thread in a process's mount namespace at that namespace's own root, as `nsenter -t PID -m` without -r: setns(2)
+     * sets the thread's root and working directory to the namespace's root mount, so the thread sees the namespace's
+     * whole mount table, also what a chroot inside it hides from that process.
+     */
+    public static NsThread joinMountNamespace(long pid) {
+        return new NsThread("unboxed-mnt-" + pid, () -> {
+            Sys.unshare(LibC.CLONE_FS);
+            join("/proc/" + pid + "/ns/mnt", Ns.MNT);
+        });
+    }
+
     /** A thread that can chroot or change mounts without touching the JVM's own root and cwd: unshare(CLONE_FS). */
     public static NsThread ownFilesystem() {
         return new NsThread("unboxed-fs", () -> Sys.unshare(LibC.CLONE_FS));

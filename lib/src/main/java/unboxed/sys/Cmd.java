@@ -156,7 +156,8 @@ public final class Cmd {
             case "iptables", "iptables-save" -> List.of("iptables");
             case "nft" -> List.of("nftables");
             case "busybox" -> List.of("busybox-static");
-            case "unshare", "nsenter", "setpriv", "findmnt", "runuser", "lsns", "ipcmk", "ipcs" -> List.of("util-linux");
+            case "unshare", "nsenter", "setpriv", "findmnt", "runuser", "lsns", "ipcmk", "ipcs", "pivot_root" -> List.of("util-linux");
+            case "getfattr" -> List.of("attr");
             case "newuidmap", "newgidmap" -> List.of("uidmap");
             case "useradd", "userdel" -> List.of("passwd");
             case "chroot" -> List.of("coreutils");

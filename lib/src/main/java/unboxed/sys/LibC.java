@@ -45,6 +45,7 @@ public interface LibC extends Library {
     // open(2) flags
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
+    int O_DIRECTORY = 0x10000;
 
     // prctl(2) options
     int PR_CAPBSET_DROP = 24;
@@ -66,6 +67,8 @@ public interface LibC extends Library {
     int fchdir(int fd) throws LastErrorException;
     int sethostname(String name, long len) throws LastErrorException;
     int open(String pathname, int flags) throws LastErrorException;
+    int openat(int dirfd, String pathname, int flags) throws LastErrorException;
+    long read(int fd, byte[] buf, long count) throws LastErrorException;
     int close(int fd) throws LastErrorException;
     int kill(int pid, int sig) throws LastErrorException;
     int ioctl(int fd, long request) throws LastErrorException;
@@ -84,6 +87,7 @@ public interface LibC extends Library {
     int mq_open(String name, int oflag, int mode, com.sun.jna.Pointer attr) throws LastErrorException;
     int mq_close(int mqdes) throws LastErrorException;
     int O_CREAT = 0100, O_EXCL = 0200;
+    long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
     /** Variadic: the calls glibc does not wrap go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;
 }

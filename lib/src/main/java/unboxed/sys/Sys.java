@@ -143,6 +143,29 @@ public final class Sys {
         }
     }
 
+    /**
+     * The whole content of a file named relative to an open directory (openat(2), then read(2) to the end): a file
+     * under a /proc opened before the calling thread changed its root, say, which the new root has no path to.
+     */
+    public static String readAt(int dirfd, String name) {
+        int fd;
+        try {
+            fd = C.openat(dirfd, name, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw fail("openat(" + dirfd + ", " + q(name) + ")", e, null, "openat");
+        }
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[65536];
+            for (long n; (n = C.read(fd, buf, buf.length)) > 0; ) out.write(buf, 0, (int) n);
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (LastErrorException e) {
+            throw fail("read(" + name + ")", e, null, "read");
+        } finally {
+            close(fd);
+        }
+    }
+
     public static void close(int fd) {
         try {
             C.close(fd);
@@ -157,6 +180,21 @@ public final class Sys {
             return C.ioctl(fd, request);
         } catch (LastErrorException e) {
             throw fail("ioctl(" + what + ")", e, null, "ioctl_ns");
+        }
+    }
+
+    /**
+     * lgetxattr(2): the value of an extended attribute of a path (a symlink itself, not its target), or null when the
+     * path has no such attribute (ENODATA).
+     */
+    public static String getxattr(String path, String name) {
+        byte[] value = new byte[256];
+        try {
+            long n = C.lgetxattr(path, name, value, value.length);
+            return new String(value, 0, (int) n, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == 61) return null; // ENODATA
+            throw fail("lgetxattr(" + q(path) + ", " + q(name) + ")", e, null, "getxattr");
         }
     }
 
