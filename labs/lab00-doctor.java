@@ -40,11 +40,12 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.namespace(Ns.MNT, "lab01, lab02, lab03"),
         Doctor.Need.namespace(Ns.UTS, "lab03"),
         Doctor.Need.namespace(Ns.PID, "lab03"),
-        Doctor.Need.namespace(Ns.NET, "lab04, lab05, lab07"),
+        Doctor.Need.namespace(Ns.NET, "lab04, lab05, lab07, lab11"),
         Doctor.Need.namespace(Ns.USER, "lab07"),
         Doctor.Need.unprivilegedUserNamespaces("lab07"),
         Doctor.Need.memoryController("lab06"),
-        Doctor.Need.program("ip", true, "lab04, lab05"),
+        Doctor.Need.program("ip", true, "lab04, lab05, lab11"),
+        Doctor.Need.program("bridge", true, "lab11 (package iproute2)"),
         Doctor.Need.program("ping", true, "lab04"),
         Doctor.Need.program("unshare", true, "lab02, lab03, lab07"),
         Doctor.Need.program("nsenter", true, "lab02, lab03, lab07"),
@@ -56,13 +57,13 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.program("ps", true, "lab03"),
         Doctor.Need.program("setpriv", true, "lab08"),
         Doctor.Need.program("capsh", true, "lab08 (package libcap2-bin)"),
-        // lab05 writes its NAT rule with iptables and reads it back through both iptables-save and nft
-        Doctor.Need.program("iptables", true, "lab05"),
-        Doctor.Need.program("nft", true, "lab05"),
-        Doctor.Need.program("conntrack", true, "lab05"),
+        // lab05 and lab11 write their NAT rules with iptables and read them back through both iptables-save and nft
+        Doctor.Need.program("iptables", true, "lab05, lab11"),
+        Doctor.Need.program("nft", true, "lab05, lab11"),
+        Doctor.Need.program("conntrack", true, "lab05, lab11"),
         Doctor.Need.program("busybox", false, "lab01 (falls back to copying a shell and its libraries)"),
         Doctor.Need.program("gcc", false, "lab01's shell lines (the C escape; the lab itself does it from Java)"),
-        Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04 and lab05"));
+        Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04, lab05 and lab11"));
 
     /** Where --save-baseline keeps the fingerprint that --leftovers compares against. */
     static final Path BASELINE = Path.of("/var/lib/unboxed/baseline.txt");
