@@ -176,7 +176,7 @@ public record Upstream(String router, String inet, String uplink, String inetEnd
         }
         if (!r.replied()) {
             return fail(inet + " saw " + uplinkIp + " and answered" + (r.replyError() != null ? " (or tried: " + r.replyError() + ")" : "")
-                + ", but the reply never reached the box (ip netns exec " + router + " conntrack -L)");
+                + ", but the reply never reached the box (" + box + "; ip netns exec " + router + " conntrack -L)");
         }
         return pass();
     }
