@@ -200,7 +200,9 @@ class Lab11Bridge {
                     default, runs a small process, docker-proxy, that listens on each published port of the host
                     and relays what the NAT rules do not catch (connections from the host itself, to 127.0.0.1 among
                     them); with `"userland-proxy": false` in daemon.json it adds rules like this one instead
-                    (Docker documentation, "Packet filtering and firewalls").
+                    (Docker documentation, "Packet filtering and firewalls"). The box sees such a connection come
+                    from 203.0.113.1: the router chose the source address for a destination of its own, before
+                    OUTPUT rewrote the destination.
                     """)
                 .shell("ip netns exec lab11-router bash -c 'echo > /dev/tcp/203.0.113.1/8080'   # fails: Connection refused\n"
                     + "ip netns exec lab11-router " + OUTPUT_DNAT + "\n"
@@ -394,9 +396,10 @@ class Lab11Bridge {
         String mac2 = Ip.link(DEMO2, BOX_END).map(Ip.Link::mac).orElse("?"), mac1 = Ip.link(DEMO1, BOX_END).map(Ip.Link::mac).orElse("?");
         b.show(DEMO1 + "'s ARP entry for " + IP2, Ip.neighbours(DEMO1).stream().filter(n -> IP2.equals(n.address()))
             .map(n -> n.mac() + (n.mac() != null && n.mac().equals(mac2) ? " (demo2's eth0)" : "")).findFirst().orElse("none"));
-        for (Ip.FdbEntry e : Ip.fdb(ROUTER, BRIDGE)) {
-            if (e.local() || !(e.mac().equals(mac1) || e.mac().equals(mac2))) continue;
-            b.show("br0 learned " + (e.mac().equals(mac1) ? "demo1's" : "demo2's") + " MAC", e.mac() + " on port " + e.dev());
+        List<Ip.FdbEntry> fdb = Ip.fdb(ROUTER, BRIDGE);
+        for (String[] box : new String[][] {{"demo1's", mac1}, {"demo2's", mac2}}) {
+            b.show("br0 learned " + box[0] + " MAC", fdb.stream().filter(e -> !e.local() && e.mac().equals(box[1])).findFirst()
+                .map(e -> e.mac() + " on port " + e.dev()).orElse("not (yet)"));
         }
         b.show(FORWARD + " in " + ROUTER, Sysctl.get(ROUTER, FORWARD) + " (nothing was routed)");
     }
