@@ -37,20 +37,8 @@ class Lab11BridgeTest {
         ip -n lab11-router addr add 10.0.11.1/24 dev br0
         ip -n lab11-router link set br0 up
         """;
-    /** The exercise with the articles' commands (the lab's reference solution), after `prepare` made the router and internet. */
-    static final String MANUAL = BRIDGE + box("lab11-box1", "veth1", "10.0.11.2") + box("lab11-box2", "veth2", "10.0.11.3")
-        + FORWARD + MASQ + DNAT;
-
-    static String box(String box, String port, String ip) {
-        return "ip netns add " + box + "\n"
-            + "ip link add " + port + " netns lab11-router type veth peer name eth0 netns " + box + "\n"
-            + "ip -n lab11-router link set " + port + " master br0\n"
-            + "ip -n lab11-router link set " + port + " up\n"
-            + "ip -n " + box + " addr add " + ip + "/24 dev eth0\n"
-            + "ip -n " + box + " link set eth0 up\n"
-            + "ip -n " + box + " link set lo up\n"
-            + "ip -n " + box + " route add default via 10.0.11.1\n";
-    }
+    /** The exercise as the lab's reference solution types it (solve's lines), after `prepare` made the router and internet. */
+    static final String MANUAL = LAB.solution.script();
 
     @RegisterExtension
     static final LabSession S = new LabSession(LAB)
