@@ -184,11 +184,14 @@ class Lab11Bridge {
                     forwards the connection to the box through br0. The box answers its client, 203.0.113.2, through
                     its default route, and the router's conntrack entry rewrites the answer's source back to
                     203.0.113.1:8080. From the shell nothing listens in the box, so the box itself refuses (a TCP
-                    reset: "Connection refused"); the lab's Java service, opened on a thread inside demo1, accepts.
+                    reset: "Connection refused"), and `conntrack -L` may list nothing: the entry of a connection that a
+                    reset refused ends at once. The lab's Java service, opened on a thread inside demo1, accepts, and
+                    its connection's entry shows both tuples.
                     """)
                 .shell("ip netns exec lab11-router " + DNAT + "\n"
                     + "ip netns exec lab11-inet bash -c 'echo > /dev/tcp/203.0.113.1/8080'   # fails: Connection refused\n"
-                    + "ip netns exec lab11-router conntrack -L -p tcp --dport 8080   # prints: src=10.0.11.2\n")
+                    + "ip netns exec lab11-router iptables -t nat -S PREROUTING   # prints: --to-destination 10.0.11.2:80\n"
+                    + "ip netns exec lab11-router conntrack -L -p tcp --dport 8080\n")
                 .does(Lab11Bridge::publish)
                 .observe("demo1's service sees the client as 203.0.113.2; the conntrack entry's reply comes from 10.0.11.2:80."))
 
