@@ -72,8 +72,7 @@ public final class Ip {
         List<Link> out = new ArrayList<>();
         for (JsonElement e : json(netns, "-d", "addr", "show")) {
             JsonObject o = e.getAsJsonObject();
-            List<String> flags = new ArrayList<>();
-            if (o.has("flags")) o.getAsJsonArray("flags").forEach(f -> flags.add(f.getAsString()));
+            List<String> flags = strings(o, "flags");
             List<Addr> addrs = new ArrayList<>();
             if (o.has("addr_info")) {
                 for (JsonElement a : o.getAsJsonArray("addr_info")) {
@@ -109,9 +108,7 @@ public final class Ip {
         List<Neighbour> out = new ArrayList<>();
         for (JsonElement e : json(netns, "-4", "neigh", "show")) {
             JsonObject o = e.getAsJsonObject();
-            List<String> state = new ArrayList<>();
-            if (o.has("state")) o.getAsJsonArray("state").forEach(x -> state.add(x.getAsString()));
-            out.add(new Neighbour(str(o, "dst"), str(o, "dev"), str(o, "lladdr"), state));
+            out.add(new Neighbour(str(o, "dst"), str(o, "dev"), str(o, "lladdr"), strings(o, "state")));
         }
         return out;
     }
@@ -132,9 +129,7 @@ public final class Ip {
         if (text.isEmpty()) return out;
         for (JsonElement e : JsonParser.parseString(text).getAsJsonArray()) {
             JsonObject o = e.getAsJsonObject();
-            List<String> flags = new ArrayList<>();
-            if (o.has("flags")) o.getAsJsonArray("flags").forEach(x -> flags.add(x.getAsString()));
-            out.add(new FdbEntry(str(o, "mac"), str(o, "ifname"), "permanent".equals(str(o, "state")), flags));
+            out.add(new FdbEntry(str(o, "mac"), str(o, "ifname"), "permanent".equals(str(o, "state")), strings(o, "flags")));
         }
         return out;
     }
@@ -245,6 +240,13 @@ public final class Ip {
 
     private static String str(JsonObject o, String key) {
         return o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsString() : null;
+    }
+
+    /** A JSON array of strings under key ("flags": ["UP", ...]), or an empty list. */
+    private static List<String> strings(JsonObject o, String key) {
+        List<String> out = new ArrayList<>();
+        if (o.has(key) && o.get(key).isJsonArray()) o.getAsJsonArray(key).forEach(x -> out.add(x.getAsString()));
+        return out;
     }
 
     private static Integer integer(JsonObject o, String key) {
