@@ -40,7 +40,7 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.namespace(Ns.MNT, "lab01, lab02, lab03, lab09"),
         Doctor.Need.namespace(Ns.UTS, "lab03"),
         Doctor.Need.namespace(Ns.PID, "lab03"),
-        Doctor.Need.namespace(Ns.NET, "lab04, lab05, lab07, lab10"),
+        Doctor.Need.namespace(Ns.NET, "lab04, lab05, lab07, lab10, lab11"),
         Doctor.Need.namespace(Ns.USER, "lab07"),
         Doctor.Need.unprivilegedUserNamespaces("lab07"),
         Doctor.Need.namespace(Ns.IPC, "lab10"),
@@ -50,7 +50,8 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.filesystem("overlay", "lab09"),
         Doctor.Need.controller("cpu", "lab12"),
         Doctor.Need.controller("pids", "lab12"),
-        Doctor.Need.program("ip", true, "lab04, lab05"),
+        Doctor.Need.program("ip", true, "lab04, lab05, lab11"),
+        Doctor.Need.program("bridge", true, "lab11 (package iproute2)"),
         Doctor.Need.program("ping", true, "lab04"),
         Doctor.Need.program("unshare", true, "lab02, lab03, lab07, lab09, lab10"),
         Doctor.Need.program("nsenter", true, "lab02, lab03, lab07, lab09, lab10"),
@@ -68,15 +69,15 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.program("ipcmk", true, "lab10 (package util-linux)"),
         Doctor.Need.program("ipcs", true, "lab10 (package util-linux)"),
         Doctor.Need.program("pgrep", true, "lab10 (package procps)"),
-        // lab05 writes its NAT rule with iptables and reads it back through both iptables-save and nft
-        Doctor.Need.program("iptables", true, "lab05"),
-        Doctor.Need.program("nft", true, "lab05"),
-        Doctor.Need.program("conntrack", true, "lab05"),
+        // lab05 and lab11 write their NAT rules with iptables and read them back through both iptables-save and nft
+        Doctor.Need.program("iptables", true, "lab05, lab11"),
+        Doctor.Need.program("nft", true, "lab05, lab11"),
+        Doctor.Need.program("conntrack", true, "lab05, lab11"),
         Doctor.Need.program("busybox", true, "lab09 (the image's base layer); lab01 falls back to copying a shell and its libraries"),
         Doctor.Need.program("pivot_root", true, "lab09"),
         Doctor.Need.program("getfattr", true, "lab09's shell lines (package attr)"),
         Doctor.Need.program("gcc", false, "lab01's shell lines (the C escape; the lab itself does it from Java)"),
-        Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04 and lab05"));
+        Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04, lab05 and lab11"));
 
     /** Where --save-baseline keeps the fingerprint that --leftovers compares against. */
     static final Path BASELINE = Path.of("/var/lib/unboxed/baseline.txt");

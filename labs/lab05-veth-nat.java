@@ -17,8 +17,8 @@ import unboxed.lab.KernelObject;
 import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
+import unboxed.lab.Upstream;
 import unboxed.net.Conntrack;
-import unboxed.net.Echo;
 import unboxed.net.Firewall;
 import unboxed.net.Ip;
 import unboxed.net.Netns;
@@ -45,6 +45,7 @@ class Lab05VethNat {
     static final String FORWARD = "net.ipv4.ip_forward";
     static final String MASQUERADE = "iptables -t nat -A POSTROUTING -s 10.0.5.0/24 -o uplink -j MASQUERADE";
     static final String PREPARE = "sudo ./jbang lab05 prepare";
+    static final Upstream UP = new Upstream(ROUTER, INET, UPLINK, INET_END, UPLINK_IP, INET_IP, PREPARE);
 
     /** The root namespace's firewall and ip_forward when step 1 began, to show they never changed. */
     static String rootBefore;
@@ -373,42 +374,7 @@ class Lab05VethNat {
 
     /** lab05-router with its uplink to lab05-inet; leaves a complete pair as it is. */
     static void prepare(Bench b) {
-        if (prepared()) {
-            b.console().note(ROUTER + " and " + INET + " are ready (uplink " + UPLINK_IP + "/24, inet0 " + INET_IP + "/24).");
-            return;
-        }
-        for (String ns : new String[] {ROUTER, INET}) {
-            if (Files.exists(Netns.path(ns))) {
-                Netns.delete(ns); // ours (the preflight refused anyone else's), but no longer whole: start again
-                b.console().note("removed the incomplete " + ns);
-            }
-        }
-        b.console().shell("""
-            ip netns add lab05-router; ip netns add lab05-inet
-            ip link add uplink netns lab05-router type veth peer name inet0 netns lab05-inet
-            ip -n lab05-router addr add 203.0.113.1/24 dev uplink; ip -n lab05-router link set uplink up
-            ip -n lab05-inet addr add 203.0.113.2/24 dev inet0; ip -n lab05-inet link set inet0 up
-            ip -n lab05-router link set lo up; ip -n lab05-inet link set lo up
-            """);
-        b.netns(ROUTER);
-        b.netns(INET);
-        b.vethBetween(UPLINK, ROUTER, INET_END, INET);
-        wire(ROUTER, UPLINK, UPLINK_IP);
-        wire(INET, INET_END, INET_IP);
-        Ip.up(ROUTER, "lo");
-        Ip.up(INET, "lo");
-        b.show("links in " + ROUTER, links(ROUTER));
-        b.show("links in " + INET, links(INET));
-        b.show(FORWARD + " in " + ROUTER, Sysctl.get(ROUTER, FORWARD) + " (yours to turn on)");
-    }
-
-    /** Both namespaces are there, and the uplink pair joins them with its addresses, up. */
-    static boolean prepared() {
-        if (!Netns.exists(ROUTER) || !Netns.exists(INET)) return false;
-        Optional<Ip.Link> up = Ip.link(ROUTER, UPLINK), in = Ip.link(INET, INET_END);
-        return up.isPresent() && in.isPresent() && up.get().up() && in.get().up()
-            && up.get().has(UPLINK_IP + "/24") && in.get().has(INET_IP + "/24")
-            && Ip.peerNetns(ROUTER, up.get()).map(INET::equals).orElse(false);
+        UP.prepare(b);
     }
 
     // ---- exercise checks: kernel state only ---------------------------------------------------------------------
@@ -484,41 +450,12 @@ class Lab05VethNat {
     }
 
     static Verdict checkMasquerade() {
-        if (!Netns.exists(ROUTER)) return missingRouter();
-        Firewall.Outcome o = natOutcome();
-        if (o.ok()) return pass();
-        if (o.anyTranslating() == null && o.problem() == null) {
-            List<Firewall.NatRule> inRoot = Firewall.natRules(null).stream().filter(r -> r.translates() && r.saddr() != null
-                && !r.saddr().negated() && r.saddr().values().stream().anyMatch(v -> v.matches("[\\d./]+") && Ip.overlaps(v, BOX_NET)))
-                .toList();
-            if (!inRoot.isEmpty()) {
-                return fail("lab05-router has no MASQUERADE rule, but the root namespace's firewall has one (`"
-                    + inRoot.get(0).text() + "`): delete it there (-D instead of -A) and add it with ip netns exec lab05-router");
-            }
-            return fail("lab05-router's nat POSTROUTING chain has no MASQUERADE (or SNAT to 203.0.113.1) rule");
-        }
-        return fail(o.problem() != null ? o.problem()
-            : "no rule of lab05-router's nat chains translates the traffic from 10.0.5.0/24 leaving uplink");
+        return UP.masquerade(BOX_NET, routerEnd().map(Ip.Link::name).orElse(null));
     }
 
     /** What lab05-router's nat chains, followed from postrouting, do with the box network's traffic to the uplink. */
     static Firewall.Outcome natOutcome() {
-        Firewall.Traffic t = new Firewall.Traffic(BOX_NET, UPLINK, routerEnd().map(Ip.Link::name).orElse(null));
-        return Firewall.follow(Firewall.natChains(ROUTER), t, Lab05VethNat::targetProblem);
-    }
-
-    /** For a MASQUERADE or SNAT rule: null if it gives the uplink's address, else why not. */
-    static String targetProblem(Firewall.NatRule r) {
-        if ("masquerade".equals(r.action())) return null;
-        String to = r.toAddress() == null ? "" : r.toAddress().split(":")[0];
-        if (to.isEmpty()) return "has no --to-source the check can read";
-        for (String a : to.split("-")) {
-            if (!a.equals(UPLINK_IP) && !a.equals(UPLINK_IP + "/32")) {
-                return "translates to " + to + ", and lab05-router's uplink address is 203.0.113.1 (a reply to another "
-                    + "address never comes back to the router)";
-            }
-        }
-        return null;
+        return UP.natOutcome(BOX_NET, routerEnd().map(Ip.Link::name).orElse(null));
     }
 
     /**
@@ -526,46 +463,11 @@ class Lab05VethNat {
      * box and the router would route it through the lab's own links, so it can never leave through the host.
      */
     static Verdict checkEndToEnd() throws Exception {
-        for (String ns : new String[] {BOX, ROUTER, INET}) {
-            if (!Netns.exists(ns)) return ns.equals(BOX) ? fail("there is no namespace lab05-box to send from") : missingRouter();
-        }
-        Optional<String> dev = Ip.routeDev(BOX, INET_IP);
-        if (dev.isEmpty()) return fail("lab05-box has no route to 203.0.113.2 (no default route): nothing was sent");
-        Optional<Ip.Link> out = Ip.link(BOX, dev.get());
-        if (out.isEmpty() || !ROUTER.equals(out.flatMap(l -> Ip.peerNetns(BOX, l)).orElse(null))) {
-            return fail("lab05-box sends 203.0.113.2 through " + dev.get() + ", whose other end is not in lab05-router: not probed");
-        }
-        Optional<String> routerDev = Ip.routeDev(ROUTER, INET_IP);
-        if (!routerDev.equals(Optional.of(UPLINK))) {
-            return fail("lab05-router routes 203.0.113.2 through " + routerDev.orElse("nothing") + ", not uplink: not probed");
-        }
-        Echo.Result r = Echo.udp(BOX, INET, INET_IP, 1000);
-        if (r.sendError() != null) return fail("lab05-box could not send to 203.0.113.2: " + r.sendError());
-        if (!r.arrived()) {
-            Verdict forwarding = checkForwarding();
-            return fail("the datagram from lab05-box never reached 203.0.113.2" + (forwarding.passed()
-                ? ": lab05-router forwards, so look at its firewall (nft list ruleset)"
-                : ": lab05-router does not forward it (" + forwarding.reason().replaceAll(" \\(the root.*", "") + ")"));
-        }
-        if (r.seenAddress().equals(BOX_IP)) {
-            String wrongRule = Optional.ofNullable(natOutcome().problem()).map(p -> "; " + p).orElse("");
-            return fail("lab05-inet saw the datagram come from 10.0.5.2, the box's own address: nothing translated it "
-                + "on its way out of uplink" + (r.replyError() != null ? ", so its reply had nowhere to go (" + r.replyError() + ")" : "")
-                + wrongRule);
-        }
-        if (!r.seenAddress().equals(UPLINK_IP)) {
-            return fail("lab05-inet saw the datagram come from " + r.seenAddress() + ", not 203.0.113.1");
-        }
-        if (!r.replied()) {
-            return fail("lab05-inet saw 203.0.113.1 and answered" + (r.replyError() != null ? " (or tried: " + r.replyError() + ")" : "")
-                + ", but the reply never reached the box (ip netns exec lab05-router conntrack -L)");
-        }
-        return pass();
+        return UP.endToEnd(BOX, BOX_IP, BOX_NET, routerEnd().map(Ip.Link::name).orElse(null), Lab05VethNat::checkForwarding);
     }
 
     static Verdict missingRouter() {
-        String missing = Netns.exists(ROUTER) ? INET + " is" : Netns.exists(INET) ? ROUTER + " is" : ROUTER + " and " + INET + " are";
-        return fail(missing + " missing: `" + PREPARE + "` makes the exercise's router and internet (run leaves them too)");
+        return UP.missing();
     }
 
     /** The veth in the box that carries 10.0.5.2/24 (or, failing that, the one that carries 10.0.5.2 at all). */
@@ -609,44 +511,23 @@ class Lab05VethNat {
 
     // ---- small helpers -----------------------------------------------------------------------------------------
 
-    /** Address and UP, as the step shows it. */
     static void wire(String ns, String dev, String ip) {
-        Ip.addAddr(ns, dev, ip + "/24");
-        Ip.up(ns, dev);
+        Upstream.wire(ns, dev, ip);
     }
 
-    /** One UDP round trip from the box to lab05-inet, told from both ends. */
     static void probe(Bench b, String box) throws Exception {
-        b.java("a DatagramSocket opened on a thread in " + INET + " (" + INET_IP + "), another in " + box + "; send, answer");
-        Echo.Result r = Echo.udp(box, INET, INET_IP, 1000);
-        b.show(box + " sends to " + INET_IP, r.sendError() == null ? "sent" : "failed: " + r.sendError());
-        if (r.sendError() != null) return;
-        b.show(INET + " sees it from", r.arrived() ? r.seenSource() : "nothing arrived");
-        if (!r.arrived()) return;
-        b.show(INET + "'s reply", r.replyError() != null ? "cannot be sent: " + r.replyError()
-            : r.replied() ? "reached " + box : "sent, but never reached " + box);
+        UP.probe(b, box);
     }
 
     static String links(String ns) {
-        List<String> out = new ArrayList<>();
-        for (Ip.Link l : Ip.links(ns)) out.add(l.name() + " " + (l.up() ? "UP" : "DOWN") + (l.ipv4().isEmpty() ? "" : " " + l.ipv4()));
-        return String.join(", ", out);
+        return Upstream.links(ns);
     }
 
     static String addresses(String ns) {
-        List<String> a = Ip.links(ns).stream().filter(l -> !l.name().equals("lo"))
-            .flatMap(l -> l.ipv4().stream().map(x -> x + " on " + l.name())).toList();
-        return a.isEmpty() ? "no IPv4 address" : String.join(", ", a);
+        return Upstream.addresses(ns);
     }
 
-    /** What the root namespace's firewall and forwarding say now, as one string to compare. */
     static String rootFirewallAndForwarding() {
-        StringBuilder s = new StringBuilder();
-        if (Cmd.has("iptables-save")) {
-            // comment lines carry the time of the dump
-            Cmd.run("iptables-save").out().lines().filter(l -> !l.startsWith("#")).forEach(l -> s.append(l).append('\n'));
-        }
-        if (Cmd.has("nft")) s.append(Cmd.run("nft", "list", "ruleset").out());
-        return s.append(Sysctl.get(null, FORWARD)).toString();
+        return Upstream.rootFirewallAndForwarding();
     }
 }

@@ -32,6 +32,11 @@ public final class Conntrack {
         public boolean sourceTranslated() {
             return replyDst != null && !replyDst.equals(src);
         }
+
+        /** Whether replies come from another address or port than the one the connection went to: destination NAT. */
+        public boolean destinationTranslated() {
+            return replySrc != null && (!replySrc.equals(dst) || !java.util.Objects.equals(replySport, dport));
+        }
     }
 
     /** Where entries come from on this machine: the /proc file, or the conntrack program, or nothing at all. */

@@ -64,6 +64,58 @@ public final class Echo {
         }
     }
 
+    /**
+     * What one TCP connection saw. connectError: why the client could not connect (refused, timed out, no route), else
+     * null. seenSource: "address:port" the server saw the connection come from (after any NAT on the way), null if
+     * none was accepted. clientPort: the client socket's own local port (0 if it never got one), to find the
+     * connection in a conntrack table.
+     */
+    public record TcpResult(String connectError, String seenSource, int clientPort) {
+        public boolean accepted() { return seenSource != null; }
+
+        /** The address part of seenSource. */
+        public String seenAddress() {
+            return seenSource == null ? null : seenSource.substring(0, seenSource.lastIndexOf(':'));
+        }
+    }
+
+    /**
+     * A service and a client, each on a thread inside its own named namespace: a ServerSocket bound to listenPort on
+     * every address of serverNetns, and a connection from clientNetns to connectAddress:connectPort (which NAT may send
+     * to the service). Says whether the service accepted it and whom it saw. The service exists only for this call.
+     */
+    public static TcpResult tcp(String clientNetns, String serverNetns, int listenPort, String connectAddress, int connectPort,
+                                int timeoutMillis) throws IOException {
+        if (clientNetns == null || serverNetns == null) throw new IllegalArgumentException("both ends must be named namespaces");
+        try (java.net.ServerSocket server = NsThread.inNetns(serverNetns, () -> {
+                java.net.ServerSocket ss = new java.net.ServerSocket();
+                ss.setReuseAddress(true);
+                ss.bind(new InetSocketAddress(listenPort));
+                return ss;
+            });
+             // a Socket makes its file descriptor when it is bound, not when it is constructed: bind it on the thread
+             // inside the namespace, or it would belong to the caller's (its port is then known even if connect fails)
+             java.net.Socket client = NsThread.inNetns(clientNetns, () -> {
+                java.net.Socket c = new java.net.Socket();
+                c.bind(new InetSocketAddress(0));
+                return c;
+            })) {
+            server.setSoTimeout(timeoutMillis);
+            int port = client.getLocalPort();
+            try {
+                client.connect(new InetSocketAddress(connectAddress, connectPort), timeoutMillis);
+            } catch (IOException e) {
+                return new TcpResult(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null, port);
+            }
+            try (java.net.Socket in = server.accept()) {
+                return new TcpResult(null, in.getInetAddress().getHostAddress() + ":" + in.getPort(), port);
+            } catch (SocketTimeoutException e) {
+                // connected to something, but not to this service (another listener answered)
+                return new TcpResult(null, null, port);
+            }
+        }
+    }
+
     /** The next datagram carrying nonce, or null when the socket's timeout passes first. */
     private static DatagramPacket receive(DatagramSocket s, String nonce) throws IOException {
         byte[] buf = new byte[512];

@@ -462,6 +462,56 @@ public final class Firewall {
         return e.toString();
     }
 
+    // ---- where DNAT sends connections ----------------------------------------------------------------------------
+
+    /**
+     * Where the namespace's DNAT rules (null: the JVM's own) send what they take: each distinct "address[:port]" of an
+     * iptables `-j DNAT --to-destination` (iptables-nft and iptables-legacy) or an nft `dnat to`, in any chain. For
+     * saying why a published port is not reached; what a rule takes is not judged here.
+     */
+    public static List<String> dnatTargets(String netns) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String save : new String[] {"iptables-nft-save", "iptables-legacy-save"}) {
+            if (!Cmd.has(save) || save.contains("legacy") && !legacyNatExists(netns)) continue;
+            Cmd.Result r = exec(netns, save, "-t", "nat");
+            if (r.ok()) out.addAll(parseDnatTargets(r.out()));
+        }
+        if (Cmd.has("nft")) {
+            Cmd.Result r = exec(netns, "nft", "-j", "list", "ruleset");
+            if (r.ok() && !r.out().isBlank()) out.addAll(parseNftDnatTargets(r.out()));
+        }
+        return List.copyOf(out);
+    }
+
+    /** The --to-destination of every -j DNAT rule in iptables-save output. */
+    static List<String> parseDnatTargets(String save) {
+        List<String> out = new ArrayList<>();
+        for (String line : save.split("\n")) {
+            if (!line.startsWith("-A ")) continue;
+            List<String> t = tokens(line);
+            int j = t.indexOf("DNAT"), to = t.indexOf("--to-destination");
+            if (j > 0 && to > j && to + 1 < t.size()) out.add(t.get(to + 1));
+        }
+        return out;
+    }
+
+    /** The target of every dnat statement in `nft -j list ruleset`: "10.0.11.2:80" or "10.0.11.2". */
+    static List<String> parseNftDnatTargets(String json) {
+        List<String> out = new ArrayList<>();
+        for (JsonElement e : JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("nftables")) {
+            JsonObject o = e.getAsJsonObject();
+            if (!o.has("rule")) continue;
+            for (JsonElement x : o.getAsJsonObject("rule").getAsJsonArray("expr")) {
+                JsonObject ex = x.getAsJsonObject();
+                if (!ex.has("dnat") || !ex.get("dnat").isJsonObject()) continue;
+                JsonObject d = ex.getAsJsonObject("dnat");
+                if (d.get("addr") == null) continue;
+                out.add(describeOperand(d.get("addr")).replaceAll("/32$", "") + (d.has("port") ? ":" + describeOperand(d.get("port")) : ""));
+            }
+        }
+        return out;
+    }
+
     // ---- following ----------------------------------------------------------------------------------------------
 
     /** The traffic a check asks about: IPv4 from sourceNet, leaving by outInterface, come in by inInterface (or null). */

@@ -27,10 +27,11 @@ public final class Ip {
      * A network interface. {@code up} is the administrative flag (`ip link set X up`); {@code operstate} is what the
      * kernel makes of it (a veth whose peer is down is LOWERLAYERDOWN). For a veth, {@code peerIndex} is the ifindex of
      * its other end and {@code peerNetnsId} is set when that end lives in another namespace; when both ends are in
-     * the same namespace ip names the peer instead ({@code peerName}).
+     * the same namespace ip names the peer instead ({@code peerName}). {@code master}: the bridge this link is a port
+     * of (`ip link set DEV master BR`), or null; {@code mac}: its link-layer address.
      */
     public record Link(int index, String name, String kind, boolean up, String operstate, List<String> flags,
-                       Integer peerIndex, Integer peerNetnsId, String peerName, List<Addr> addrs) {
+                       Integer peerIndex, Integer peerNetnsId, String peerName, List<Addr> addrs, String master, String mac) {
         public boolean has(String cidr) {
             return addrs.stream().anyMatch(a -> a.cidr().equals(cidr));
         }
@@ -71,8 +72,7 @@ public final class Ip {
         List<Link> out = new ArrayList<>();
         for (JsonElement e : json(netns, "-d", "addr", "show")) {
             JsonObject o = e.getAsJsonObject();
-            List<String> flags = new ArrayList<>();
-            if (o.has("flags")) o.getAsJsonArray("flags").forEach(f -> flags.add(f.getAsString()));
+            List<String> flags = strings(o, "flags");
             List<Addr> addrs = new ArrayList<>();
             if (o.has("addr_info")) {
                 for (JsonElement a : o.getAsJsonArray("addr_info")) {
@@ -85,13 +85,53 @@ public final class Ip {
             String kind = o.has("linkinfo") && o.getAsJsonObject("linkinfo").has("info_kind")
                 ? o.getAsJsonObject("linkinfo").get("info_kind").getAsString() : str(o, "link_type");
             out.add(new Link(o.get("ifindex").getAsInt(), str(o, "ifname"), kind, flags.contains("UP"),
-                str(o, "operstate"), flags, integer(o, "link_index"), integer(o, "link_netnsid"), str(o, "link"), addrs));
+                str(o, "operstate"), flags, integer(o, "link_index"), integer(o, "link_netnsid"), str(o, "link"), addrs,
+                str(o, "master"), str(o, "address")));
         }
         return out;
     }
 
     public static Optional<Link> link(String netns, String name) {
         return links(netns).stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
+    /** The ports of a bridge: the links whose master it is (`ip -n NETNS link show master BRIDGE`). */
+    public static List<Link> ports(String netns, String bridge) {
+        return links(netns).stream().filter(l -> bridge.equals(l.master())).toList();
+    }
+
+    /** A neighbour (ARP) entry: `ip -j neigh show`. state: REACHABLE, STALE, PERMANENT... (ip-neighbour(8)). */
+    public record Neighbour(String address, String dev, String mac, List<String> state) {}
+
+    /** The IPv4 neighbour table of a namespace (the ARP cache): `ip -4 -j neigh show`. */
+    public static List<Neighbour> neighbours(String netns) {
+        List<Neighbour> out = new ArrayList<>();
+        for (JsonElement e : json(netns, "-4", "neigh", "show")) {
+            JsonObject o = e.getAsJsonObject();
+            out.add(new Neighbour(str(o, "dst"), str(o, "dev"), str(o, "lladdr"), strings(o, "state")));
+        }
+        return out;
+    }
+
+    /**
+     * One entry of a bridge's forwarding database (`bridge -j fdb show br BRIDGE`): a MAC address and the port it was
+     * seen on. local: the bridge's own address on that port (permanent, "self"), not a learned one (bridge(8)).
+     */
+    public record FdbEntry(String mac, String dev, boolean local, List<String> flags) {}
+
+    /** The forwarding database of a bridge in a namespace: `bridge -n NETNS -j fdb show br BRIDGE`. */
+    public static List<FdbEntry> fdb(String netns, String bridge) {
+        List<String> argv = new ArrayList<>(List.of("bridge"));
+        if (netns != null) argv.addAll(List.of("-n", netns));
+        argv.addAll(List.of("-j", "fdb", "show", "br", bridge));
+        String text = Cmd.run(argv, 30).orThrow().out().strip();
+        List<FdbEntry> out = new ArrayList<>();
+        if (text.isEmpty()) return out;
+        for (JsonElement e : JsonParser.parseString(text).getAsJsonArray()) {
+            JsonObject o = e.getAsJsonObject();
+            out.add(new FdbEntry(str(o, "mac"), str(o, "ifname"), "permanent".equals(str(o, "state")), strings(o, "flags")));
+        }
+        return out;
     }
 
     /** All routes of all tables: `ip -j route show table all` (IPv4). */
@@ -200,6 +240,13 @@ public final class Ip {
 
     private static String str(JsonObject o, String key) {
         return o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsString() : null;
+    }
+
+    /** A JSON array of strings under key ("flags": ["UP", ...]), or an empty list. */
+    private static List<String> strings(JsonObject o, String key) {
+        List<String> out = new ArrayList<>();
+        if (o.has(key) && o.get(key).isJsonArray()) o.getAsJsonArray(key).forEach(x -> out.add(x.getAsString()));
+        return out;
     }
 
     private static Integer integer(JsonObject o, String key) {

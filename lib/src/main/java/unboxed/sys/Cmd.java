@@ -152,7 +152,7 @@ public final class Cmd {
     /** The Debian/Ubuntu packages a tool comes in (gcc alone cannot link a program: it needs libc6-dev beside it). */
     public static List<String> packages(String tool) {
         return switch (tool) {
-            case "ip" -> List.of("iproute2");
+            case "ip", "bridge" -> List.of("iproute2");
             case "iptables", "iptables-save" -> List.of("iptables");
             case "nft" -> List.of("nftables");
             case "busybox" -> List.of("busybox-static");

@@ -426,4 +426,28 @@ class FirewallParseTest {
         assertEquals(0, Ip.prefixLength("0.0.0.0/0"));
         assertEquals(0, Ip.prefixLength("default"), "as ip route prints 0.0.0.0/0, and as Ip.overlaps reads it");
     }
+
+    /** lab11's published port: where DNAT rules send connections, as iptables-save and nft print them. */
+    @Test
+    void dnatTargetsFromBothTools() {
+        assertEquals(List.of("10.0.11.2:80", "10.0.11.3"), Firewall.parseDnatTargets("""
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            -A PREROUTING -d 203.0.113.1/32 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.0.11.2:80
+            -A OUTPUT -d 203.0.113.1/32 -p tcp -m tcp --dport 8081 -j DNAT --to-destination 10.0.11.3
+            -A POSTROUTING -s 10.0.11.0/24 ! -o br0 -j MASQUERADE
+            COMMIT
+            """));
+        assertEquals(List.of("10.0.11.2:80", "10.0.11.2"), Firewall.parseNftDnatTargets("""
+            {"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
+             {"table": {"family": "ip", "name": "nat", "handle": 1}},
+             {"rule": {"family": "ip", "table": "nat", "chain": "prerouting", "handle": 3, "expr": [
+               {"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "daddr"}}, "right": "203.0.113.1"}},
+               {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 8080}},
+               {"dnat": {"addr": "10.0.11.2", "port": 80}}]}},
+             {"rule": {"family": "inet", "table": "lab", "chain": "pre", "handle": 4, "expr": [
+               {"dnat": {"family": "ip", "addr": "10.0.11.2"}}]}},
+             {"rule": {"family": "ip", "table": "nat", "chain": "postrouting", "handle": 5, "expr": [{"masquerade": null}]}}]}
+            """));
+    }
 }
