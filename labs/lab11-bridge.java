@@ -315,7 +315,7 @@ class Lab11Bridge {
                 Lab11Bridge::checkBoxToBox)
             .check("published", "A TCP connection from lab11-inet to 203.0.113.1:8080 reaches port 80 in box1, seen from 203.0.113.2", 3,
                 Lab11Bridge::checkPublished)
-            .check("root", "The root namespace carries none of it: no rule, address or route of 10.0.11.0/24 or 203.0.113.0/24", 1,
+            .check("root", "The root namespace carries none of it: no rule, address or route of 10.0.11.0/24 or 203.0.113.0/24, its forwarding as it was", 1,
                 "run every command inside the lab's namespaces (ip -n NAME, ip netns exec NAME); delete what went into the root namespace",
                 Lab11Bridge::checkRoot)
             .solution(s -> s.refuseWhileOwnedPresent()
@@ -708,6 +708,10 @@ class Lab11Bridge {
                 found.add("a route " + r.dst() + (r.gateway() == null ? "" : " via " + r.gateway()));
             }
         }
+        String forwarding = Sysctl.get(null, FORWARD);
+        KernelObject.SysctlNote.before("lab11", FORWARD).filter(before -> !before.equals(forwarding)).ifPresent(before ->
+            found.add(FORWARD + " = " + forwarding + " (it was " + before + " when the lab prepared: the router forwards, "
+                + "not the host; `sysctl -w " + FORWARD + "=" + before + "` puts it back, unless you changed it on purpose)"));
         return found.isEmpty() ? pass() : fail("the root namespace has " + String.join(", ", found));
     }
 

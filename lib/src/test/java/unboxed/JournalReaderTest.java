@@ -62,7 +62,8 @@ class JournalReaderTest {
             new KernelObject.MountsOn("/mnt/x"), new KernelObject.UtsTrees("box"), new KernelObject.HostNamed("box"),
             new KernelObject.VethWithAddress("10.0.0.1/24"), new KernelObject.Account("learner"),
             new KernelObject.ProcessesNamed("sandboxed"), new KernelObject.DockerContainer("box", "image"),
-            new KernelObject.OverlayRoots(Path.of("/var/lib/unboxed/labx")));
+            new KernelObject.OverlayRoots(Path.of("/var/lib/unboxed/labx")),
+            new KernelObject.SysctlNote("net.ipv4.ip_forward", "0"));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());

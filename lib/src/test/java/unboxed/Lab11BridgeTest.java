@@ -37,6 +37,9 @@ class Lab11BridgeTest {
         ip -n lab11-router addr add 10.0.11.1/24 dev br0
         ip -n lab11-router link set br0 up
         """;
+    /** The root namespace's forwarding as this test found it, and the other value. */
+    static final String ROOT_FORWARD = unboxed.net.Sysctl.get(null, "net.ipv4.ip_forward"),
+        NOT_ROOT_FORWARD = ROOT_FORWARD.equals("0") ? "1" : "0";
     /** The exercise as the lab's reference solution types it (solve's lines), after `prepare` made the router and internet. */
     static final String MANUAL = LAB.solution.script();
 
@@ -122,6 +125,11 @@ class Lab11BridgeTest {
                 fail("routes", "lab11-box2 has no default route"), fail("out", "lab11-box2 has no route to 203.0.113.2")),
             row("lo left down in box1", MANUAL.replace("ip -n lab11-box1 link set lo up\n", ""),
                 fail("box1", "lo in lab11-box1 is DOWN")),
+            // The host's forwarding changed since prepare noted it: simulated by editing the note (the opposite of
+            // today's value), so that this test never writes a root-namespace sysctl itself.
+            row("the host's ip_forward changed since prepare", MANUAL + "sed -i -E 's/(\"kind\":\"sysctl\",\"target\":"
+                + "\"net.ipv4.ip_forward\",\"where\":\")[01]\"/\\1" + NOT_ROOT_FORWARD + "\"/' /run/unboxed/lab11.journal\n",
+                fail("root", "net.ipv4.ip_forward = " + ROOT_FORWARD, "it was " + NOT_ROOT_FORWARD)),
             row("the bridge made in the root namespace", MANUAL.replace(BRIDGE, """
                     ip link add br0 type bridge
                     ip addr add 10.0.11.1/24 dev br0

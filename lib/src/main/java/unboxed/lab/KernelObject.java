@@ -97,6 +97,7 @@ public sealed interface KernelObject {
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
+            case "sysctl" -> new SysctlNote(e.target(), e.where());
             default -> null;
         });
     }
@@ -488,6 +489,38 @@ public sealed interface KernelObject {
         public String describe() { return "shared propagation of " + mountPoint + " (back to " + before + ")"; }
         public boolean present() { return true; }
         public boolean undo() { return MountNs.restorePropagation(mountPoint, before); }
+    }
+
+    /**
+     * A root-namespace sysctl as it was when the lab prepared its exercise (net.ipv4.ip_forward), so that a check can
+     * tell "the learner turned it on in the wrong namespace" from "it was on already". Undo changes nothing: the value
+     * may since have been set by someone else on purpose (Docker's engine turns ip_forward on when it starts), so the
+     * check names the change and the learner decides.
+     */
+    record SysctlNote(String name, String before) implements KernelObject {
+        public String kind() { return "sysctl"; }
+        public String target() { return name; }
+        public String where() { return before; }
+        public boolean isNote() { return true; }
+        public String describe() { return "the root namespace's " + name + " as it was (" + before + ")"; }
+        public boolean present() { return true; }
+        public boolean undo() { return false; }
+
+        /** Notes the root namespace's value of name in the lab's journal, once per journal; the value noted. */
+        public static String noted(String labId, String name) {
+            Journal j = Journal.of(labId);
+            return before(labId, name).orElseGet(() -> {
+                String now = unboxed.net.Sysctl.get(null, name);
+                j.record(new SysctlNote(name, now).entry(Journal.LAB));
+                return now;
+            });
+        }
+
+        /** The value noted in the lab's journal, if any. */
+        public static Optional<String> before(String labId, String name) {
+            return Journal.of(labId).entries().stream().map(e -> e.object().orElse(null))
+                .filter(o -> o instanceof SysctlNote n && n.name().equals(name)).map(o -> ((SysctlNote) o).before()).findFirst();
+        }
     }
 
     /**

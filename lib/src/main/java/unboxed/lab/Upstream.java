@@ -57,6 +57,8 @@ public record Upstream(String router, String inet, String uplink, String inetEnd
 
     /** The exercise's starting point: makes the router and the internet, and leaves a complete pair as it is. */
     public void prepare(Bench b) {
+        // the root's forwarding as it was, for a check that the learner turned it on in the router, not the host
+        KernelObject.SysctlNote.noted(b.lab().id, FORWARD);
         if (prepared()) {
             b.console().note(router + " and " + inet + " are ready (" + uplink + " " + uplinkIp + "/24, " + inetEnd + " "
                 + inetIp + "/24).");
