@@ -93,12 +93,22 @@ class Lab12Cgroups {
 
             .step("A group, and controllers for its children", s -> s
                 .explain("""
+                    First the root: on v2 a group below it gets only the controllers the root lists in its own
+                    `cgroup.subtree_control`, and on a systemd machine that is just what systemd's units need (Debian
+                    12: `memory pids`, no cpu). The lab writes `+cpu +pids` there, which is what runc's cgroupfs
+                    driver does for a container (it writes the controllers into the subtree_control of every ancestor,
+                    the root's included); `reset` turns off again what was off. systemd may take cpu back when it
+                    next re-applies its units (it writes `-cpu` where no unit needs it), but the kernel refuses that
+                    with EBUSY while a child group such as lab12-demo still enables cpu in its own subtree_control
+                    (cgroup-v2.rst, "Top-down Constraint"). On v1 there is no such file: the line is skipped.
+
                     mkdir makes a group. On v2 its `cgroup.controllers` lists what its parent enabled; to give its own
                     children cpu and pids, write `+cpu +pids` into its `cgroup.subtree_control`. Only then do the
                     children get `cpu.max`, `cpu.weight` and `pids.max` (cgroup-v2.rst, "Top-down Constraint"). On v1
                     the group is made in each controller's hierarchy, and every group there has that controller's files.
                     """)
                 .shell("""
+                    if [ -e $C/cgroup.subtree_control ]; then echo '+cpu +pids' > $C/cgroup.subtree_control; cat $C/cgroup.subtree_control; fi
                     mkdir -p $C/lab12-demo $P/lab12-demo
                     cat $C/lab12-demo/cgroup.controllers 2>/dev/null || ls $C/lab12-demo | grep -E '^cpu\\.(cfs_quota_us|shares)$'
                     if [ -e $C/lab12-demo/cgroup.subtree_control ]; then echo '+cpu +pids' > $C/lab12-demo/cgroup.subtree_control; fi
@@ -230,14 +240,15 @@ class Lab12Cgroups {
                 has (the first step of `run` shows which; v2 names below, the v1 equivalents are accepted on v1 hosts):
 
                 - a cgroup `lab12` with children `web` and `batch`, the cpu and pids controllers available to both
-                  (v2: `+cpu +pids` in lab12's cgroup.subtree_control; v1: lab12/web and lab12/batch in both the cpu
-                  and the pids hierarchies);
+                  (v2: `+cpu +pids` in lab12's cgroup.subtree_control, and in the root's if it does not list them:
+                  `run` did that in step 2; v1: lab12/web and lab12/batch in both the cpu and the pids hierarchies);
                 - `batch` limited to 20% of one CPU (cpu.max, any quota/period pair with that ratio; v1
                   cpu.cfs_quota_us and cpu.cfs_period_us), and throttled at least once (run a bounded spinner in it);
                 - `web` limited to 16 tasks (pids.max), and that limit hit at least once (a bounded fork loop);
                 - at least one process left in each child (`sh -c 'echo $$ > .../cgroup.procs; exec sleep infinity' &`),
                   and none directly in `lab12`;
-                - nothing outside `lab12` changed (no `web` or `batch` beside it at a hierarchy's root).
+                - nothing outside `lab12` changed (no `web` or `batch` beside it at a hierarchy's root; the root's
+                  cgroup.subtree_control is the lab's to change, and `reset` puts it back).
                 On a systemd machine `systemd-run --scope -p CPUQuota=20% -p TasksMax=16` makes such limits too, but in
                 its own groups: the checks read `lab12`.
                 """)
@@ -253,7 +264,7 @@ class Lab12Cgroups {
                 .arrow("the kernel", "CFS bandwidth", "cpu and pids (v2: one tree)", "batch", "throttled")
                 .arrow("the kernel", "fork()", "cpu and pids (v2: one tree)", "web", "EAGAIN"))
             .check("tree", "lab12 with children web and batch, the cpu and pids controllers available to both", 2,
-                "v2: mkdir /sys/fs/cgroup/lab12; echo '+cpu +pids' > /sys/fs/cgroup/lab12/cgroup.subtree_control; mkdir "
+                "v2: echo '+cpu +pids' > /sys/fs/cgroup/cgroup.subtree_control (if the root does not list them); mkdir /sys/fs/cgroup/lab12; echo '+cpu +pids' > /sys/fs/cgroup/lab12/cgroup.subtree_control; mkdir "
                     + "/sys/fs/cgroup/lab12/web /sys/fs/cgroup/lab12/batch. v1: the same mkdirs in /sys/fs/cgroup/cpu and /sys/fs/cgroup/pids",
                 Lab12Cgroups::checkTree)
             .check("quota", "batch is limited to 20% of one CPU (quota/period = 0.2)", 2, Lab12Cgroups::checkQuota)
@@ -313,21 +324,23 @@ class Lab12Cgroups {
 
     // ---- preflight -----------------------------------------------------------------------------------------------
 
-    /** The lab needs both controllers; on v2 the root must hand them down (systemd does), which the lab will not change. */
+    /**
+     * The lab needs both controllers. On v2 the root may not hand them down yet (systemd enables only those its units
+     * need: `memory pids` on Debian 12): the lab turns them on itself (step 2, solve); this notes first which were off,
+     * so that reset turns those off again.
+     */
     static void refuseWithoutControllers(Bench b) {
         Group g = Group.named(GROUP, EXERCISE);
         if (!g.missing().isEmpty()) {
             throw LabException.environment("no cgroup hierarchy offers the " + String.join(" and ", g.missing())
                 + " controller here (see ./jbang doctor); run the lab in the Vagrant VM");
         }
-        if (g.v2()) {
-            Group root = Group.at("", java.util.Map.of("cpu", Cgroups.rootOf("cpu")));
-            List<String> down = root.subtreeControl();
-            if (!down.contains("cpu") || !down.contains("pids")) {
-                throw LabException.environment("the root cgroup does not hand cpu and pids to its children (cgroup.subtree_control: "
-                    + String.join(" ", down) + "); enable them: echo '+cpu +pids' > " + Cgroups.rootOf("cpu").dir() + "/cgroup.subtree_control");
-            }
-        }
+        rootBefore();
+    }
+
+    /** Which of cpu and pids the v2 root did not hand down before the lab: a note in the journal (KernelObject.SubtreeNote). */
+    static void rootBefore() {
+        KernelObject.SubtreeNote.noted("lab12", List.of(EXERCISE));
     }
 
     // ---- steps ---------------------------------------------------------------------------------------------------
@@ -351,6 +364,13 @@ class Lab12Cgroups {
     }
 
     static void makeTheTree(Bench b) {
+        List<String> enabled = b.enableAtCgroupRoot(EXERCISE);
+        if (!enabled.isEmpty()) {
+            Path root = Cgroups.rootOf("cpu").dir();
+            b.java("Files.writeString(" + root.resolve("cgroup.subtree_control") + ", \"+" + String.join(" +", enabled) + "\")");
+            b.show("root's cgroup.subtree_control", String.join(" ", Cgroups.subtreeControl(root)) + " (" + String.join(" and ", enabled)
+                + " turned on by the lab; reset turns " + (enabled.size() == 1 ? "it" : "them") + " off)");
+        }
         demo = b.cgroup(DEMO, DEMO_CONTROLLERS);
         b.java("Files.createDirectory(...) in " + demo.dirs());
         if (demo.v2()) {
@@ -501,6 +521,7 @@ class Lab12Cgroups {
     }
 
     static Verdict checkTree() {
+        rootBefore(); // a learner may start with check: how the root was is noted before they change it
         Group g = lab12();
         List<String> missing = new ArrayList<>();
         for (String name : List.of("", "/web", "/batch")) {
@@ -513,6 +534,13 @@ class Lab12Cgroups {
             return fail(missing.get(0) + " does not exist" + (missing.size() > 1 ? " (nor " + String.join(", ", missing.subList(1, missing.size())) + ")" : ""));
         }
         if (!g.v2()) return pass();
+        List<String> lab12Has = g.available();
+        if (!lab12Has.contains("cpu") || !lab12Has.contains("pids")) {
+            Path root = Cgroups.rootOf("cpu").dir();
+            return fail("lab12's cgroup.controllers lists \"" + String.join(" ", lab12Has) + "\", not cpu and pids: the root's "
+                + "cgroup.subtree_control is \"" + String.join(" ", Cgroups.subtreeControl(root)) + "\" (echo '+cpu +pids' > "
+                + root.resolve("cgroup.subtree_control") + ", as the lab's step 2 does)");
+        }
         for (String child : List.of("web", "batch")) {
             List<String> has = g.child(child).available();
             if (!has.contains("cpu") || !has.contains("pids")) {
@@ -619,6 +647,11 @@ class Lab12Cgroups {
         Group web = g.child("web"), batch = g.child("batch");
         s.refuseWhileOwnedPresent();
         List<Path> roots = g.dirs();
+        if (g.v2()) {
+            Path root = Cgroups.rootOf("cpu").dir();
+            s.line("echo '+cpu +pids' > " + root.resolve("cgroup.subtree_control") + "   # the root hands them down, as runc does",
+                b -> b.enableAtCgroupRoot(EXERCISE));
+        }
         s.line("mkdir " + String.join(" ", roots.stream().map(Path::toString).toList()), b -> b.cgroup(GROUP, EXERCISE)).answers("tree");
         if (g.v2()) {
             s.line("echo '+cpu +pids' > " + g.dir("cpu").resolve("cgroup.subtree_control"), b -> g.enableForChildren(EXERCISE));

@@ -61,7 +61,7 @@ class JournalReaderTest {
             new KernelObject.PropagationNote("/", "private"), new KernelObject.ExerciseDirNote(Path.of("/mnt/x")),
             new KernelObject.MountsOn("/mnt/x"), new KernelObject.UtsTrees("box"), new KernelObject.HostNamed("box"),
             new KernelObject.VethWithAddress("10.0.0.1/24"), new KernelObject.Account("learner"),
-            new KernelObject.ProcessesNamed("sandboxed"));
+            new KernelObject.ProcessesNamed("sandboxed"), new KernelObject.SubtreeNote(Path.of("/sys/fs/cgroup"), List.of("cpu", "pids")));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());
