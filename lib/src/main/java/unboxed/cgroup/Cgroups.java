@@ -149,10 +149,8 @@ public final class Cgroups {
         try {
             Files.writeString(v2Group.resolve("cgroup.subtree_control"), "-" + controller);
             return Disabled.DONE;
-        } catch (java.nio.file.FileSystemException e) {
-            if ("Device or resource busy".equals(e.getReason())) return Disabled.BUSY;
-            throw new UncheckedIOException("cannot write -" + controller + " to " + v2Group.resolve("cgroup.subtree_control"), e);
         } catch (IOException e) {
+            if (e instanceof java.nio.file.FileSystemException f && "Device or resource busy".equals(f.getReason())) return Disabled.BUSY;
             throw new UncheckedIOException("cannot write -" + controller + " to " + v2Group.resolve("cgroup.subtree_control"), e);
         }
     }
