@@ -120,14 +120,19 @@ class Lab12Cgroups {
 
             .step("No internal processes: leaves hold the processes", s -> s
                 .explain("""
-                    On v2, a group that hands a domain controller (cpu, pids, memory, io) to its children may not hold
-                    processes of its own: writing a pid into lab12-demo's `cgroup.procs` now fails with EBUSY, as does
-                    enabling a controller in the `cgroup.subtree_control` of a group that has processes. The root
-                    group is exempt (cgroup-v2.rst, "No Internal Process Constraint"). So processes go into leaves,
-                    which is why systemd puts a service's processes in its own leaf. v1 has no such rule: a
-                    group's own processes compete with its children's.
+                    On v2, a group other than the root that hands a domain controller (memory, io) to its children may
+                    not hold processes of its own: writing a pid into its `cgroup.procs` fails with EBUSY, as does
+                    enabling a controller in the `cgroup.subtree_control` of a group that has processes (cgroup-v2.rst,
+                    "No Internal Process Constraint"). cpu and pids are threaded controllers: with only those enabled
+                    and no process in a child group yet, the kernel still lets a process in (cgroup-v2.rst, "Threads").
+                    So the first line hands memory down as well, then the second tries. Processes go into leaves,
+                    which is why systemd puts a service's processes in its own leaf. v1 has no such rule: a group's
+                    own processes compete with its children's.
                     """)
-                .shell("sh -c 'echo $$ > $C/lab12-demo/cgroup.procs && echo \"moved in (v1 allows it)\"' || echo 'refused: Device or resource busy (v2)'")
+                .shell("""
+                    if grep -qw memory $C/lab12-demo/cgroup.controllers 2>/dev/null; then echo +memory > $C/lab12-demo/cgroup.subtree_control; fi
+                    sh -c 'echo $$ > $C/lab12-demo/cgroup.procs && echo "moved in (v1 allows it)"' || echo 'refused: Device or resource busy (v2)'
+                    """)
                 .does(Lab12Cgroups::noInternalProcesses)
                 .observe("v2 refuses with EBUSY; v1 lets the process in."))
 
@@ -282,10 +287,10 @@ class Lab12Cgroups {
             .makes(new KernelObject.NamedGroup(DEMO, List.of(DEMO_CONTROLLERS)))
             .owns(new KernelObject.NamedGroup(GROUP, List.of("cpu", "cpuacct", "pids", "memory")))
 
-            .question("On cgroup v2, lab12 has `+cpu` in its cgroup.subtree_control. You write a pid into lab12's own "
+            .question("On cgroup v2, lab12 has `+memory` in its cgroup.subtree_control. You write a pid into lab12's own "
                     + "cgroup.procs. What happens?", 2,
-                "The no internal process constraint: a non-root group that enables domain controllers for its children may "
-                    + "not hold processes; the write fails with EBUSY (cgroup-v2.rst). The root is exempt.",
+                "The no internal process constraint: a non-root group that enables a domain controller (memory, io) for its "
+                    + "children may not hold processes; the write fails with EBUSY (cgroup-v2.rst). The root is exempt.",
                 "The process moves in and shares lab12's limits with the children",
                 "The kernel moves the process into the first child instead",
                 "The write fails with EBUSY (Device or resource busy)")
@@ -387,6 +392,10 @@ class Lab12Cgroups {
     }
 
     static void noInternalProcesses(Bench b) throws Exception {
+        if (demo.v2() && demo.available().contains("memory")) {
+            demo.enableForChildren("memory"); // a domain controller: cpu and pids alone allow a process in (threaded)
+            b.show(DEMO + "/cgroup.subtree_control", String.join(" ", demo.subtreeControl()));
+        }
         Process sleeper = b.spawn(new ProcessBuilder("sleep", "30"));
         b.java("Files.writeString(" + demo.dir("cpu").resolve("cgroup.procs") + ", \"" + sleeper.pid() + "\")");
         try {
