@@ -93,12 +93,22 @@ class Lab12Cgroups {
 
             .step("A group, and controllers for its children", s -> s
                 .explain("""
+                    First the root: on v2 a group below it gets only the controllers the root lists in its own
+                    `cgroup.subtree_control`, and on a systemd machine that is just what systemd's units need (Debian
+                    12: `memory pids`, no cpu). The lab writes `+cpu +pids` there, which is what runc's cgroupfs
+                    driver does for a container (it writes the controllers into the subtree_control of every ancestor,
+                    the root's included); `reset` turns off again what was off. systemd may take cpu back when it
+                    next re-applies its units (it writes `-cpu` where no unit needs it), but the kernel refuses that
+                    with EBUSY while a child group such as lab12-demo still enables cpu in its own subtree_control
+                    (cgroup-v2.rst, "Top-down Constraint"). On v1 there is no such file: the line is skipped.
+
                     mkdir makes a group. On v2 its `cgroup.controllers` lists what its parent enabled; to give its own
                     children cpu and pids, write `+cpu +pids` into its `cgroup.subtree_control`. Only then do the
                     children get `cpu.max`, `cpu.weight` and `pids.max` (cgroup-v2.rst, "Top-down Constraint"). On v1
                     the group is made in each controller's hierarchy, and every group there has that controller's files.
                     """)
                 .shell("""
+                    if [ -e $C/cgroup.subtree_control ]; then echo '+cpu +pids' > $C/cgroup.subtree_control; cat $C/cgroup.subtree_control; fi
                     mkdir -p $C/lab12-demo $P/lab12-demo
                     cat $C/lab12-demo/cgroup.controllers 2>/dev/null || ls $C/lab12-demo | grep -E '^cpu\\.(cfs_quota_us|shares)$'
                     if [ -e $C/lab12-demo/cgroup.subtree_control ]; then echo '+cpu +pids' > $C/lab12-demo/cgroup.subtree_control; fi
@@ -110,14 +120,19 @@ class Lab12Cgroups {
 
             .step("No internal processes: leaves hold the processes", s -> s
                 .explain("""
-                    On v2, a group that hands a domain controller (cpu, pids, memory, io) to its children may not hold
-                    processes of its own: writing a pid into lab12-demo's `cgroup.procs` now fails with EBUSY, as does
-                    enabling a controller in the `cgroup.subtree_control` of a group that has processes. The root
-                    group is exempt (cgroup-v2.rst, "No Internal Process Constraint"). So processes go into leaves,
-                    which is why systemd puts a service's processes in its own leaf. v1 has no such rule: a
-                    group's own processes compete with its children's.
+                    On v2, a group other than the root that hands a domain controller (memory, io) to its children may
+                    not hold processes of its own: writing a pid into its `cgroup.procs` fails with EBUSY, as does
+                    enabling a controller in the `cgroup.subtree_control` of a group that has processes (cgroup-v2.rst,
+                    "No Internal Process Constraint"). cpu and pids are threaded controllers: with only those enabled
+                    and no process in a child group yet, the kernel still lets a process in (cgroup-v2.rst, "Threads").
+                    So the first line hands memory down as well, then the second tries. Processes go into leaves,
+                    which is why systemd puts a service's processes in its own leaf. v1 has no such rule: a group's
+                    own processes compete with its children's.
                     """)
-                .shell("sh -c 'echo $$ > $C/lab12-demo/cgroup.procs && echo \"moved in (v1 allows it)\"' || echo 'refused: Device or resource busy (v2)'")
+                .shell("""
+                    if grep -qw memory $C/lab12-demo/cgroup.controllers 2>/dev/null; then echo +memory > $C/lab12-demo/cgroup.subtree_control; fi
+                    sh -c 'echo $$ > $C/lab12-demo/cgroup.procs && echo "moved in (v1 allows it)"' || echo 'refused: Device or resource busy (v2)'
+                    """)
                 .does(Lab12Cgroups::noInternalProcesses)
                 .observe("v2 refuses with EBUSY; v1 lets the process in."))
 
@@ -230,14 +245,15 @@ class Lab12Cgroups {
                 has (the first step of `run` shows which; v2 names below, the v1 equivalents are accepted on v1 hosts):
 
                 - a cgroup `lab12` with children `web` and `batch`, the cpu and pids controllers available to both
-                  (v2: `+cpu +pids` in lab12's cgroup.subtree_control; v1: lab12/web and lab12/batch in both the cpu
-                  and the pids hierarchies);
+                  (v2: `+cpu +pids` in lab12's cgroup.subtree_control, and in the root's if it does not list them:
+                  `run` did that in step 2; v1: lab12/web and lab12/batch in both the cpu and the pids hierarchies);
                 - `batch` limited to 20% of one CPU (cpu.max, any quota/period pair with that ratio; v1
                   cpu.cfs_quota_us and cpu.cfs_period_us), and throttled at least once (run a bounded spinner in it);
                 - `web` limited to 16 tasks (pids.max), and that limit hit at least once (a bounded fork loop);
                 - at least one process left in each child (`sh -c 'echo $$ > .../cgroup.procs; exec sleep infinity' &`),
                   and none directly in `lab12`;
-                - nothing outside `lab12` changed (no `web` or `batch` beside it at a hierarchy's root).
+                - nothing outside `lab12` changed (no `web` or `batch` beside it at a hierarchy's root; the root's
+                  cgroup.subtree_control is the lab's to change, and `reset` puts it back).
                 On a systemd machine `systemd-run --scope -p CPUQuota=20% -p TasksMax=16` makes such limits too, but in
                 its own groups: the checks read `lab12`.
                 """)
@@ -253,7 +269,7 @@ class Lab12Cgroups {
                 .arrow("the kernel", "CFS bandwidth", "cpu and pids (v2: one tree)", "batch", "throttled")
                 .arrow("the kernel", "fork()", "cpu and pids (v2: one tree)", "web", "EAGAIN"))
             .check("tree", "lab12 with children web and batch, the cpu and pids controllers available to both", 2,
-                "v2: mkdir /sys/fs/cgroup/lab12; echo '+cpu +pids' > /sys/fs/cgroup/lab12/cgroup.subtree_control; mkdir "
+                "v2: echo '+cpu +pids' > /sys/fs/cgroup/cgroup.subtree_control (if the root does not list them); mkdir /sys/fs/cgroup/lab12; echo '+cpu +pids' > /sys/fs/cgroup/lab12/cgroup.subtree_control; mkdir "
                     + "/sys/fs/cgroup/lab12/web /sys/fs/cgroup/lab12/batch. v1: the same mkdirs in /sys/fs/cgroup/cpu and /sys/fs/cgroup/pids",
                 Lab12Cgroups::checkTree)
             .check("quota", "batch is limited to 20% of one CPU (quota/period = 0.2)", 2, Lab12Cgroups::checkQuota)
@@ -271,10 +287,10 @@ class Lab12Cgroups {
             .makes(new KernelObject.NamedGroup(DEMO, List.of(DEMO_CONTROLLERS)))
             .owns(new KernelObject.NamedGroup(GROUP, List.of("cpu", "cpuacct", "pids", "memory")))
 
-            .question("On cgroup v2, lab12 has `+cpu` in its cgroup.subtree_control. You write a pid into lab12's own "
+            .question("On cgroup v2, lab12 has `+memory` in its cgroup.subtree_control. You write a pid into lab12's own "
                     + "cgroup.procs. What happens?", 2,
-                "The no internal process constraint: a non-root group that enables domain controllers for its children may "
-                    + "not hold processes; the write fails with EBUSY (cgroup-v2.rst). The root is exempt.",
+                "The no internal process constraint: a non-root group that enables a domain controller (memory, io) for its "
+                    + "children may not hold processes; the write fails with EBUSY (cgroup-v2.rst). The root is exempt.",
                 "The process moves in and shares lab12's limits with the children",
                 "The kernel moves the process into the first child instead",
                 "The write fails with EBUSY (Device or resource busy)")
@@ -313,21 +329,23 @@ class Lab12Cgroups {
 
     // ---- preflight -----------------------------------------------------------------------------------------------
 
-    /** The lab needs both controllers; on v2 the root must hand them down (systemd does), which the lab will not change. */
+    /**
+     * The lab needs both controllers. On v2 the root may not hand them down yet (systemd enables only those its units
+     * need: `memory pids` on Debian 12): the lab turns them on itself (step 2, solve); this notes first which were off,
+     * so that reset turns those off again.
+     */
     static void refuseWithoutControllers(Bench b) {
         Group g = Group.named(GROUP, EXERCISE);
         if (!g.missing().isEmpty()) {
             throw LabException.environment("no cgroup hierarchy offers the " + String.join(" and ", g.missing())
                 + " controller here (see ./jbang doctor); run the lab in the Vagrant VM");
         }
-        if (g.v2()) {
-            Group root = Group.at("", java.util.Map.of("cpu", Cgroups.rootOf("cpu")));
-            List<String> down = root.subtreeControl();
-            if (!down.contains("cpu") || !down.contains("pids")) {
-                throw LabException.environment("the root cgroup does not hand cpu and pids to its children (cgroup.subtree_control: "
-                    + String.join(" ", down) + "); enable them: echo '+cpu +pids' > " + Cgroups.rootOf("cpu").dir() + "/cgroup.subtree_control");
-            }
-        }
+        rootBefore();
+    }
+
+    /** Which of cpu and pids the v2 root did not hand down before the lab: a note in the journal (KernelObject.SubtreeNote). */
+    static void rootBefore() {
+        KernelObject.SubtreeNote.noted("lab12", List.of(EXERCISE));
     }
 
     // ---- steps ---------------------------------------------------------------------------------------------------
@@ -351,6 +369,13 @@ class Lab12Cgroups {
     }
 
     static void makeTheTree(Bench b) {
+        List<String> enabled = b.enableAtCgroupRoot(EXERCISE);
+        if (!enabled.isEmpty()) {
+            Path root = Cgroups.rootOf("cpu").dir();
+            b.java("Files.writeString(" + root.resolve("cgroup.subtree_control") + ", \"+" + String.join(" +", enabled) + "\")");
+            b.show("root's cgroup.subtree_control", String.join(" ", Cgroups.subtreeControl(root)) + " (" + String.join(" and ", enabled)
+                + " turned on by the lab; reset turns " + (enabled.size() == 1 ? "it" : "them") + " off)");
+        }
         demo = b.cgroup(DEMO, DEMO_CONTROLLERS);
         b.java("Files.createDirectory(...) in " + demo.dirs());
         if (demo.v2()) {
@@ -367,6 +392,10 @@ class Lab12Cgroups {
     }
 
     static void noInternalProcesses(Bench b) throws Exception {
+        if (demo.v2() && demo.available().contains("memory")) {
+            demo.enableForChildren("memory"); // a domain controller: cpu and pids alone allow a process in (threaded)
+            b.show(DEMO + "/cgroup.subtree_control", String.join(" ", demo.subtreeControl()));
+        }
         Process sleeper = b.spawn(new ProcessBuilder("sleep", "30"));
         b.java("Files.writeString(" + demo.dir("cpu").resolve("cgroup.procs") + ", \"" + sleeper.pid() + "\")");
         try {
@@ -501,6 +530,7 @@ class Lab12Cgroups {
     }
 
     static Verdict checkTree() {
+        rootBefore(); // a learner may start with check: how the root was is noted before they change it
         Group g = lab12();
         List<String> missing = new ArrayList<>();
         for (String name : List.of("", "/web", "/batch")) {
@@ -513,6 +543,13 @@ class Lab12Cgroups {
             return fail(missing.get(0) + " does not exist" + (missing.size() > 1 ? " (nor " + String.join(", ", missing.subList(1, missing.size())) + ")" : ""));
         }
         if (!g.v2()) return pass();
+        List<String> lab12Has = g.available();
+        if (!lab12Has.contains("cpu") || !lab12Has.contains("pids")) {
+            Path root = Cgroups.rootOf("cpu").dir();
+            return fail("lab12's cgroup.controllers lists \"" + String.join(" ", lab12Has) + "\", not cpu and pids: the root's "
+                + "cgroup.subtree_control is \"" + String.join(" ", Cgroups.subtreeControl(root)) + "\" (echo '+cpu +pids' > "
+                + root.resolve("cgroup.subtree_control") + ", as the lab's step 2 does)");
+        }
         for (String child : List.of("web", "batch")) {
             List<String> has = g.child(child).available();
             if (!has.contains("cpu") || !has.contains("pids")) {
@@ -619,6 +656,11 @@ class Lab12Cgroups {
         Group web = g.child("web"), batch = g.child("batch");
         s.refuseWhileOwnedPresent();
         List<Path> roots = g.dirs();
+        if (g.v2()) {
+            Path root = Cgroups.rootOf("cpu").dir();
+            s.line("echo '+cpu +pids' > " + root.resolve("cgroup.subtree_control") + "   # the root hands them down, as runc does",
+                b -> b.enableAtCgroupRoot(EXERCISE));
+        }
         s.line("mkdir " + String.join(" ", roots.stream().map(Path::toString).toList()), b -> b.cgroup(GROUP, EXERCISE)).answers("tree");
         if (g.v2()) {
             s.line("echo '+cpu +pids' > " + g.dir("cpu").resolve("cgroup.subtree_control"), b -> g.enableForChildren(EXERCISE));

@@ -63,7 +63,8 @@ class JournalReaderTest {
             new KernelObject.VethWithAddress("10.0.0.1/24"), new KernelObject.Account("learner"),
             new KernelObject.ProcessesNamed("sandboxed"), new KernelObject.DockerContainer("box", "image"),
             new KernelObject.OverlayRoots(Path.of("/var/lib/unboxed/labx")),
-            new KernelObject.SysctlNote("net.ipv4.ip_forward", "0"));
+            new KernelObject.SysctlNote("net.ipv4.ip_forward", "0"),
+            new KernelObject.SubtreeNote(Path.of("/sys/fs/cgroup"), List.of("cpu", "pids")));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());

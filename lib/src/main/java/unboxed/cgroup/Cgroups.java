@@ -113,4 +113,45 @@ public final class Cgroups {
         return java.util.stream.Stream.of(Path.of("/sys/fs/cgroup", name), Path.of("/sys/fs/cgroup/unified", name))
             .filter(p -> !own.contains(p) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
     }
+
+    // ---- the v2 root's cgroup.subtree_control ------------------------------------------------------------------
+
+    /** The controllers a v2 root (or any v2 group) hands to its children: its cgroup.subtree_control, as words. */
+    public static List<String> subtreeControl(Path v2Group) {
+        String text = new CgroupDir(v2Group).read("cgroup.subtree_control");
+        return text.isBlank() ? List.of() : List.of(text.split("\\s+"));
+    }
+
+    /**
+     * echo +CONTROLLER > ROOT/cgroup.subtree_control for each one not there yet, as runc's cgroupfs driver does on v2
+     * (it writes the controllers into every ancestor's subtree_control, the root's included). The ones it enabled.
+     */
+    public static List<String> enableAt(Path v2Group, List<String> controllers) {
+        List<String> enabled = new ArrayList<>();
+        for (String c : controllers) {
+            if (subtreeControl(v2Group).contains(c)) continue;
+            new CgroupDir(v2Group).write("cgroup.subtree_control", "+" + c);
+            enabled.add(c);
+        }
+        return enabled;
+    }
+
+    /** What {@link #disableAt} did with one controller. */
+    public enum Disabled { DONE, WAS_OFF, BUSY }
+
+    /**
+     * echo -CONTROLLER > GROUP/cgroup.subtree_control. The kernel refuses with EBUSY while a child group still has
+     * the controller in its own subtree_control (cgroup-v2.rst, "Top-down Constraint"; kernel/cgroup/cgroup.c,
+     * cgroup_subtree_control_write): then it is left on and BUSY says so.
+     */
+    public static Disabled disableAt(Path v2Group, String controller) {
+        if (!subtreeControl(v2Group).contains(controller)) return Disabled.WAS_OFF;
+        try {
+            Files.writeString(v2Group.resolve("cgroup.subtree_control"), "-" + controller);
+            return Disabled.DONE;
+        } catch (IOException e) {
+            if (e instanceof java.nio.file.FileSystemException f && "Device or resource busy".equals(f.getReason())) return Disabled.BUSY;
+            throw new UncheckedIOException("cannot write -" + controller + " to " + v2Group.resolve("cgroup.subtree_control"), e);
+        }
+    }
 }

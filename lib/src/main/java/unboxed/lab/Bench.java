@@ -161,6 +161,19 @@ public final class Bench {
     }
 
     /**
+     * On cgroup v2, echo +CONTROLLER > ROOT/cgroup.subtree_control for each controller the root does not hand down yet
+     * (as runc's cgroupfs driver does), noted first in the journal (KernelObject.SubtreeNote): reset turns them off
+     * again. The ones it enabled; none on v1, where there is no such file.
+     */
+    public java.util.List<String> enableAtCgroupRoot(String... controllers) {
+        java.util.List<String> asked = java.util.List.of(controllers);
+        return KernelObject.SubtreeNote.noted(lab.id, asked)
+            .map(root -> unboxed.cgroup.Cgroups.enableAt(root, asked.stream()
+                .filter(c -> unboxed.cgroup.Cgroups.rootOf(c) != null && root.equals(unboxed.cgroup.Cgroups.rootOf(c).dir())).toList()))
+            .orElse(java.util.List.of());
+    }
+
+    /**
      * The learner's account ({@link Learner#account}): the sudo caller's, or else {@code throwaway}, made here
      * (useradd) if it is not there yet; cleanup removes a made one. Its name.
      */

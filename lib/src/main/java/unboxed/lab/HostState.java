@@ -54,6 +54,17 @@ public final class HostState {
             Cgroups.Root r = Cgroups.rootOf(controller);
             if (r != null) roots.add(r.dir());
         }
+        for (String controller : List.of("memory", "cpu", "pids")) {
+            // v2: what the root hands down (a lab may turn cpu on there; reset must turn it off again)
+            Cgroups.Root r = Cgroups.rootOf(controller);
+            if (r != null && r.version() == Cgroups.Version.V2) {
+                try {
+                    s.add("cgroup.subtree_control " + r.dir() + ": " + String.join(" ", Cgroups.subtreeControl(r.dir())));
+                } catch (java.io.UncheckedIOException e) {
+                    s.add("cgroup.subtree_control unreadable: " + e.getMessage());
+                }
+            }
+        }
         for (Path root : roots) {
             // top-level groups, plus any lab's group deeper down; not every deep group: on shared hosts (and this
             // project's CI sandbox) other software makes and removes per-process groups all the time

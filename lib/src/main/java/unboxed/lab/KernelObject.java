@@ -98,6 +98,7 @@ public sealed interface KernelObject {
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
             case "sysctl" -> new SysctlNote(e.target(), e.where());
+            case "subtree" -> new SubtreeNote(Path.of(e.target()), e.where() == null ? List.of() : List.of(e.where().split(",")));
             default -> null;
         });
     }
@@ -535,5 +536,66 @@ public sealed interface KernelObject {
         public boolean outlivesReboot() { return true; }
         public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
         public boolean undo() { return Journal.removeTree(path); }
+    }
+
+    /**
+     * Controllers that the v2 root's cgroup.subtree_control did not hand down before the lab (systemd enables only
+     * those its units need: `memory pids` on Debian 12), which the lab, or the learner following it, turns on. Undo
+     * writes -CONTROLLER for each one that is on now; if the kernel refuses (EBUSY: a child group, someone else's by
+     * then, has it in its own subtree_control), it is left on, and said so. Noted before the first change
+     * ({@link #noted}); only when some controller is off.
+     */
+    record SubtreeNote(Path root, List<String> offBefore) implements KernelObject {
+        public String kind() { return "subtree"; }
+        public String target() { return root.toString(); }
+        public String where() { return String.join(",", offBefore); }
+        public boolean isNote() { return true; }
+        public String describe() {
+            return "the " + String.join(" and ", offBefore) + " controller" + (offBefore.size() == 1 ? "" : "s") + " in "
+                + root.resolve("cgroup.subtree_control") + " (off before the lab)";
+        }
+        public boolean present() {
+            return Files.isDirectory(root) && offBefore.stream().anyMatch(unboxed.cgroup.Cgroups.subtreeControl(root)::contains);
+        }
+        public boolean undo() {
+            String said = undoAndSay();
+            return said != null && said.startsWith("turned off");
+        }
+        public String undoAndSay() {
+            if (!Files.isDirectory(root)) return null;
+            List<String> off = new java.util.ArrayList<>(), busy = new java.util.ArrayList<>();
+            for (String c : offBefore) {
+                switch (unboxed.cgroup.Cgroups.disableAt(root, c)) {
+                    case DONE -> off.add(c);
+                    case BUSY -> busy.add(c);
+                    case WAS_OFF -> { }
+                }
+            }
+            List<String> said = new java.util.ArrayList<>();
+            if (!off.isEmpty()) said.add("turned off " + String.join(" ", off) + " in " + root.resolve("cgroup.subtree_control") + " (as before the lab)");
+            if (!busy.isEmpty()) said.add("left " + String.join(" ", busy) + " on in " + root.resolve("cgroup.subtree_control")
+                + ": a group below it uses it now (EBUSY), not the lab's");
+            return said.isEmpty() ? null : String.join("\n", said);
+        }
+        /**
+         * Notes, once per lab journal and before anything changes it, which of the controllers the v2 root does not
+         * hand down now (nothing when it hands them all). The v2 root that offers them; empty on v1, where there is no
+         * cgroup.subtree_control to change.
+         */
+        public static Optional<Path> noted(String labId, List<String> controllers) {
+            List<String> v2 = controllers.stream().filter(c -> {
+                unboxed.cgroup.Cgroups.Root r = unboxed.cgroup.Cgroups.rootOf(c);
+                return r != null && r.version() == unboxed.cgroup.Cgroups.Version.V2;
+            }).toList();
+            if (v2.isEmpty()) return Optional.empty();
+            Path root = unboxed.cgroup.Cgroups.rootOf(v2.get(0)).dir();
+            Journal j = Journal.of(labId);
+            if (j.entries().stream().noneMatch(e -> e.object().orElse(null) instanceof SubtreeNote n && n.root().equals(root))) {
+                List<String> on = unboxed.cgroup.Cgroups.subtreeControl(root);
+                List<String> off = v2.stream().filter(c -> !on.contains(c)).toList();
+                if (!off.isEmpty()) j.record(new SubtreeNote(root, off).entry(Journal.LAB));
+            }
+            return Optional.of(root);
+        }
     }
 }
