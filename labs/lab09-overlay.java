@@ -467,7 +467,7 @@ class Lab09Overlay {
             return;
         }
         Cmd.Result g = Cmd.run(List.of("docker", "image", "inspect", "--format", "{{range $k, $v := .GraphDriver.Data}}{{$k}}={{$v}}\n{{end}}", image), 20);
-        b.show("image", image);
+        b.show("image", image.replaceAll(":[^:/]*$", "") + " (the first here by name; its tag left out)");
         for (String line : g.out().lines().toList()) {
             int eq = line.indexOf('=');
             if (eq < 0) continue;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -52,6 +53,8 @@ class Lab09OverlayTest {
             fail("new-file"), fail("proc"), fail("host-clean", "nothing to compare yet")));
     }
 
+    // every row runs the lab for real (tens of seconds): the full suite runs them, -Pfast keeps the rest
+    @Tag("slow")
     @TestFactory
     Stream<DynamicTest> afterPrepare() {
         return S.rowsAfter("prepare",

@@ -16,6 +16,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,6 +52,8 @@ class Lab10EnterTest {
         LabHarness.assertToolsPresent("nsenter", "lsns", "ip", "ipcmk", "ipcs", "pgrep", "bash", "mount");
     }
 
+    // every row runs the lab for real (tens of seconds): the full suite runs them, -Pfast keeps the rest
+    @Tag("slow")
     @TestFactory
     Stream<DynamicTest> statesAndVerdicts() {
         return S.rowsAfter("prepare",

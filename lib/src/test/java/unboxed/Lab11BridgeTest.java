@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -63,6 +64,8 @@ class Lab11BridgeTest {
             fail("masquerade"), fail("out"), fail("box-to-box"), fail("published")));
     }
 
+    // every row runs the lab for real (tens of seconds): the full suite runs them, -Pfast keeps the rest
+    @Tag("slow")
     @TestFactory
     Stream<DynamicTest> afterPrepare() {
         return S.rowsAfter("prepare",
@@ -140,6 +143,8 @@ class Lab11BridgeTest {
                 fail("out"), fail("box-to-box"), fail("published")));
     }
 
+    // every row runs the lab for real (tens of seconds): the full suite runs them, -Pfast keeps the rest
+    @Tag("slow")
     @Test
     void runShowsTheStoryAndLeavesOnlyThePreparedTopology() {
         String out = succeeds(LAB, "run").out();

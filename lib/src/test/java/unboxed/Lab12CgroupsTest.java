@@ -89,6 +89,8 @@ class Lab12CgroupsTest {
         return manual(limits, true, true, "web", "batch");
     }
 
+    // every row runs the lab for real (tens of seconds): the full suite runs them, -Pfast keeps the rest
+    @Tag("slow")
     @TestFactory
     Stream<DynamicTest> statesAndVerdicts() {
         List<LabSession.Case> rows = new ArrayList<>(List.of(
