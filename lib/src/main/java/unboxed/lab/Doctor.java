@@ -174,15 +174,27 @@ public final class Doctor {
         }
     }
 
-    /** Whether /proc/filesystems lists the type (a module not loaded yet is not listed until modprobe loads it). */
+    /**
+     * Whether the kernel offers the type: /proc/filesystems lists it, or it is a module of the running kernel not loaded
+     * yet (modules.dep names it): mount(2) loads such a module itself (request_module "fs-TYPE"), as on Debian 12's
+     * kernel, where overlay.ko is listed only after the first overlay mount.
+     */
     private static Finding filesystem(String type, boolean required, String neededBy) {
-        boolean ok;
+        boolean listed, module = false;
         try {
-            ok = Files.readAllLines(Path.of("/proc/filesystems")).stream().anyMatch(l -> l.endsWith("\t" + type));
-        } catch (java.io.IOException e) {
-            ok = false;
+            listed = Files.readAllLines(Path.of("/proc/filesystems")).stream().anyMatch(l -> l.endsWith("\t" + type));
+            Path dep = Path.of("/lib/modules", System.getProperty("os.version"), "modules.dep");
+            if (!listed && Files.isReadable(dep)) {
+                try (var lines = Files.lines(dep)) {
+                    module = lines.map(l -> l.split(":", 2)[0]).anyMatch(m -> m.matches(".*/" + type + "\\.ko(\\.[a-z]+)?"));
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            listed = false;
         }
-        return new Finding("fs-" + type, type + " file system", ok, required, ok ? "in /proc/filesystems" : "not in /proc/filesystems",
+        boolean ok = listed || module;
+        return new Finding("fs-" + type, type + " file system", ok, required,
+            listed ? "in /proc/filesystems" : module ? "a module (" + type + ".ko), loaded by the first mount" : "not in /proc/filesystems",
             "sudo modprobe " + type + " (a kernel with CONFIG_" + type.toUpperCase() + "_FS; any distribution kernel has it)", neededBy);
     }
 
