@@ -63,9 +63,8 @@ class VmLabsTest {
         labs.putAll(labsToCycle());
 
         long t0 = System.nanoTime();
-        Cmd.Result built = Cmd.run(List.of(REPO.resolve(".ci/vm/build-guest").toString()), BUILD_TIMEOUT_S);
-        assertEquals(0, built.exit(), ".ci/vm/build-guest failed:\n" + built.err() + built.out());
-        Path guest = Path.of(built.out().strip().lines().reduce((a, b) -> b).orElse(""));
+        Cmd.Result built = buildGuest();
+        Path guest = guestDir(built);
         String buildTime = seconds(t0);
 
         long t1 = System.nanoTime();
@@ -73,25 +72,11 @@ class VmLabsTest {
         String payloadTime = seconds(t1);
 
         long t2 = System.nanoTime();
-        List<String> qemu = List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
-            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
-            "-serial", "file:" + serial,
-            "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initrd.img").toString(),
-            "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 systemd.unit=unboxed-vm.target",
-            // snapshot=on: the guest's writes go to a temp file, the cached image stays as built
-            "-drive", "file=" + guest.resolve("rootfs.raw") + ",format=raw,if=virtio,snapshot=on",
-            "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
-        Files.writeString(work.resolve("qemu-command"), String.join(" ", qemu) + "\n");
-        Process p = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(work.resolve("qemu.out").toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        boolean exited = p.waitFor(BOOT_TIMEOUT_S, TimeUnit.SECONDS);
-        if (!exited) p.destroyForcibly().waitFor();
+        List<String> qemu = qemu(guest, serial, "max", "systemd.unit=unboxed-vm.target", "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
+        boolean exited = boot(qemu, work, BOOT_TIMEOUT_S);
         String bootTime = seconds(t2);
         log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
-        for (String line : log.split("\r?\n")) {
-            Matcher m = RESULT.matcher(line.strip());
-            if (m.matches()) reported.put(m.group(1), m.group(2));
-        }
+        reported.putAll(results(log));
         String times = "guest image " + buildTime + " (" + (built.err().contains("ready in") ? "built" : "cached") + "), payload disk "
             + payloadTime + ", boot to result " + bootTime + " for " + labs.size() + " labs";
         Files.writeString(work.resolve("times"), times + "\n");
@@ -143,6 +128,53 @@ class VmLabsTest {
                 fail("lines-" + id + ": " + (result == null ? "no result line" : result) + "\n" + linesOf("lines-" + id) + "\nserial log: " + serial);
             }
         }));
+    }
+
+    /** .ci/vm/build-guest run (it prints the cached guest's directory last); fails saying why if it failed. */
+    static Cmd.Result buildGuest() {
+        Cmd.Result built = Cmd.run(List.of(REPO.resolve(".ci/vm/build-guest").toString()), BUILD_TIMEOUT_S);
+        assertEquals(0, built.exit(), ".ci/vm/build-guest failed:\n" + built.err() + built.out());
+        return built;
+    }
+
+    static Path guestDir(Cmd.Result built) {
+        return Path.of(built.out().strip().lines().reduce((a, b) -> b).orElse(""));
+    }
+
+    /**
+     * QEMU booting the guest directly (its kernel and initrd), software emulation with two vCPUs of model CPU, the
+     * serial console to SERIAL, the root image with snapshot=on (the guest's writes go to a temp file, the cached
+     * image stays as built), and what EXTRA adds (the test's disks), with APPEND on the kernel command line.
+     */
+    static List<String> qemu(Path guest, Path serial, String cpu, String append, String... extra) {
+        List<String> qemu = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", cpu, "-smp", "2",
+            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
+            "-serial", "file:" + serial,
+            "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initrd.img").toString(),
+            "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 " + append,
+            "-drive", "file=" + guest.resolve("rootfs.raw") + ",format=raw,if=virtio,snapshot=on"));
+        qemu.addAll(List.of(extra));
+        return qemu;
+    }
+
+    /** Runs QEMU (its command line and output kept in WORK); true if the guest powered off within the time. */
+    static boolean boot(List<String> qemu, Path work, long timeoutS) throws IOException, InterruptedException {
+        Files.writeString(work.resolve("qemu-command"), String.join(" ", qemu) + "\n");
+        Process p = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(work.resolve("qemu.out").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        boolean exited = p.waitFor(timeoutS, TimeUnit.SECONDS);
+        if (!exited) p.destroyForcibly().waitFor();
+        return exited;
+    }
+
+    /** The guest's "UNBOXED-VM KEY VALUE" lines of a serial log: KEY -> VALUE (the last one wins). */
+    static Map<String, String> results(String log) {
+        Map<String, String> reported = new LinkedHashMap<>();
+        for (String line : log.split("\r?\n")) {
+            Matcher m = RESULT.matcher(line.strip());
+            if (m.matches()) reported.put(m.group(1), m.group(2));
+        }
+        return reported;
     }
 
     /** Fails, naming the packages, when a tool is missing (never skips). */
