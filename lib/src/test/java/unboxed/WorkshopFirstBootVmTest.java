@@ -44,8 +44,10 @@ class WorkshopFirstBootVmTest {
         String head = Cmd.run(List.of("git", "-C", Labs.ROOT.toString(), "rev-parse", "HEAD"), 30).out().strip();
         Path bundle = work.resolve("labs.bundle");
         Cmd.run(List.of("git", "-C", Labs.ROOT.toString(), "bundle", "create", bundle.toString(), "--all"), 60).orThrow();
-        // the seed disk itself holds the bundle (mounted again by runcmd), and the host's ~/.m2 is the 9p share "m2"
+        // the seed disk itself holds the bundle (mounted again by runcmd), and the host's ~/.m2 is the 9p share "m2";
+        // the learner reaches it through /root, which a Debian image makes 0700 (WorkshopTest's container: 0711 too)
         String userData = WorkshopTest.offlineUserData("/var/tmp/seed/labs.bundle", head, """
+              - [chmod, "0711", /root]
               - [mkdir, -p, /var/tmp/seed, /root/.m2]
               - [mount, -o, ro, LABEL=cidata, /var/tmp/seed]
               - [mount, -t, 9p, -o, "trans=virtio,version=9p2000.L,ro", m2, /root/.m2]
@@ -98,7 +100,9 @@ class WorkshopFirstBootVmTest {
         List<String> args = new ArrayList<>(List.of("-drive", "file=" + disk + ",format=raw,if=virtio,readonly=on"));
         args.addAll(List.of(extra));
         // qemu64: the CPU model the Vagrant box runs Maven's JVMs under (see .ci/vm/build-box)
-        List<String> qemu = VmLabsTest.qemu(guest, serial, "qemu64", "systemd.wants=unboxed-vm.service", args.toArray(String[]::new));
+        // no login prompt on ttyS0: agetty's vhangup() would cut the report's output there
+        List<String> qemu = VmLabsTest.qemu(guest, serial, "qemu64",
+            "systemd.wants=unboxed-vm.service systemd.mask=serial-getty@ttyS0.service", args.toArray(String[]::new));
         boolean exited = VmLabsTest.boot(qemu, work, timeoutS);
         String log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
         assertTrue(exited, "the guest did not power off within " + timeoutS + " s; serial log " + serial + ":\n" + tail(log));
