@@ -79,26 +79,11 @@ class VmLabsTest {
         String payloadTime = seconds(t1);
 
         long t2 = System.nanoTime();
-        // nice: the guest runs beside the rest of the suite (see the class comment) and takes the CPU it leaves idle
-        List<String> qemu = List.of("nice", "-n", "10", "qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
-            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
-            "-serial", "file:" + serial,
-            "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initrd.img").toString(),
-            "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 systemd.unit=unboxed-vm.target",
-            // snapshot=on: the guest's writes go to a temp file, the cached image stays as built
-            "-drive", "file=" + guest.resolve("rootfs.raw") + ",format=raw,if=virtio,snapshot=on",
-            "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
-        Files.writeString(work.resolve("qemu-command"), String.join(" ", qemu) + "\n");
-        Process p = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(work.resolve("qemu.out").toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        boolean exited = p.waitFor(BOOT_TIMEOUT_S, TimeUnit.SECONDS);
-        if (!exited) p.destroyForcibly().waitFor();
+        List<String> qemu = qemu(guest, serial, "max", "systemd.unit=unboxed-vm.target", "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
+        boolean exited = boot(qemu, work, BOOT_TIMEOUT_S);
         String bootTime = seconds(t2);
         log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
-        for (String line : log.split("\r?\n")) {
-            Matcher m = RESULT.matcher(line.strip());
-            if (m.matches()) reported.put(m.group(1), m.group(2));
-        }
+        reported.putAll(results(log));
         String times = "guest image " + image.how() + ", payload disk "
             + payloadTime + ", boot to result " + bootTime + " for " + labs.size() + " labs";
         Files.writeString(work.resolve("times"), times + "\n");
@@ -150,6 +135,43 @@ class VmLabsTest {
                 fail("lines-" + id + ": " + (result == null ? "no result line" : result) + "\n" + linesOf("lines-" + id) + "\nserial log: " + serial);
             }
         }));
+    }
+
+    /**
+     * QEMU booting the guest directly (its kernel and initrd), software emulation with two vCPUs of model CPU, the
+     * serial console to SERIAL, the root image with snapshot=on (the guest's writes go to a temp file, the cached
+     * image stays as built), and what EXTRA adds (the test's disks), with APPEND on the kernel command line. Niced:
+     * the guest runs beside the rest of the suite (see the class comment) and takes the CPU it leaves idle.
+     */
+    static List<String> qemu(Path guest, Path serial, String cpu, String append, String... extra) {
+        List<String> qemu = new ArrayList<>(List.of("nice", "-n", "10", "qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", cpu, "-smp", "2",
+            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
+            "-serial", "file:" + serial,
+            "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initrd.img").toString(),
+            "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 " + append,
+            "-drive", "file=" + guest.resolve("rootfs.raw") + ",format=raw,if=virtio,snapshot=on"));
+        qemu.addAll(List.of(extra));
+        return qemu;
+    }
+
+    /** Runs QEMU (its command line and output kept in WORK); true if the guest powered off within the time. */
+    static boolean boot(List<String> qemu, Path work, long timeoutS) throws IOException, InterruptedException {
+        Files.writeString(work.resolve("qemu-command"), String.join(" ", qemu) + "\n");
+        Process p = new ProcessBuilder(qemu).redirectErrorStream(true).redirectOutput(work.resolve("qemu.out").toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        boolean exited = p.waitFor(timeoutS, TimeUnit.SECONDS);
+        if (!exited) p.destroyForcibly().waitFor();
+        return exited;
+    }
+
+    /** The guest's "UNBOXED-VM KEY VALUE" lines of a serial log: KEY -> VALUE (the last one wins). */
+    static Map<String, String> results(String log) {
+        Map<String, String> reported = new LinkedHashMap<>();
+        for (String line : log.split("\r?\n")) {
+            Matcher m = RESULT.matcher(line.strip());
+            if (m.matches()) reported.put(m.group(1), m.group(2));
+        }
+        return reported;
     }
 
     /** Fails, naming the packages, when a tool is missing (never skips). */

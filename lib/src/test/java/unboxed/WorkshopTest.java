@@ -260,18 +260,7 @@ class WorkshopTest {
         String head = Cmd.run(List.of("git", "-C", Labs.ROOT.toString(), "rev-parse", "HEAD"), 30).out().strip();
         Cmd.Result bundle = Cmd.run(List.of("git", "-C", Labs.ROOT.toString(), "bundle", "create", tmp.resolve("labs.bundle").toString(), "--all"), 60);
         assertEquals(0, bundle.exit(), bundle.err());
-        String shipped = Files.readString(WORKSHOP.resolve("cloud-init.yaml"));
-        String userData = shipped
-            .replaceFirst("repository=\\S+", "repository=/var/tmp/labs.bundle")
-            .replaceFirst("revision=\\S+", "revision=" + head)
-            .replaceFirst("package_update: true\n", "package_update: false\n")
-            .replaceFirst("(?m)^packages:\n(  - .*\n)+", "")
-            // this host's Maven cache, lent read-only, is root's (mode 750): the learner reads it as a member of root's group
-            .replaceFirst("(?m)^runcmd:\n", "runcmd:\n  - [usermod, -a, -G, root, learner]\n  - [ln, -s, /root/.m2, /home/learner/.m2]\n");
-        assertNotEquals(shipped, userData);
-        for (String changed : List.of("repository=/var/tmp", "revision=" + head, "package_update: false", "/root/.m2")) {
-            assertTrue(userData.contains(changed), "the test's user-data lacks " + changed + ": cloud-init.yaml changed shape?\n" + userData);
-        }
+        String userData = offlineUserData("/var/tmp/labs.bundle", head, "");
         GenericContainer<?> box = ContainerCycleTest.container(DockerEngine.learnerImage(), "sleep", "infinity");
         box.withCreateContainerCmdModifier(cmd -> {
             List<com.github.dockerjava.api.model.Bind> binds = new ArrayList<>(List.of(cmd.getHostConfig().getBinds()));
@@ -300,6 +289,28 @@ class WorkshopTest {
         assertTrue(log.contains("jbang ready for learner") && log.contains("jbang ready for root"), log);
         ExecResult doctor = learner(box, "sudo ./jbang doctor");
         assertEquals(0, doctor.getExitCode(), "the learner's doctor on the new machine:\n" + doctor.getStdout() + doctor.getStderr());
+    }
+
+    /**
+     * workshop/cloud-init.yaml with only what a machine without network asks changed: the labs come from the git
+     * BUNDLE at REVISION, no package step (git is there already), and the learner's Maven cache is root's /root/.m2,
+     * which holds this host's cache lent read-only (mode 750: the learner reads it as a member of root's group).
+     * FIRST: runcmd entries (YAML lines) that go before the shipped ones, e.g. what mounts the bundle and the cache.
+     */
+    static String offlineUserData(String bundle, String revision, String first) throws IOException {
+        String shipped = Files.readString(WORKSHOP.resolve("cloud-init.yaml"));
+        String userData = shipped
+            .replaceFirst("repository=\\S+", "repository=" + bundle)
+            .replaceFirst("revision=\\S+", "revision=" + revision)
+            .replaceFirst("package_update: true\n", "package_update: false\n")
+            .replaceFirst("(?m)^packages:\n(  - .*\n)+", "")
+            .replaceFirst("(?m)^runcmd:\n", "runcmd:\n" + Matcher.quoteReplacement(first)
+                + "  - [usermod, -a, -G, root, learner]\n  - [ln, -s, /root/.m2, /home/learner/.m2]\n");
+        assertNotEquals(shipped, userData);
+        for (String changed : List.of("repository=" + bundle, "revision=" + revision, "package_update: false", "/root/.m2")) {
+            assertTrue(userData.contains(changed), "the test's user-data lacks " + changed + ": cloud-init.yaml changed shape?\n" + userData);
+        }
+        return userData;
     }
 
     /** The class view's lab04 cell per learner's file: ok, bad or none. */
