@@ -20,12 +20,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import unboxed.sys.Cmd;
 
 /**
@@ -40,14 +42,20 @@ import unboxed.sys.Cmd;
  * the rest of the suite (JUnit's parallel execution, on for this class only: every other class runs one at a time on
  * the suite's own thread), with QEMU niced: on two cores the suite mostly keeps one busy, and the guest's ten minutes
  * of emulation come out of the wall time instead of adding to it. The guest image is built first, alone
- * ({@link VmGuestImageTest}).
+ * ({@link VmGuestImageTest}). The background lane holds one guest at a time: {@link WorkshopFirstBootVmTest} boots
+ * the same image after this class (ordered after it, and never at the same time: both take the resource lock
+ * {@value #GUEST}), since two emulated guests on two cores would starve the suite.
  *
  * <p>-Dunboxed.vm.labs=lab06,lab04 cycles only those labs (default: every lab in labs/ whose class loads).
  */
 @Tag("vm")
+@Order(2)
 @Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(VmLabsTest.GUEST)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VmLabsTest {
+    /** JUnit's resource lock of the classes that boot the guest: one emulated guest at a time beside the suite. */
+    static final String GUEST = "unboxed-guest";
     static final Path REPO = Path.of("").toAbsolutePath();
     /** Cold: debootstrap and mkfs (about 2.5 min here). */
     static final long BUILD_TIMEOUT_S = 1800;
@@ -96,6 +104,12 @@ class VmLabsTest {
     void theGuestRunsCgroupV2() {
         assertEquals("cgroup2fs", reported.get("cgroup"), "file system type of /sys/fs/cgroup in the guest; log " + serial);
         assertTrue(reported.getOrDefault("controllers", "").contains("memory"), "memory controller on v2: " + reported.get("controllers"));
+    }
+
+    /** The guest has cloud-init (WorkshopFirstBootVmTest's first boot): without a NoCloud seed it stays disabled. */
+    @Test
+    void cloudInitStaysDisabledWithoutASeed() {
+        assertEquals("disabled", reported.get("cloud-init"), "`cloud-init status` in a boot without a seed; log " + serial);
     }
 
     /**
