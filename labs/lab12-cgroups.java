@@ -665,20 +665,26 @@ class Lab12Cgroups {
         return pass();
     }
 
+    /**
+     * What a verdict on a child's limit adds when the parent has one: it is shared by both children, and where the
+     * child's own belongs. Empty when the parent has none (or no such files).
+     */
+    static String sharedByBoth(Tree t, Group k, String controller, java.util.Optional<String> parentLimit, String file, String value, String property) {
+        if (without(t, t.top(), controller) != null || parentLimit.isEmpty()) return "";
+        return "; " + t.name(t.top()) + ", its parent, has " + parentLimit.get() + ", which " + t.name(t.web()) + " and " + t.name(t.batch())
+            + " share: " + (t.systemd() ? t.howTo(k, file, value, property) : "write it in " + t.name(k) + "'s " + file);
+    }
+
     static Verdict checkQuota() {
         Tree t = tree();
         Group batch = t.batch();
         if (without(t, batch, "cpu") != null) return without(t, batch, "cpu");
+        String parent = sharedByBoth(t, batch, "cpu", without(t, t.top(), "cpu") == null
+            ? t.top().cpuMax().map(q -> q.quotaUs() + "/" + q.periodUs()) : java.util.Optional.empty(), batch.file("quota"), "", "CPUQuota=20%");
         var felt = felt(batch, "cpu", Group::cpuMax, java.util.Comparator.comparingDouble(Group.Quota::cpus));
         if (felt.isEmpty()) {
-            var parent = without(t, t.top(), "cpu") == null ? t.top().cpuMax() : java.util.Optional.<Group.Quota>empty();
-            if (parent.isPresent()) {
-                return fail(t.name(batch) + " has no CPU limit; " + t.name(t.top()) + ", its parent, has " + parent.get().quotaUs() + "/"
-                    + parent.get().periodUs() + ", which " + t.name(t.web()) + " and " + t.name(batch) + " share: " + (t.systemd()
-                        ? t.howTo(batch, "cpu.max", "", "CPUQuota=20%") : "write it in batch's " + batch.file("quota")));
-            }
-            return fail(t.name(batch) + " has no CPU limit (" + (t.systemd() ? "cpu.max max, nor have all the units below it that hold its "
-                + "processes: " + t.howTo(batch, "cpu.max", "", "CPUQuota=20%") : batch.file("quota")) + ")");
+            return fail(t.name(batch) + " has no CPU limit" + (parent.isEmpty() ? " (" + (t.systemd() ? "cpu.max max, nor have all the units "
+                + "below it that hold its processes: " + t.howTo(batch, "cpu.max", "", "CPUQuota=20%") : batch.file("quota")) + ")" : parent));
         }
         for (var e : felt.entrySet()) {
             double cpus = e.getValue().cpus();
@@ -687,7 +693,7 @@ class Lab12Cgroups {
                 + String.format("%.2f", cpus) + " CPUs";
             if (Math.abs(cpus - 0.4) < 1e-9) why += ": that is 20% of two CPUs; the limit is per period over all CPUs, and 20% of one is 0.2";
             else why += ", not 0.2 (20% of one CPU, e.g. " + (t.systemd() ? "CPUQuota=20%" : "20000 100000") + ")";
-            return fail(why);
+            return fail(why + parent);
         }
         return pass();
     }
@@ -708,20 +714,19 @@ class Lab12Cgroups {
         Group web = t.web();
         if (without(t, web, "pids") != null) return without(t, web, "pids");
         java.util.function.Function<Group, java.util.Optional<Long>> max = g -> java.util.Optional.of(g.pidsMax()).filter(m -> m != Long.MAX_VALUE);
+        String parent = sharedByBoth(t, web, "pids", without(t, t.top(), "pids") == null
+            ? max.apply(t.top()).map(m -> "pids.max " + m) : java.util.Optional.empty(), "pids.max", "16", "TasksMax=16");
         var felt = felt(web, "pids", max, java.util.Comparator.naturalOrder());
         if (felt.isEmpty()) {
-            long parent = without(t, t.top(), "pids") == null ? t.top().pidsMax() : Long.MAX_VALUE;
             return fail(t.name(web) + " has no task limit (pids.max max" + (t.systemd() ? ", nor have all the units below it that hold its processes" : "")
-                + ")" + (parent != Long.MAX_VALUE ? "; " + t.name(t.top()) + ", its parent, has pids.max " + parent + ", which " + t.name(web)
-                    + " and " + t.name(t.batch()) + " share: " + (t.systemd() ? t.howTo(web, "pids.max", "", "TasksMax=16") : "write it in web's pids.max") : ""));
+                + ")" + parent);
         }
         for (var e : felt.entrySet()) {
             long m = e.getValue();
             if (m == 16) continue;
-            String whose = t.name(e.getKey());
-            return fail(whose + "'s pids.max is " + m + ", not 16" + (Math.abs(m - 16) == 1 ? " (TasksMax=16 is pids.max 16: sh counts as one of them)"
+            return fail(t.name(e.getKey()) + "'s pids.max is " + m + ", not 16" + (Math.abs(m - 16) == 1 ? " (TasksMax=16 is pids.max 16: sh counts as one of them)"
                 : t.systemd() && !e.getKey().equals(web) ? " (systemd gives every service and scope DefaultTasksMax, systemd-system.conf(5): "
-                    + t.howTo(web, "pids.max", "", "TasksMax=16") + ")" : ""));
+                    + t.howTo(web, "pids.max", "16", "TasksMax=16") + ")" : "") + parent);
         }
         return pass();
     }

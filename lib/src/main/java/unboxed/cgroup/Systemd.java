@@ -111,6 +111,13 @@ public final class Systemd {
                 argv.addAll(reverted);
                 Cmd.run(argv, 60);
                 said.add("reverted the properties set on " + String.join(", ", reverted) + " (systemctl revert)");
+                List<Path> left = dropIns(name);
+                if (!left.isEmpty()) {
+                    // an older systemctl whose revert leaves system.control alone: the folders by hand, then a reload
+                    for (Path d : left) deleteFolder(d);
+                    Cmd.run(List.of("systemctl", "daemon-reload"), 120);
+                    said.add("removed " + left.stream().map(Path::toString).toList() + " and reloaded systemd");
+                }
             }
             List<String> failed = failedIn(name);
             if (!failed.isEmpty()) {
@@ -128,6 +135,15 @@ public final class Systemd {
             }
         }
         return said;
+    }
+
+    /** A drop-in folder and the files in it. */
+    private static void deleteFolder(Path d) {
+        try (Stream<Path> walk = Files.walk(d)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot remove " + d, e);
+        }
     }
 
     /** The loaded units that failed and sit in slice NAME or one below it (systemctl show -p Slice). */
