@@ -699,14 +699,8 @@ class Lab12Cgroups {
     }
 
     static Verdict checkThrottled() {
-        Tree t = tree();
-        Group batch = t.batch();
-        if (without(t, batch, "cpu") != null) return without(t, batch, "cpu");
-        boolean throttled = batch.throttled() > 0 || batch.below("cpu").stream().anyMatch(g -> g.throttled() > 0);
-        return Verdict.when(throttled, t.name(batch) + " was never throttled (cpu.stat nr_throttled 0" + (t.systemd() ? " in it and in the units below it" : "")
-            + "): run a spinner in it, after the limit, such as " + (t.systemd()
-                ? "systemd-run --slice=" + t.name(batch) + " -p CPUQuota=20% sh -c '" + BATCH_LOAD + "'"
-                : "sh -c 'echo $$ > " + batch.dir("cpu").resolve("cgroup.procs") + "; exec timeout 1 sh -c \"" + SPIN + "\"'"));
+        return happened(tree().batch(), "cpu", Group::throttled, "was never throttled (cpu.stat nr_throttled 0", "run a spinner in it, after the limit",
+            "-p CPUQuota=20% sh -c '" + BATCH_LOAD + "'", "exec timeout 1 sh -c \"" + SPIN + "\"");
     }
 
     static Verdict checkTasks() {
@@ -732,16 +726,24 @@ class Lab12Cgroups {
     }
 
     static Verdict checkHit() {
+        // v1 and older kernels' v2 (Debian 12's 6.1) count a refused fork in the forking task's own group, later v2 in
+        // the group whose limit was hit (cgroup-v1/pids.rst, cgroup-v2.rst): web or a unit below it either way
+        return happened(tree().web(), "pids", Group::pidsMaxHits, "'s limit was never hit (pids.events max 0",
+            "after setting the limit, run a bounded fork loop in it", "sh -c '" + WEB_LOAD + "'", FORKS);
+    }
+
+    /**
+     * A counter of K's that must have moved (throttled periods, refused forks), read in K and in every group below it
+     * (systemd's units); the verdict says how to make it move: a systemd-run into K's slice, or a shell moved into K.
+     */
+    static Verdict happened(Group k, String controller, java.util.function.ToLongFunction<Group> counter, String never, String how,
+            String systemdRun, String byHand) {
         Tree t = tree();
-        Group web = t.web();
-        if (without(t, web, "pids") != null) return without(t, web, "pids");
-        // a refused fork is counted in the forking task's own group (kernels before 6.14) or in the limit's and its
-        // ancestors' (later ones): in web or a unit below it either way
-        boolean hit = web.pidsMaxHits() > 0 || web.below("pids").stream().anyMatch(g -> g.pidsMaxHits() > 0);
-        return Verdict.when(hit, t.name(web) + "'s limit was never hit (pids.events max 0" + (t.systemd() ? " in it and in the units below it" : "")
-            + "): after setting the limit, run a bounded fork loop in it: " + (t.systemd()
-                ? "systemd-run --slice=" + t.name(web) + " sh -c '" + WEB_LOAD + "'"
-                : "sh -c 'echo $$ > " + web.dir("pids").resolve("cgroup.procs") + "; " + FORKS + "'"));
+        if (without(t, k, controller) != null) return without(t, k, controller);
+        boolean moved = counter.applyAsLong(k) > 0 || k.below(controller).stream().anyMatch(g -> counter.applyAsLong(g) > 0);
+        return Verdict.when(moved, t.name(k) + (never.startsWith("'") ? "" : " ") + never + (t.systemd() ? " in it and in the units below it" : "")
+            + "): " + how + ", such as " + (t.systemd() ? "systemd-run --slice=" + t.name(k) + " " + systemdRun
+                : "sh -c 'echo $$ > " + k.dir(controller).resolve("cgroup.procs") + "; " + byHand + "'"));
     }
 
     static Verdict checkMembers() {
