@@ -150,8 +150,13 @@ public final class Systemd {
     static List<String> failedIn(String name) {
         List<String> failed = new ArrayList<>();
         for (String line : Cmd.run(List.of("systemctl", "list-units", "--all", "--state=failed", "--plain", "--no-legend"), 30).out().split("\n")) {
-            String[] f = line.strip().split("\\s+");
-            if (f.length > 0 && !f[0].isEmpty()) failed.add(f[0]);
+            // "UNIT LOAD ACTIVE SUB DESCRIPTION", a "●" in front on some versions
+            for (String w : line.strip().split("\\s+")) {
+                if (w.matches("[\\w:@.\\\\-]+\\.[a-z]+")) {
+                    failed.add(w);
+                    break;
+                }
+            }
         }
         if (failed.isEmpty()) return failed;
         List<String> argv = new ArrayList<>(List.of("systemctl", "show", "-p", "Id", "-p", "Slice"));
