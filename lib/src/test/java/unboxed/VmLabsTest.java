@@ -141,6 +141,17 @@ class VmLabsTest {
         }));
     }
 
+    /** Other correct ways to do an exercise that only the guest can take (systemd), and a near miss of each. */
+    @TestFactory
+    Stream<DynamicTest> alternativesOnTheGuest() {
+        return LearnerPath.alternatives().stream().filter(a -> labs.containsKey(a.lab())).map(a -> DynamicTest.dynamicTest(a.name() + ": " + a.meaning(), () -> {
+            String result = reported.get(a.name());
+            if (result == null || !result.startsWith("PASS")) {
+                fail(a.name() + ": " + (result == null ? "no result line" : result) + "\n" + linesOf(a.name()) + "\nserial log: " + serial);
+            }
+        }));
+    }
+
     /** lab06's shell lines typed in order on cgroup v2 (ShellLinesTest types every lab's on this host's v1, in a container). */
     @TestFactory
     Stream<DynamicTest> shellLinesOnCgroupV2() {
