@@ -106,22 +106,16 @@ public final class VmGuest {
             if (w.resetEach()) {
                 toReset.remove(id);
                 if (!expect(problems, id, cls, "reset", 0)) break;
-                settleUdev(id);
-                List<String> diff = HostState.diff(before, HostState.capture());
-                diff.forEach(d -> System.out.println(id + "| host changed: " + d));
-                if (!diff.isEmpty()) {
-                    problems.add(id + ": after `reset` the host differs from before the first lab (" + diff.size() + " lines: " + diff.get(0) + ")");
+                String changed = hostChange(id, before, id + ": after `reset` the host differs from before the first lab");
+                if (changed != null) {
+                    problems.add(changed);
                     break;
                 }
             }
         }
         for (String id : toReset) expect(problems, id, classes.get(id), "reset", 0);
-        settleUdev(tag);
-        List<String> diff = HostState.diff(before, HostState.capture());
-        diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
-        if (!diff.isEmpty() && problems.isEmpty()) {
-            problems.add("after every lab's reset the host differs from before the first lab (" + diff.size() + " lines: " + diff.get(0) + ")");
-        }
+        String changed = hostChange(tag, before, "after every lab's reset the host differs from before the first lab");
+        if (changed != null && problems.isEmpty()) problems.add(changed);
         System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
         System.out.flush();
         return problems.isEmpty();
@@ -166,10 +160,8 @@ public final class VmGuest {
         }
         // whatever went wrong, leave the guest clean for the next lab
         if (!resetDone) runLab(id, mainClass, "reset");
-        settleUdev(id);
-        List<String> diff = HostState.diff(before, HostState.capture());
-        for (String d : diff) System.out.println(id + "| host changed: " + d);
-        if (!diff.isEmpty()) problems.add("host fingerprint changed after reset (" + diff.size() + " lines: " + diff.get(0) + ")");
+        String changed = hostChange(id, before, "host fingerprint changed after reset");
+        if (changed != null) problems.add(changed);
         System.out.println(id + "| times:" + times);
         System.out.println("UNBOXED-VM " + id + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
         System.out.flush();
@@ -195,7 +187,7 @@ public final class VmGuest {
             while ((exit = runLab(tag, mainClass, "check")) != 0 && System.nanoTime() < deadline) pause(5);
             if (exit != 0) problems.add("`check` after the other way exited " + exit + ", want 0");
         }
-        resetAndCompare(problems, tag, mainClass, before, "the other way");
+        resetAndCompare(problems, tag, mainClass, before, "after `reset` following the other way the host differs from before");
         if (problems.isEmpty() && expect(problems, tag, mainClass, "check", 1) && typeLines(problems, tag, a.nearMiss())) {
             pause(10); // what the lines started has run its loads
             Ran r = runLabOut(tag, mainClass, "check");
@@ -203,7 +195,7 @@ public final class VmGuest {
                 problems.add("the near miss: `check` exited " + r.exit() + " (want 1) saying " + (r.output().contains(a.says()) ? "" : "nothing of ")
                     + "\"" + a.says() + "\"");
             }
-            resetAndCompare(problems, tag, mainClass, before, "the near miss");
+            resetAndCompare(problems, tag, mainClass, before, "after `reset` following the near miss the host differs from before");
         }
         System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
         System.out.flush();
@@ -220,13 +212,22 @@ public final class VmGuest {
         return false;
     }
 
-    /** reset (must exit 0), then the host fingerprint against the one from before. */
-    static void resetAndCompare(List<String> problems, String tag, String mainClass, List<String> before, String after) {
+    /** reset (must exit 0), then the host fingerprint against the one from before ({@link #hostChange}). */
+    static void resetAndCompare(List<String> problems, String tag, String mainClass, List<String> before, String differs) {
         expect(problems, tag, mainClass, "reset", 0);
+        String changed = hostChange(tag, before, differs);
+        if (changed != null) problems.add(changed);
+    }
+
+    /**
+     * Once udev has settled, the host fingerprint against BEFORE: each changed line printed under the tag; the problem
+     * ("DIFFERS (N lines: the first)") if it changed, else null.
+     */
+    static String hostChange(String tag, List<String> before, String differs) {
         settleUdev(tag);
         List<String> diff = HostState.diff(before, HostState.capture());
         diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
-        if (!diff.isEmpty()) problems.add("after `reset` following " + after + " the host differs from before (" + diff.size() + " lines: " + diff.get(0) + ")");
+        return diff.isEmpty() ? null : differs + " (" + diff.size() + " lines: " + diff.get(0) + ")";
     }
 
     static void pause(int seconds) {
@@ -265,11 +266,7 @@ public final class VmGuest {
         } catch (Exception e) {
             problems.add("cannot type the shell lines: " + e);
         }
-        expect(problems, tag, mainClass, "reset", 0);
-        settleUdev(tag);
-        List<String> diff = HostState.diff(before, HostState.capture());
-        diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
-        if (!diff.isEmpty()) problems.add("after `reset` the host differs from before the lines (" + diff.size() + " lines: " + diff.get(0) + ")");
+        resetAndCompare(problems, tag, mainClass, before, "after `reset` the host differs from before the lines");
         System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start)
             : " FAIL " + String.join("; ", problems).replace('\n', ' ')));
         System.out.flush();
