@@ -109,11 +109,7 @@ public final class Seccomp {
      * be removed. Run it on a thread of its own (unboxed.ns.NsThread.own) so the rest of the JVM stays unfiltered.
      */
     public static void installOnThisThread(Filter f) {
-        try {
-            C.prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        } catch (LastErrorException e) {
-            throw new SysCallException("prctl(PR_SET_NO_NEW_PRIVS, 1)", e.getErrorCode(), "See man 2 prctl");
-        }
+        noNewPrivsOnThisThread();
         Memory prog = new Memory(8L * f.insns().size());
         for (int i = 0; i < f.insns().size(); i++) {
             Insn in = f.insns().get(i);
@@ -132,6 +128,18 @@ public final class Seccomp {
             throw new SysCallException("seccomp(SECCOMP_SET_MODE_FILTER, 0, {" + f.insns().size() + " instructions})",
                 e.getErrorCode(), e.getErrorCode() == Errno.EINVAL ? "Is the kernel built with CONFIG_SECCOMP_FILTER? See man 2 seccomp"
                     : "See man 2 seccomp");
+        }
+    }
+
+    /**
+     * prctl(PR_SET_NO_NEW_PRIVS, 1) on the calling thread: from now on execve(2) grants no privileges (no set-user-ID,
+     * no file capabilities) to it or to anything it starts; it cannot be undone.
+     */
+    public static void noNewPrivsOnThisThread() {
+        try {
+            C.prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        } catch (LastErrorException e) {
+            throw new SysCallException("prctl(PR_SET_NO_NEW_PRIVS, 1)", e.getErrorCode(), "See man 2 prctl");
         }
     }
 

@@ -35,7 +35,11 @@ public final class Syscalls {
         Map.entry("pivot_root", new long[] {155, 41}),
         Map.entry("chroot", new long[] {161, 51}),
         Map.entry("gettid", new long[] {186, 178}),
-        Map.entry("seccomp", new long[] {317, 277}));
+        Map.entry("seccomp", new long[] {317, 277}),
+        // credentials by raw syscall: glibc's wrappers change every thread of the process (SIGSETXID), these the caller only
+        Map.entry("setresuid", new long[] {117, 147}),
+        Map.entry("setresgid", new long[] {119, 149}),
+        Map.entry("setgroups", new long[] {116, 159}));
     /** By os.arch (the JVM says amd64 for x86_64): the column of {@link #TABLE}. */
     private static final Map<String, Integer> COLUMN = Map.of("amd64", 0, "x86_64", 0, "aarch64", 1);
 

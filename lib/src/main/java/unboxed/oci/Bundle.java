@@ -1,0 +1,307 @@
+package unboxed.oci;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An OCI bundle (the runtime-spec's bundle.md): a folder with config.json and the root file system it names. Read into
+ * typed records, every field that `runc spec` writes (config.md, config-linux.md). A field this runtime does not
+ * support is refused by its path ("linux.sysctl"), never ignored: a container that silently lacks what its config
+ * asked for is worse than one that does not start.
+ */
+public record Bundle(Path dir, String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
+                     Linux linux) {
+
+    /** process.user: the ids the container's process runs as. */
+    public record User(long uid, long gid, List<Long> additionalGids) {}
+
+    /** process.capabilities: the five sets, as capabilities(7) names (CAP_KILL ...). */
+    public record Caps(List<String> bounding, List<String> effective, List<String> inheritable, List<String> permitted,
+                       List<String> ambient) {}
+
+    /** One of process.rlimits: a resource of getrlimit(2) (RLIMIT_NOFILE) and its two limits. */
+    public record Rlimit(String type, long hard, long soft) {}
+
+    public record Process(boolean terminal, User user, List<String> args, List<String> env, String cwd, Caps capabilities,
+                          List<Rlimit> rlimits, boolean noNewPrivileges) {
+        /** The value of a variable in env ("PATH"), or null. */
+        public String getenv(String name) {
+            for (String e : env) if (e.startsWith(name + "=")) return e.substring(name.length() + 1);
+            return null;
+        }
+    }
+
+    /** root: the container's root file system, relative to the bundle or absolute. */
+    public record Root(String path, boolean readonly) {}
+
+    /** One of mounts: what mount(8) would be given (destination inside the container). */
+    public record Mount(String destination, String type, String source, List<String> options) {}
+
+    /** One of linux.namespaces: a type of the spec (pid, network, mount, ipc, uts, cgroup, user, time). */
+    public record Namespace(String type) {}
+
+    /** One of linux.resources.devices: a devices cgroup rule (allow or deny, type a/c/b, major, minor, rwm). */
+    public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {}
+
+    public record Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
+                        List<DeviceRule> devices) {}
+
+    /** The bundle cannot be run as it is: the message names the field; bad input, exit 2. */
+    public static final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Every field this runtime takes, by path ("[]" for an array's elements): anything else in config.json is refused.
+     * What `runc spec` writes, and the namespace types it may list.
+     */
+    static final Set<String> SUPPORTED = Set.of(
+        "ociVersion", "hostname",
+        "process", "process.terminal", "process.user", "process.user.uid", "process.user.gid", "process.user.additionalGids",
+        "process.args", "process.env", "process.cwd", "process.noNewPrivileges",
+        "process.capabilities", "process.capabilities.bounding", "process.capabilities.effective",
+        "process.capabilities.inheritable", "process.capabilities.permitted", "process.capabilities.ambient",
+        "process.rlimits", "process.rlimits[].type", "process.rlimits[].hard", "process.rlimits[].soft",
+        "root", "root.path", "root.readonly",
+        "mounts", "mounts[].destination", "mounts[].type", "mounts[].source", "mounts[].options",
+        "linux", "linux.namespaces", "linux.namespaces[].type", "linux.maskedPaths", "linux.readonlyPaths",
+        "linux.resources", "linux.resources.devices", "linux.resources.devices[].allow",
+        "linux.resources.devices[].type", "linux.resources.devices[].major", "linux.resources.devices[].minor",
+        "linux.resources.devices[].access");
+
+    /** The namespace types of config-linux.md this runtime makes, with the name it uses for each. */
+    public static final Map<String, unboxed.ns.Ns> NAMESPACES = Map.of("pid", unboxed.ns.Ns.PID, "network", unboxed.ns.Ns.NET,
+        "ipc", unboxed.ns.Ns.IPC, "uts", unboxed.ns.Ns.UTS, "mount", unboxed.ns.Ns.MNT, "cgroup", unboxed.ns.Ns.CGROUP);
+
+    /** The mount types this runtime mounts (what `runc spec` lists, and bind mounts). */
+    public static final Set<String> MOUNT_TYPES = Set.of("proc", "tmpfs", "devpts", "mqueue", "sysfs", "cgroup", "bind");
+
+    /** Reads DIR/config.json. Refused (with the field's path) when it asks for something this runtime does not do. */
+    public static Bundle read(Path dir) {
+        Path config = dir.resolve("config.json");
+        String text;
+        try {
+            text = Files.readString(config);
+        } catch (IOException e) {
+            throw new Refused(config + ": cannot read it (" + e.getMessage() + "); a bundle is a folder with config.json"
+                + " and a root file system (runc spec writes config.json)");
+        }
+        return parse(dir, text);
+    }
+
+    /** Parses config.json's text for a bundle in dir (which is not read). */
+    public static Bundle parse(Path dir, String text) {
+        JsonElement top;
+        try {
+            top = JsonParser.parseString(text);
+        } catch (RuntimeException e) {
+            throw new Refused("config.json: not JSON (" + e.getMessage() + ")");
+        }
+        if (!top.isJsonObject()) throw new Refused("config.json: not a JSON object");
+        JsonObject o = top.getAsJsonObject();
+        refuseUnknown(o, "");
+        JsonObject p = object(o, "process");
+        if (p == null) throw new Refused("config.json: process is missing (the program to run)");
+        if (bool(p, "terminal", "process.terminal")) {
+            throw new Refused("config.json: process.terminal true is not supported by this runtime: set \"terminal\": false"
+                + " (the container then uses this terminal's stdin, stdout and stderr as they are)");
+        }
+        JsonObject u = object(p, "user");
+        User user = u == null ? new User(0, 0, List.of())
+            : new User(number(u, "uid", "process.user.uid", 0), number(u, "gid", "process.user.gid", 0),
+                numbers(u, "additionalGids", "process.user.additionalGids"));
+        List<String> args = strings(p, "args", "process.args");
+        if (args.isEmpty()) throw new Refused("config.json: process.args is empty (it names the program to run)");
+        String cwd = string(p, "cwd", "process.cwd", "/");
+        if (!cwd.startsWith("/")) throw new Refused("config.json: process.cwd must be an absolute path, not " + cwd);
+        JsonObject c = object(p, "capabilities");
+        Caps caps = new Caps(caps(c, "bounding"), caps(c, "effective"), caps(c, "inheritable"), caps(c, "permitted"),
+            caps(c, "ambient"));
+        List<Rlimit> rlimits = new ArrayList<>();
+        for (JsonObject r : objects(p, "rlimits", "process.rlimits")) {
+            String type = string(r, "type", "process.rlimits[].type", null);
+            if (type == null || !Rlimits.known(type)) {
+                throw new Refused("config.json: process.rlimits type " + type + " is not one of getrlimit(2)'s: "
+                    + Rlimits.names());
+            }
+            rlimits.add(new Rlimit(type, number(r, "hard", "process.rlimits[].hard", 0),
+                number(r, "soft", "process.rlimits[].soft", 0)));
+        }
+        Process process = new Process(false, user, args, strings(p, "env", "process.env"), cwd, caps, List.copyOf(rlimits),
+            bool(p, "noNewPrivileges", "process.noNewPrivileges"));
+        JsonObject r = object(o, "root");
+        if (r == null || string(r, "path", "root.path", null) == null) {
+            throw new Refused("config.json: root.path is missing (the container's root file system)");
+        }
+        Root root = new Root(string(r, "path", "root.path", null), bool(r, "readonly", "root.readonly"));
+        List<Mount> mounts = new ArrayList<>();
+        for (JsonObject m : objects(o, "mounts", "mounts")) {
+            String dest = string(m, "destination", "mounts[].destination", null);
+            if (dest == null || !dest.startsWith("/")) {
+                throw new Refused("config.json: mounts: destination must be an absolute path (" + dest + ")");
+            }
+            List<String> options = strings(m, "options", "mounts[].options");
+            String type = string(m, "type", "mounts[].type", options.contains("bind") || options.contains("rbind") ? "bind" : null);
+            if (type == null || !MOUNT_TYPES.contains(type)) {
+                throw new Refused("config.json: mounts type " + type + " (on " + dest + ") is not supported by this runtime: "
+                    + "it mounts " + String.join(", ", MOUNT_TYPES.stream().sorted().toList()));
+            }
+            mounts.add(new Mount(dest, type, string(m, "source", "mounts[].source", type), options));
+        }
+        JsonObject l = object(o, "linux");
+        List<Namespace> namespaces = new ArrayList<>();
+        List<DeviceRule> devices = new ArrayList<>();
+        List<String> masked = List.of(), readonly = List.of();
+        if (l != null) {
+            for (JsonObject n : objects(l, "namespaces", "linux.namespaces")) {
+                String type = string(n, "type", "linux.namespaces[].type", null);
+                if ("user".equals(type)) {
+                    throw new Refused("config.json: linux.namespaces type user is not supported by this runtime: a JVM is"
+                        + " multithreaded, and unshare(CLONE_NEWUSER) is EINVAL in a multithreaded process (man 2 unshare)");
+                }
+                if (type == null || !NAMESPACES.containsKey(type)) {
+                    throw new Refused("config.json: linux.namespaces type " + type + " is not supported by this runtime: it"
+                        + " makes " + String.join(", ", NAMESPACES.keySet().stream().sorted().toList()));
+                }
+                namespaces.add(new Namespace(type));
+            }
+            masked = strings(l, "maskedPaths", "linux.maskedPaths");
+            readonly = strings(l, "readonlyPaths", "linux.readonlyPaths");
+            JsonObject res = object(l, "resources");
+            if (res != null) {
+                for (JsonObject d : objects(res, "devices", "linux.resources.devices")) {
+                    String access = string(d, "access", "linux.resources.devices[].access", "rwm");
+                    String type = string(d, "type", "linux.resources.devices[].type", "a");
+                    if (!access.matches("[rwm]+") || !type.matches("[acb]")) {
+                        throw new Refused("config.json: linux.resources.devices: type " + type + " access " + access
+                            + " (type is a, c or b; access letters r, w, m)");
+                    }
+                    devices.add(new DeviceRule(bool(d, "allow", "linux.resources.devices[].allow"), type,
+                        d.has("major") ? number(d, "major", "linux.resources.devices[].major", 0) : null,
+                        d.has("minor") ? number(d, "minor", "linux.resources.devices[].minor", 0) : null, access));
+                }
+            }
+        }
+        return new Bundle(dir, string(o, "ociVersion", "ociVersion", ""), process, root, string(o, "hostname", "hostname", null),
+            List.copyOf(mounts), new Linux(List.copyOf(namespaces), masked, readonly, List.copyOf(devices)));
+    }
+
+    /** The root file system's folder on the host (root.path, relative to the bundle unless absolute). */
+    public Path rootfs() {
+        return dir.resolve(root.path()).toAbsolutePath().normalize();
+    }
+
+    /** Whether linux.namespaces lists a type. */
+    public boolean has(String namespace) {
+        return linux.namespaces().stream().anyMatch(n -> n.type().equals(namespace));
+    }
+
+    // ---- reading, with the path of the field in every refusal ----------------------------------------------------
+
+    private static void refuseUnknown(JsonObject o, String at) {
+        for (var e : o.entrySet()) {
+            String path = at.isEmpty() ? e.getKey() : at + "." + e.getKey();
+            if (!SUPPORTED.contains(path)) {
+                throw new Refused("config.json: " + path + " is not supported by this runtime (it takes what `runc spec`"
+                    + " writes: " + "see unboxed.oci.Bundle.SUPPORTED)");
+            }
+            JsonElement v = e.getValue();
+            if (v.isJsonObject()) refuseUnknown(v.getAsJsonObject(), path);
+            if (v.isJsonArray()) {
+                for (JsonElement x : v.getAsJsonArray()) if (x.isJsonObject()) refuseUnknown(x.getAsJsonObject(), path + "[]");
+            }
+        }
+    }
+
+    private static List<String> caps(JsonObject c, String set) {
+        List<String> names = c == null ? List.of() : strings(c, set, "process.capabilities." + set);
+        for (String n : names) {
+            try {
+                unboxed.sys.Capabilities.number(n);
+            } catch (IllegalArgumentException e) {
+                throw new Refused("config.json: process.capabilities." + set + ": " + e.getMessage());
+            }
+        }
+        return names;
+    }
+
+    private static JsonObject object(JsonObject o, String key) {
+        JsonElement v = o.get(key);
+        if (v == null || v.isJsonNull()) return null;
+        if (!v.isJsonObject()) throw new Refused("config.json: " + key + " must be an object");
+        return v.getAsJsonObject();
+    }
+
+    private static List<JsonObject> objects(JsonObject o, String key, String path) {
+        List<JsonObject> out = new ArrayList<>();
+        for (JsonElement e : array(o, key, path)) {
+            if (!e.isJsonObject()) throw new Refused("config.json: " + path + " must hold objects");
+            out.add(e.getAsJsonObject());
+        }
+        return out;
+    }
+
+    private static JsonArray array(JsonObject o, String key, String path) {
+        JsonElement v = o.get(key);
+        if (v == null || v.isJsonNull()) return new JsonArray();
+        if (!v.isJsonArray()) throw new Refused("config.json: " + path + " must be an array");
+        return v.getAsJsonArray();
+    }
+
+    private static List<String> strings(JsonObject o, String key, String path) {
+        List<String> out = new ArrayList<>();
+        for (JsonElement e : array(o, key, path)) {
+            if (!(e instanceof JsonPrimitive pr) || !pr.isString()) throw new Refused("config.json: " + path + " must hold strings");
+            out.add(e.getAsString());
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Long> numbers(JsonObject o, String key, String path) {
+        List<Long> out = new ArrayList<>();
+        for (JsonElement e : array(o, key, path)) out.add(asNumber(e, path));
+        return List.copyOf(out);
+    }
+
+    private static String string(JsonObject o, String key, String path, String fallback) {
+        JsonElement v = o.get(key);
+        if (v == null || v.isJsonNull()) return fallback;
+        if (!(v instanceof JsonPrimitive pr) || !pr.isString()) throw new Refused("config.json: " + path + " must be a string");
+        return v.getAsString();
+    }
+
+    private static boolean bool(JsonObject o, String key, String path) {
+        JsonElement v = o.get(key);
+        if (v == null || v.isJsonNull()) return false;
+        if (!(v instanceof JsonPrimitive pr) || !pr.isBoolean()) throw new Refused("config.json: " + path + " must be true or false");
+        return v.getAsBoolean();
+    }
+
+    private static long number(JsonObject o, String key, String path, long fallback) {
+        JsonElement v = o.get(key);
+        return v == null || v.isJsonNull() ? fallback : asNumber(v, path);
+    }
+
+    private static long asNumber(JsonElement v, String path) {
+        if (!(v instanceof JsonPrimitive pr) || !pr.isNumber()) throw new Refused("config.json: " + path + " must be a number");
+        try {
+            long n = pr.getAsBigDecimal().longValueExact();
+            if (n < 0) throw new ArithmeticException();
+            return n;
+        } catch (ArithmeticException e) {
+            throw new Refused("config.json: " + path + " must be a whole number from 0 up, not " + v);
+        }
+    }
+}
