@@ -22,13 +22,20 @@ import unboxed.sys.Sys;
         + " controller), 4 conflict (the id is taken).",
     subcommands = {BoxCli.Run.class, BoxCli.State.class, BoxCli.Kill.class, BoxCli.Delete.class, BoxCli.ListCmd.class})
 public final class BoxCli implements Callable<Integer> {
-    static final PrintStream OUT = System.out, ERR = System.err;
+
+    static PrintStream out() {
+        return System.out;
+    }
+
+    static PrintStream err() {
+        return System.err;
+    }
 
     public static final int NO_SUCH = 1, BAD_INPUT = 2, ENVIRONMENT = 3, CONFLICT = 4;
 
     @Override
     public Integer call() {
-        new CommandLine(this).usage(OUT);
+        new CommandLine(this).usage(out());
         return BAD_INPUT;
     }
 
@@ -36,14 +43,14 @@ public final class BoxCli implements Callable<Integer> {
     public static int execute(String... args) {
         CommandLine cli = unboxed.lab.Version.apply(new CommandLine(new BoxCli()), "box");
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
-            ERR.println("box: " + unboxed.lab.LabCli.oneLine(String.valueOf(e.getMessage())));
+            err().println("box: " + unboxed.lab.LabCli.oneLine(String.valueOf(e.getMessage())));
             if (e instanceof Bundle.Refused) return BAD_INPUT;
             if (e instanceof Container.Conflict) return CONFLICT;
             if (e instanceof Container.Unsupported || e instanceof unboxed.sys.SysCallException) return ENVIRONMENT;
             return ENVIRONMENT;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            ERR.println("box: " + e.getMessage() + " (./jbang box --help)");
+            err().println("box: " + e.getMessage() + " (./jbang box --help)");
             return BAD_INPUT;
         });
         return cli.execute(args);
@@ -68,7 +75,7 @@ public final class BoxCli implements Callable<Integer> {
             Bundle b = Bundle.read(bundle);
             needRoot();
             String name = id != null ? id : bundle.toAbsolutePath().normalize().getFileName().toString();
-            return Container.run(b, name, Container.Io.inherit(), verbose ? s -> ERR.println("box: " + s) : s -> { });
+            return Container.run(b, name, Container.Io.inherit(), verbose ? s -> err().println("box: " + s) : s -> { });
         }
     }
 
@@ -79,7 +86,7 @@ public final class BoxCli implements Callable<Integer> {
         @Override
         public Integer call() {
             return Container.state(id).map(s -> {
-                OUT.println(new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(s));
+                out().println(new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(s));
                 return 0;
             }).orElseGet(() -> noSuch(id));
         }
@@ -96,14 +103,14 @@ public final class BoxCli implements Callable<Integer> {
             try {
                 sig = signal(signal);
             } catch (IllegalArgumentException e) {
-                ERR.println("box: " + e.getMessage());
+                err().println("box: " + e.getMessage());
                 return BAD_INPUT;
             }
             needRoot();
             var s = Container.state(id);
             if (s.isEmpty()) return noSuch(id);
             if (!s.get().status().equals("running")) {
-                ERR.println("box: container " + id + " is " + s.get().status() + ", not running");
+                err().println("box: container " + id + " is " + s.get().status() + ", not running");
                 return NO_SUCH;
             }
             Sys.kill(s.get().pid(), sig);
@@ -130,16 +137,16 @@ public final class BoxCli implements Callable<Integer> {
     static final class ListCmd implements Callable<Integer> {
         @Override
         public Integer call() {
-            OUT.printf("%-20s %-9s %-8s %s%n", "ID", "STATUS", "PID", "BUNDLE");
+            out().printf("%-20s %-9s %-8s %s%n", "ID", "STATUS", "PID", "BUNDLE");
             for (String id : Container.list()) {
-                Container.state(id).ifPresent(s -> OUT.printf("%-20s %-9s %-8d %s%n", s.id(), s.status(), s.pid(), s.bundle()));
+                Container.state(id).ifPresent(s -> out().printf("%-20s %-9s %-8d %s%n", s.id(), s.status(), s.pid(), s.bundle()));
             }
             return 0;
         }
     }
 
     static int noSuch(String id) {
-        ERR.println("box: no container called " + id + " (./jbang box list)");
+        err().println("box: no container called " + id + " (./jbang box list)");
         return NO_SUCH;
     }
 

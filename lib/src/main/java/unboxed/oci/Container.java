@@ -240,6 +240,33 @@ public final class Container {
 
     // ---- on the container's thread -------------------------------------------------------------------------------
 
+    private static Bundle.Process p(Bundle b) {
+        return b.process();
+    }
+
+    /**
+     * The program's environment: process.env, and HOME when it does not set one, from the container's /etc/passwd
+     * for its uid ("/" when the file has no such user), as runc's init sets it.
+     */
+    static List<String> withHome(List<String> env, long uid, Path rootfs) {
+        if (env.stream().anyMatch(e -> e.startsWith("HOME="))) return env;
+        String home = "/";
+        try {
+            for (String line : Files.readAllLines(rootfs.resolve("etc/passwd"))) {
+                String[] f = line.split(":");
+                if (f.length >= 6 && f[2].equals(Long.toString(uid))) {
+                    home = f[5];
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException none) {
+            // no passwd file: "/"
+        }
+        List<String> out = new ArrayList<>(env);
+        out.add("HOME=" + home);
+        return List.copyOf(out);
+    }
+
     /** Mount flags by option name (mount(8)); anything else is the file system's own data ("mode=755"). */
     static final Map<String, Long> FLAGS = Map.ofEntries(Map.entry("ro", LibC.MS_RDONLY), Map.entry("nosuid", LibC.MS_NOSUID),
         Map.entry("nodev", LibC.MS_NODEV), Map.entry("noexec", LibC.MS_NOEXEC), Map.entry("sync", 16L),
@@ -287,6 +314,7 @@ public final class Container {
             new CgroupDir(devices).write("tasks", Long.toString(Sys.gettid()));
             log.accept("echo " + Sys.gettid() + " > " + devices.resolve("tasks") + " (this thread)");
         }
+        List<String> env = withHome(p(b).env(), p(b).user().uid(), rootfs);
         preload();
         Sys.chdir(root);
         Sys.pivotRoot(".", ".");
@@ -307,7 +335,7 @@ public final class Container {
         Capabilities.setOnThisThread(mask(c.bounding()), mask(c.effective()), mask(c.permitted()), mask(c.inheritable()),
             mask(c.ambient()));
         if (p.noNewPrivileges()) Seccomp.noNewPrivsOnThisThread();
-        return spawn(program, p.args(), p.env(), out);
+        return spawn(program, p.args(), env, out);
     }
 
     private static void mount(Bundle.Mount m, String root, Consumer<String> log) throws IOException {
