@@ -39,9 +39,14 @@ public final class BoxCli implements Callable<Integer> {
         return BAD_INPUT;
     }
 
+    /** The command line, as `box` parses it (the manual pages and completion are made from it). */
+    public static CommandLine commandLine() {
+        return unboxed.lab.Version.apply(new CommandLine(new BoxCli()), "box");
+    }
+
     /** Parses and runs; the exit code. */
     public static int execute(String... args) {
-        CommandLine cli = unboxed.lab.Version.apply(new CommandLine(new BoxCli()), "box");
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             err().println("box: " + unboxed.lab.LabCli.oneLine(String.valueOf(e.getMessage())));
             if (e instanceof Bundle.Refused) return BAD_INPUT;

@@ -1,0 +1,248 @@
+package unboxed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import unboxed.cgroup.Cgroups;
+import unboxed.ns.Mounts;
+import unboxed.ns.Ns;
+import unboxed.ns.Processes;
+import unboxed.ns.Rootfs;
+import unboxed.oci.BoxCli;
+import unboxed.oci.Bundle;
+import unboxed.oci.Container;
+import unboxed.sys.Cmd;
+import unboxed.sys.Wait;
+
+/**
+ * The runtime (unboxed.oci) against runc: the same bundle, made by `runc spec` (terminal false, a probe as its args),
+ * run by `runc run` and by Container.run; a busybox script inside reports what it sees, and both reports must match
+ * field by field (namespace ids are compared as new or the host's, not by number). Then a refusal, and a SIGKILL of the
+ * runtime followed by `box delete`. Real kernel, as root, under the kernel lock.
+ */
+class BoxRuncTest {
+    static Path dir;
+    static Path bundle;
+
+    /** What a process inside sees, one key=value a line. */
+    static final String PROBE = """
+        #!/bin/sh
+        echo "id=$(id)"
+        for t in cgroup ipc mnt net pid uts; do echo "ns.$t=$(readlink /proc/self/ns/$t)"; done
+        echo "hostname=$(hostname)"
+        echo "root=$(awk '$5 == "/" {print $4, $5, $6}' /proc/self/mountinfo)"
+        grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status | sed 's/:[[:space:]]*/=/'
+        for p in /proc/keys /proc/timer_list /proc/acpi /sys/firmware; do echo "masked.$p=$(cat $p 2>&1 | wc -c)/$(ls $p 2>/dev/null | wc -l)"; done
+        echo "readonly.proc-sys=$(echo 1 2>&1 > /proc/sys/kernel/ns_last_pid | sed 's/.*: //')"
+        echo "readonly.root=$(touch /probe-was-here 2>&1 | sed 's/.*: //')"
+        echo "limits.nofile=$(grep 'open files' /proc/self/limits | tr -s ' ')"
+        echo "cwd=$(pwd)"
+        echo "env=$(env | grep -v '^PWD=\\|^SHLVL=\\|^_=' | sort | tr '\\n' ' ')"
+        echo "dev=$(ls /dev | tr '\\n' ' ')"
+        echo "devnull=$(echo x > /dev/null && echo writable)"
+        echo "pid=$$"
+        exit 7
+        """;
+
+    @BeforeAll
+    static void bundle() throws Exception {
+        if (!Cmd.has("runc")) fail("runc is not installed: " + Cmd.installHint("runc") + " (Debian's docker.io brings it)");
+        dir = Files.createTempDirectory("unboxed-box-test");
+        bundle = dir.resolve("bundle");
+        Files.createDirectories(bundle);
+        Rootfs.copyTo(Rootfs.ready(s -> { }), bundle.resolve("rootfs"));
+        Files.writeString(bundle.resolve("rootfs/probe"), PROBE);
+        Cmd.run("chmod", "755", bundle.resolve("rootfs/probe").toString()).orThrow();
+        Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
+    }
+
+    @AfterAll
+    static void remove() {
+        if (dir != null) LabHarness.sh("rm -rf " + dir);
+    }
+
+    /** runc spec's config.json, terminal false and the probe as its args, then the given edit. */
+    static void config(Consumer<JsonObject> edit) throws Exception {
+        Path f = bundle.resolve("config.json");
+        Cmd.run("rm", "-f", f.toString()).orThrow();
+        Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
+        JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+        JsonObject p = o.getAsJsonObject("process");
+        p.addProperty("terminal", false);
+        JsonArray args = new JsonArray();
+        args.add("/probe");
+        p.add("args", args);
+        edit.accept(o);
+        Files.writeString(f, o.toString());
+    }
+
+    static Map<String, String> runc(String id) {
+        Cmd.Result r = Cmd.run(List.of("runc", "run", "--bundle", bundle.toString(), id), 30);
+        assertEquals(7, r.exit(), "runc run: " + r.err() + r.out());
+        return view(r.out());
+    }
+
+    static Map<String, String> box(String id) throws Exception {
+        Path out = dir.resolve("box-output");
+        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out), s -> { });
+        String text = Files.readString(out);
+        assertEquals(7, exit, "box run: " + text);
+        return view(text);
+    }
+
+    /** The probe's lines as a map; a namespace link as "new" or "host's" (its number differs run to run). */
+    static Map<String, String> view(String text) {
+        Map<String, String> m = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq < 0) continue;
+            String k = line.substring(0, eq), v = line.substring(eq + 1).strip();
+            if (k.startsWith("ns.")) {
+                Ns t = Ns.valueOf(k.substring(3).toUpperCase(java.util.Locale.ROOT));
+                v = v.equals(t.label(t.idOf(ProcessHandle.current().pid()))) ? "the host's" : "new";
+            }
+            m.put(k, v);
+        }
+        return m;
+    }
+
+    static void sameView(Map<String, String> runc, Map<String, String> box) {
+        assertTrue(runc.size() > 20, "the probe printed too little under runc: " + runc);
+        assertEquals(runc.keySet(), box.keySet(), "the probe's fields");
+        StringBuilder diff = new StringBuilder();
+        for (String k : runc.keySet()) {
+            if (!runc.get(k).equals(box.get(k))) diff.append("\n  ").append(k).append(": runc ").append(runc.get(k))
+                .append(" | box ").append(box.get(k));
+        }
+        assertEquals("", diff.toString(), "what the process sees differs:");
+    }
+
+    @Test
+    void runcSpecsBundleLooksTheSameFromInside() throws Exception {
+        config(o -> { });
+        Map<String, String> runc = runc("unboxed-test-runc"), box = box("unboxed-test-box");
+        sameView(runc, box);
+        // and what the comparison stands on
+        assertEquals("runc", box.get("hostname"));
+        assertEquals("new", box.get("ns.pid"));
+        assertEquals("the host's", box.get("ns.cgroup"));
+        assertEquals("1", box.get("pid"));
+        assertEquals("1", box.get("NoNewPrivs"));
+        assertEquals("0000000020000420", box.get("CapBnd"));
+        assertTrue(box.get("root").startsWith(bundle.resolve("rootfs") + " / ro"), box.get("root"));
+        assertEquals("Read-only file system", box.get("readonly.root"));
+        assertNothingLeft("unboxed-test-box");
+    }
+
+    @Test
+    void anotherUserCapsAndCwdLookTheSameFromInside() throws Exception {
+        config(o -> {
+            JsonObject p = o.getAsJsonObject("process");
+            JsonObject user = new JsonObject();
+            user.addProperty("uid", 1000);
+            user.addProperty("gid", 1000);
+            JsonArray groups = new JsonArray();
+            groups.add(5);
+            groups.add(100);
+            user.add("additionalGids", groups);
+            p.add("user", user);
+            p.addProperty("cwd", "/tmp");
+            p.addProperty("noNewPrivileges", false);
+            JsonObject caps = p.getAsJsonObject("capabilities");
+            for (String set : List.of("bounding", "permitted", "inheritable", "effective", "ambient")) {
+                JsonArray a = new JsonArray();
+                a.add("CAP_NET_RAW");
+                a.add("CAP_CHOWN");
+                if (set.equals("bounding")) a.add("CAP_SYS_ADMIN");
+                caps.add(set, a);
+            }
+            o.getAsJsonObject("root").addProperty("readonly", false);
+            o.addProperty("hostname", "other");
+            JsonObject cgroup = new JsonObject();
+            cgroup.addProperty("type", "cgroup");
+            o.getAsJsonObject("linux").getAsJsonArray("namespaces").add(cgroup);
+        });
+        Map<String, String> runc = runc("unboxed-test-runc2"), box = box("unboxed-test-box2");
+        try {
+            sameView(runc, box);
+        } finally {
+            Files.deleteIfExists(bundle.resolve("rootfs/probe-was-here"));
+        }
+        assertEquals("uid=1000 gid=1000 groups=5,100", box.get("id"));
+        assertEquals("new", box.get("ns.cgroup"));
+        assertEquals("/tmp", box.get("cwd"));
+        assertFalse(box.get("CapAmb").equals("0000000000000000"), "ambient capabilities reach a non-root program: " + box);
+    }
+
+    @Test
+    void anUnsupportedFieldExits2NamingIt() throws Exception {
+        config(o -> o.getAsJsonObject("linux").add("sysctl", new JsonObject()));
+        PrintStream err = System.err;
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        int code;
+        System.setErr(new PrintStream(seen, true, StandardCharsets.UTF_8));
+        try {
+            code = BoxCli.execute("run", bundle.toString(), "--id", "unboxed-test-refused");
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(2, code);
+        assertEquals("box: config.json: linux.sysctl is not supported by this runtime", seen.toString(StandardCharsets.UTF_8)
+            .lines().findFirst().orElse("").replaceFirst(" \\(it takes.*", ""));
+        assertFalse(Files.exists(Container.STATE.resolve("unboxed-test-refused")));
+    }
+
+    @Test
+    void aSigkilledRuntimeLeavesWhatDeleteRemoves() throws Exception {
+        config(o -> {
+            JsonArray args = new JsonArray();
+            args.add("sleep");
+            args.add("1000");
+            o.getAsJsonObject("process").add("args", args);
+        });
+        String id = "unboxed-test-kill";
+        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertTrue(Wait.until(Duration.ofSeconds(30), () -> Container.state(id).map(s -> s.status().equals("running"))
+                .orElse(false)), "box run did not start the container");
+        } finally {
+            runtime.destroyForcibly();
+            runtime.waitFor();
+        }
+        long pid = Container.state(id).orElseThrow().pid();
+        assertTrue(Processes.alive(pid), "the container outlives its runtime");
+        assertEquals(0, BoxCli.execute("delete", id));
+        assertFalse(Processes.alive(pid), "box delete ended the container's process");
+        assertNothingLeft(id);
+        assertEquals(1, BoxCli.execute("delete", id), "a second delete: no such container");
+    }
+
+    /** No state, no journal entry, no process, no cgroup, no host mount below the bundle. */
+    static void assertNothingLeft(String id) {
+        assertFalse(Files.exists(Container.STATE.resolve(id)), "state of " + id);
+        assertFalse(Container.known(id), "journal entries of " + id);
+        Cgroups.Root devices = Cgroups.rootOf("devices");
+        if (devices != null) assertFalse(Files.exists(devices.dir().resolve("unboxed-box-" + id)), "devices cgroup of " + id);
+        assertEquals(List.of(), Mounts.ofHost().stream().map(Mounts.Mount::mountPoint)
+            .filter(m -> m.startsWith(bundle.toString())).toList(), "host mounts below the bundle");
+    }
+}
