@@ -103,6 +103,15 @@ public final class Container {
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");
         }
+        try {
+            return make(bundle, id, rootfs, dir, io, log);
+        } catch (RuntimeException | Error e) {
+            delete(id); // what was made so far, and nothing of another container's
+            throw e;
+        }
+    }
+
+    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, Consumer<String> log) {
         Journal j = journal();
         j.record(new KernelObject.DirTree(dir).entry(id));
         writeState(dir, new State(bundle.ociVersion(), id, "creating", 0, bundle.dir().toAbsolutePath().toString()));
