@@ -51,7 +51,7 @@ class BoxRuncTest {
         echo "root=$(awk '$5 == "/" {print $4, $5, $6}' /proc/self/mountinfo)"
         grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status | sed 's/:[[:space:]]*/=/'
         for p in /proc/keys /proc/timer_list /proc/acpi /sys/firmware; do echo "masked.$p=$(cat $p 2>&1 | wc -c)/$(ls $p 2>/dev/null | wc -l)"; done
-        echo "readonly.proc-sys=$(echo 1 2>&1 > /proc/sys/kernel/ns_last_pid | sed 's/.*: //')"
+        echo "readonly.proc-sys=$( (echo 1 > /proc/sys/kernel/ns_last_pid) 2>&1 | sed 's/.*: //')"
         echo "readonly.root=$(touch /probe-was-here 2>&1 | sed 's/.*: //')"
         echo "limits.nofile=$(grep 'open files' /proc/self/limits | tr -s ' ')"
         echo "cwd=$(pwd)"

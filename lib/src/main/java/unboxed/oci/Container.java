@@ -414,6 +414,9 @@ public final class Container {
             Path link = Path.of(root, "dev", e.getKey());
             if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of(e.getValue()));
         }
+        if (Files.exists(Path.of("/proc/kcore")) && !Files.exists(Path.of(root, "dev/core"), LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(Path.of(root, "dev/core"), Path.of("/proc/kcore")); // as runc, where the kernel has it
+        }
         log.accept("mount --bind /dev/{" + String.join(",", DEVICES) + "} into " + root + "/dev; ln -s /proc/self/fd ...");
     }
 
