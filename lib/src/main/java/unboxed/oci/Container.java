@@ -59,8 +59,11 @@ public final class Container {
 
     /** The journal of the runtime's objects: one for all containers, each container's entries under its id as scope. */
     public static Journal journal() {
-        return Journal.of("box");
+        return Journal.of(JOURNAL);
     }
+
+    /** The runtime's journal's name (/run/unboxed/box.journal): `box delete ID` replays a container's entries. */
+    public static final String JOURNAL = "box";
 
     /** What `box state` prints: runtime-spec's state (id, status, pid, bundle). */
     public record State(String ociVersion, String id, String status, long pid, String bundle) {}
