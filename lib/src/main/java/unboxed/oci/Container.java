@@ -343,9 +343,10 @@ public final class Container {
         String program = lookPath(p.args().get(0), p.getenv("PATH"));
         Sys.chdir(p.cwd());
         Bundle.Caps c = p.capabilities();
+        // runc's order: the bounding set while this thread still has CAP_SETPCAP, then the user, then the sets
+        Capabilities.dropBoundingOnThisThread(mask(c.bounding()));
         Credentials.setOnThisThread(p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().uid() != 0);
-        Capabilities.setOnThisThread(mask(c.bounding()), mask(c.effective()), mask(c.permitted()), mask(c.inheritable()),
-            mask(c.ambient()));
+        Capabilities.setSetsOnThisThread(mask(c.effective()), mask(c.permitted()), mask(c.inheritable()), mask(c.ambient()));
         if (p.noNewPrivileges()) Seccomp.noNewPrivsOnThisThread();
         return spawn(program, p.args(), env, out);
     }

@@ -156,6 +156,15 @@ public record Capabilities(long inheritable, long permitted, long effective, lon
      * out, as runc leaves it out). The program's sets are then what execve(2) computes from these (capabilities(7)).
      */
     public static void setOnThisThread(long bounding, long effective, long permitted, long inheritable, long ambient) {
+        dropBoundingOnThisThread(bounding);
+        setSetsOnThisThread(effective, permitted, inheritable, ambient);
+    }
+
+    /**
+     * prctl(PR_CAPBSET_DROP) for every capability not in {@code bounding}, on the calling thread. It needs CAP_SETPCAP in
+     * the effective set: a runtime does it before it changes the user (runc's ApplyBoundingSet, then setupUser).
+     */
+    public static void dropBoundingOnThisThread(long bounding) {
         long all = all();
         for (int bit = 0; bit < 64; bit++) {
             if ((all & (1L << bit)) == 0 || (bounding & (1L << bit)) != 0) continue;
@@ -166,6 +175,10 @@ public record Capabilities(long inheritable, long permitted, long effective, lon
                     "See man 2 prctl");
             }
         }
+    }
+
+    /** capset(2) of the calling thread's effective, permitted and inheritable sets, then the ambient raises (above). */
+    public static void setSetsOnThisThread(long effective, long permitted, long inheritable, long ambient) {
         try {
             capset(effective, permitted, inheritable);
         } catch (LastErrorException e) {
