@@ -54,7 +54,7 @@ class JournalReaderTest {
     void everyKindRoundTripsThroughItsJournalLine() {
         List<KernelObject> all = List.of(new KernelObject.NamedNetns("n"), new KernelObject.Link("l", "n"),
             new KernelObject.Link("l", null), new KernelObject.Bridge("br0", "n"), new KernelObject.NamedCgroup("g"),
-            new KernelObject.NamedGroup("g", List.of("cpu", "pids")),
+            new KernelObject.NamedGroup("g", List.of("cpu", "pids")), new KernelObject.SystemdSlice("g", List.of("cpu", "pids")),
             new KernelObject.Mount("/m"), new KernelObject.DirTree(Path.of("/d")),
             new KernelObject.Cgroup(Path.of("/sys/fs/cgroup/x")), new KernelObject.ProcessTree("lab00"),
             new KernelObject.Hostname("old"), new KernelObject.RunNetnsNote("absent"),

@@ -121,16 +121,21 @@ public final class LabHarness {
 
     /** Reads a child's output until a line containing marker appears (or times out, failing the test). */
     public static String readUntil(Process p, String marker, long seconds) throws IOException, InterruptedException {
+        return readUntilAny(p, seconds, marker);
+    }
+
+    /** Reads what the process prints until one of the markers shows (the first one found wins); fails after the time. */
+    public static String readUntilAny(Process p, long seconds, String... markers) throws IOException, InterruptedException {
         StringBuilder seen = new StringBuilder();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         var in = p.getInputStream();
         while (System.nanoTime() < deadline) {
             while (in.available() > 0) seen.append((char) in.read());
-            if (seen.indexOf(marker) >= 0) return seen.toString();
+            for (String marker : markers) if (seen.indexOf(marker) >= 0) return seen.toString();
             if (!p.isAlive() && in.available() == 0) break;
             Thread.sleep(5);
         }
-        throw new AssertionError("did not see '" + marker + "' within " + seconds + " s; output:\n" + seen);
+        throw new AssertionError("did not see " + String.join(" or ", markers) + " within " + seconds + " s; output:\n" + seen);
     }
 
     /** The lab's CLI in a JVM of its own (no colour), to its end: it exits 0 within 60 s. Returns what it printed. */
@@ -294,6 +299,9 @@ public final class LabHarness {
         assertTrue(o.out().contains("[Enter] step 1/" + lab.steps.size()), o.out());
     }
 
+    /** What `run --pace` asks after the last step, before it cleans up the demo (LabRunner). */
+    static final String CLEAN_UP_PROMPT = "[Enter] clean up the demo";
+
     /**
      * The lab's `run --pace` in a JVM of its own (--pace makes the kill point exact: the child waits for Enter before
      * each step): Enter for each step up to {@code step}, then read until {@code marker} shows inside it. The child
@@ -308,7 +316,13 @@ public final class LabHarness {
                 stdin.write('\n');
                 stdin.flush();
             }
-            readUntil(p, marker, 60);
+            // after the last step a paced run waits once more, before the clean-up: a marker printed later (while the
+            // exercise is prepared) needs that Enter too
+            if (!readUntilAny(p, 60, marker, CLEAN_UP_PROMPT).contains(marker)) {
+                stdin.write('\n');
+                stdin.flush();
+                readUntil(p, marker, 60);
+            }
             return p;
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
             sigkill(p);

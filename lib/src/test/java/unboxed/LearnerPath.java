@@ -28,6 +28,34 @@ final class LearnerPath {
         "lab05", () -> LabHarness.sh("ip netns exec lab05-box sleep 600 </dev/null >/dev/null 2>&1 &"),
         "lab06", () -> LabHarness.sh(Lab06CgroupOomTest.CHILD_GROUPS));
 
+    /**
+     * Another correct way to do a lab's exercise, which only the guest can take (systemd runs there, not on this
+     * project's hosts), and a near miss of it: typed into bash after the lab's first `check`, the first must then pass
+     * check, the second fail it with a reason that says {@code says}; reset after each, and the host as before.
+     */
+    record Alternative(String name, String lab, String meaning, String passes, String nearMiss, String says) {}
+
+    /** The alternatives, with the lines the lab's exercise prints for them (its constants, read where the lab is). */
+    static List<Alternative> alternatives() {
+        String systemd = labConstant("Lab12Cgroups", "SYSTEMD_WAY");
+        return List.of(new Alternative("systemd-lab12", "lab12",
+            "lab12's exercise asked of systemd, as the exercise prints it (systemctl set-property, systemd-run --slice)", systemd,
+            // the near miss: the task limit on lab12.slice, which both children share
+            systemd.replace("set-property --runtime lab12-web.slice TasksMax=16", "set-property --runtime lab12.slice TasksMax=16"),
+            "lab12.slice, its parent, has pids.max 16"));
+    }
+
+    /** A lab's static String constant (the labs are in the unnamed package: by reflection). */
+    static String labConstant(String className, String field) {
+        try {
+            var f = Class.forName(className).getDeclaredField(field);
+            f.setAccessible(true);
+            return (String) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot read " + className + "." + field + ": " + e, e);
+        }
+    }
+
     /** A walk through some labs: in this order, with or without `reset` after each, exploring after the check or not. */
     record Walk(String name, List<String> labs, boolean resetEach, boolean explores, String meaning) {}
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import unboxed.sys.Cmd;
@@ -28,6 +29,7 @@ import unboxed.sys.Cmd;
  * Logs: BUILD/vagrant-up/logs (vagrant's output per phase, libvirtd's, the guest's console).
  */
 @Tag("vagrant")
+@Order(Integer.MAX_VALUE) // last: by then VmLabsTest's guest, running beside the suite, is done; two emulated VMs at once starve both
 class VagrantUpTest {
     static final Path REPO = Path.of("").toAbsolutePath();
     /** Box (cold: guest and box build), up, provision and lab04 under emulation, destroy; the script has its own. */

@@ -54,6 +54,10 @@ public final class VmGuest {
         for (var e : classes.entrySet()) {
             if (cycle(e.getKey(), e.getValue())) passed++; else failed++;
         }
+        for (LearnerPath.Alternative a : LearnerPath.alternatives()) {
+            if (!classes.containsKey(a.lab())) continue;
+            if (alternative(a, classes.get(a.lab()))) passed++; else failed++;
+        }
         for (String id : ShellLines.IN_GUEST) {
             if (!classes.containsKey(id)) continue;
             if (shellLines(id, classes.get(id))) passed++; else failed++;
@@ -102,22 +106,16 @@ public final class VmGuest {
             if (w.resetEach()) {
                 toReset.remove(id);
                 if (!expect(problems, id, cls, "reset", 0)) break;
-                settleUdev(id);
-                List<String> diff = HostState.diff(before, HostState.capture());
-                diff.forEach(d -> System.out.println(id + "| host changed: " + d));
-                if (!diff.isEmpty()) {
-                    problems.add(id + ": after `reset` the host differs from before the first lab (" + diff.size() + " lines: " + diff.get(0) + ")");
+                String changed = hostChange(id, before, id + ": after `reset` the host differs from before the first lab");
+                if (changed != null) {
+                    problems.add(changed);
                     break;
                 }
             }
         }
         for (String id : toReset) expect(problems, id, classes.get(id), "reset", 0);
-        settleUdev(tag);
-        List<String> diff = HostState.diff(before, HostState.capture());
-        diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
-        if (!diff.isEmpty() && problems.isEmpty()) {
-            problems.add("after every lab's reset the host differs from before the first lab (" + diff.size() + " lines: " + diff.get(0) + ")");
-        }
+        String changed = hostChange(tag, before, "after every lab's reset the host differs from before the first lab");
+        if (changed != null && problems.isEmpty()) problems.add(changed);
         System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
         System.out.flush();
         return problems.isEmpty();
@@ -162,14 +160,82 @@ public final class VmGuest {
         }
         // whatever went wrong, leave the guest clean for the next lab
         if (!resetDone) runLab(id, mainClass, "reset");
-        settleUdev(id);
-        List<String> diff = HostState.diff(before, HostState.capture());
-        for (String d : diff) System.out.println(id + "| host changed: " + d);
-        if (!diff.isEmpty()) problems.add("host fingerprint changed after reset (" + diff.size() + " lines: " + diff.get(0) + ")");
+        String changed = hostChange(id, before, "host fingerprint changed after reset");
+        if (changed != null) problems.add(changed);
         System.out.println(id + "| times:" + times);
         System.out.println("UNBOXED-VM " + id + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
         System.out.flush();
         return problems.isEmpty();
+    }
+
+    /**
+     * Another correct way to do a lab's exercise, and a near miss of it ({@link LearnerPath.Alternative}): after the
+     * lab's first `check` (it notes how the host was), the lines typed into bash; check passes within two minutes
+     * (what the lines start runs on in the background); reset; then the near miss, whose check fails saying what it
+     * must; reset. The host fingerprint after each reset must be the one from before. Reports the alternative's name.
+     */
+    static boolean alternative(LearnerPath.Alternative a, String mainClass) {
+        long start = System.nanoTime();
+        String tag = a.name();
+        System.out.println(tag + "| " + a.meaning());
+        List<String> problems = new ArrayList<>();
+        settleUdev(tag);
+        List<String> before = HostState.capture();
+        if (expect(problems, tag, mainClass, "check", 1) && typeLines(problems, tag, a.passes())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            int exit;
+            while ((exit = runLab(tag, mainClass, "check")) != 0 && System.nanoTime() < deadline) pause(5);
+            if (exit != 0) problems.add("`check` after the other way exited " + exit + ", want 0");
+        }
+        resetAndCompare(problems, tag, mainClass, before, "after `reset` following the other way the host differs from before");
+        if (problems.isEmpty() && expect(problems, tag, mainClass, "check", 1) && typeLines(problems, tag, a.nearMiss())) {
+            pause(10); // what the lines started has run its loads
+            Ran r = runLabOut(tag, mainClass, "check");
+            if (r.exit() != 1 || !r.output().contains(a.says())) {
+                problems.add("the near miss: `check` exited " + r.exit() + " (want 1) saying " + (r.output().contains(a.says()) ? "" : "nothing of ")
+                    + "\"" + a.says() + "\"");
+            }
+            resetAndCompare(problems, tag, mainClass, before, "after `reset` following the near miss the host differs from before");
+        }
+        System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start) : " FAIL " + String.join("; ", problems)));
+        System.out.flush();
+        return problems.isEmpty();
+    }
+
+    /** The lines typed into one bash (set -e: each must succeed), their output in the log; false (and why) if one fails. */
+    static boolean typeLines(List<String> problems, String tag, String lines) {
+        lines.lines().forEach(l -> System.out.println(tag + "| $ " + l));
+        unboxed.sys.Cmd.Result r = unboxed.sys.Cmd.run(List.of("bash", "-c", "set -e\n" + lines), 120);
+        (r.out() + r.err()).lines().forEach(l -> System.out.println(tag + "| " + l));
+        if (r.ok()) return true;
+        problems.add("typing the lines failed (exit " + r.exit() + ")");
+        return false;
+    }
+
+    /** reset (must exit 0), then the host fingerprint against the one from before ({@link #hostChange}). */
+    static void resetAndCompare(List<String> problems, String tag, String mainClass, List<String> before, String differs) {
+        expect(problems, tag, mainClass, "reset", 0);
+        String changed = hostChange(tag, before, differs);
+        if (changed != null) problems.add(changed);
+    }
+
+    /**
+     * Once udev has settled, the host fingerprint against BEFORE: each changed line printed under the tag; the problem
+     * ("DIFFERS (N lines: the first)") if it changed, else null.
+     */
+    static String hostChange(String tag, List<String> before, String differs) {
+        settleUdev(tag);
+        List<String> diff = HostState.diff(before, HostState.capture());
+        diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
+        return diff.isEmpty() ? null : differs + " (" + diff.size() + " lines: " + diff.get(0) + ")";
+    }
+
+    static void pause(int seconds) {
+        try {
+            Thread.sleep(seconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -200,11 +266,7 @@ public final class VmGuest {
         } catch (Exception e) {
             problems.add("cannot type the shell lines: " + e);
         }
-        expect(problems, tag, mainClass, "reset", 0);
-        settleUdev(tag);
-        List<String> diff = HostState.diff(before, HostState.capture());
-        diff.forEach(d -> System.out.println(tag + "| host changed: " + d));
-        if (!diff.isEmpty()) problems.add("after `reset` the host differs from before the lines (" + diff.size() + " lines: " + diff.get(0) + ")");
+        resetAndCompare(problems, tag, mainClass, before, "after `reset` the host differs from before the lines");
         System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start)
             : " FAIL " + String.join("; ", problems).replace('\n', ' ')));
         System.out.flush();
@@ -237,8 +299,16 @@ public final class VmGuest {
             .filter(p -> unboxed.ns.Processes.comm(p).orElse("").contains("udev-worker")).toList();
     }
 
+    /** A lab command's exit code and its output. */
+    record Ran(int exit, String output) {}
+
     /** java [opts] -cp (ours) MAIN COMMAND, its output printed with the lab's id in front; the exit code (124: timeout). */
     static int runLab(String id, String mainClass, String command) {
+        return runLabOut(id, mainClass, command).exit();
+    }
+
+    /** {@link #runLab}, with the output too. */
+    static Ran runLabOut(String id, String mainClass, String command) {
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String o : System.getProperty("unboxed.vm.javaopts", "").split(" ")) if (!o.isBlank()) argv.add(o);
         argv.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), mainClass, command));
@@ -251,13 +321,14 @@ public final class VmGuest {
             if (!done) {
                 p.destroyForcibly().waitFor();
             }
-            for (String line : Files.readAllLines(out.toPath(), StandardCharsets.UTF_8)) System.out.println(id + "| " + line);
+            List<String> lines = Files.readAllLines(out.toPath(), StandardCharsets.UTF_8);
+            for (String line : lines) System.out.println(id + "| " + line);
             out.delete();
             System.out.flush();
-            return done ? p.exitValue() : 124;
+            return new Ran(done ? p.exitValue() : 124, String.join("\n", lines));
         } catch (IOException | InterruptedException e) {
             System.out.println(id + "| cannot run `" + command + "`: " + e);
-            return -1;
+            return new Ran(-1, "");
         }
     }
 

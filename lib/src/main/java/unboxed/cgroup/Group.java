@@ -242,6 +242,20 @@ public final class Group {
         return files(controller).procs();
     }
 
+    /**
+     * The groups below this one in a controller's hierarchy (not itself), parents before children, each named by its
+     * path from the hierarchy's root ("lab12/web/x"): where systemd's units keep the processes of a slice.
+     */
+    public List<Group> below(String controller) {
+        Path d = dir(controller);
+        return new CgroupDir(d).descendants().stream().map(c -> new Group(name + "/" + d.relativize(c.dir()), roots, missing)).toList();
+    }
+
+    /** Whether this group is OTHER or below it (in the same hierarchies). */
+    public boolean within(Group other) {
+        return name.equals(other.name) || name.startsWith(other.name + "/");
+    }
+
     /** echo PID > cgroup.procs in every hierarchy (v2: the one tree). */
     public void add(long pid) {
         for (Path d : dirs()) new CgroupDir(d).add(pid);

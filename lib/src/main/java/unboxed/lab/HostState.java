@@ -1,10 +1,14 @@
 package unboxed.lab;
 
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import unboxed.cgroup.Cgroups;
@@ -68,10 +72,30 @@ public final class HostState {
         for (Path root : roots) {
             // top-level groups, plus any lab's group deeper down; not every deep group: on shared hosts (and this
             // project's CI sandbox) other software makes and removes per-process groups all the time
-            try (Stream<Path> walk = Files.walk(root, 3)) {
-                walk.filter(Files::isDirectory)
-                    .filter(d -> d.getParent().equals(root) || d.getFileName().toString().startsWith("lab"))
-                    .forEach(d -> s.add("cgroup " + d));
+            // (a group removed while this walks is skipped, not an error: Files.walk would throw)
+            try {
+                Files.walkFileTree(root, Set.of(), 3, new SimpleFileVisitor<Path>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                        note(d);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                        if (a.isDirectory()) note(f);   // a group at the depth limit
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path f, IOException gone) {
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    void note(Path d) {
+                        if (root.equals(d.getParent()) || d.getFileName().toString().startsWith("lab")) s.add("cgroup " + d);
+                    }
+                });
             } catch (IOException e) {
                 s.add("cgroup unreadable: " + e.getMessage());
             }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import unboxed.cgroup.Group;
 import unboxed.cgroup.MemoryCgroup;
+import unboxed.cgroup.Systemd;
 import unboxed.net.Ip;
 import unboxed.net.Netns;
 import unboxed.ns.MountNs;
@@ -84,6 +85,7 @@ public sealed interface KernelObject {
             case "cgroup" -> new Cgroup(Path.of(e.target()));
             case "memcg" -> new NamedCgroup(e.target());
             case "cgroups" -> new NamedGroup(e.target(), e.where() == null ? List.of() : List.of(e.where().split(",")));
+            case "slice" -> new SystemdSlice(e.target(), e.where() == null ? List.of() : List.of(e.where().split(",")));
             case "procs" -> new ProcessTree(e.target());
             case "hostname" -> new Hostname(e.target());
             case "account" -> new Account(e.target());
@@ -237,6 +239,28 @@ public sealed interface KernelObject {
             return said.isEmpty() ? null : String.join("\n", said);
         }
         private Group group() { return Group.named(name, controllers.toArray(String[]::new)); }
+    }
+
+    /**
+     * A systemd slice by name (NAME.slice, its group ROOT/NAME.slice in the hierarchies of some controllers) with the
+     * slices and units below it, such as a learner's `systemd-run --slice=NAME-web.slice ...`, and the properties
+     * `systemctl set-property` stored for them. Undo asks systemd to stop and forget them ({@link Systemd#remove}),
+     * then removes by hand any group left.
+     */
+    record SystemdSlice(String name, List<String> controllers) implements KernelObject {
+        public String kind() { return "slice"; }
+        public String target() { return name; }
+        public String where() { return String.join(",", controllers); }
+        public String describe() { return "systemd slice " + Systemd.slice(name) + " and the units in it"; }
+        public boolean present() { return Systemd.present(name, dirs()); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() {
+            List<String> said = Systemd.remove(name, dirs());
+            return said.isEmpty() ? null : String.join("\n", said);
+        }
+        private List<Path> dirs() {
+            return Group.named(Systemd.slicePath(name), controllers.toArray(String[]::new)).dirs();
+        }
     }
 
     /** Removes groups made at the other cgroup version's paths: a v2 group as a cgroup, a plain directory as files. */

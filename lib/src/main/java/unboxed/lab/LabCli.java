@@ -164,7 +164,7 @@ public final class LabCli {
     @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Walk through the lab: each step prints its shell equivalent, does it for real, and shows what changed.")
     static final class RunCmd extends Sub implements Callable<Integer> {
-        @Option(names = "--pace", description = "Wait for Enter before each step.")
+        @Option(names = "--pace", description = "Wait for Enter before each step, and before the demo is cleaned up.")
         boolean pace;
         @Option(names = "--step", paramLabel = "N",
             description = "Stop after step N and leave what it made, to look around (reset removes it).")

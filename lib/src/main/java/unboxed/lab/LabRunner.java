@@ -27,7 +27,7 @@ public final class LabRunner {
 
     /**
      * Walks through the lab: each step says what it does, does it for real and says what to notice; then the demo is
-     * cleaned up, the exercise prepared and handed over. {@code pace}: wait for Enter before each step;
+     * cleaned up, the exercise prepared and handed over. {@code pace}: wait for Enter before each step and before the clean-up;
      * {@code stopAfter} (1-based, or null): stop after that step and leave what it made.
      */
     public int run(boolean pace, Integer stopAfter) {
@@ -63,6 +63,8 @@ public final class LabRunner {
                     + lab.id + " reset` removes it.");
                 return LabException.OK;
             }
+            // paced: the last step's state stays until Enter too, to look at (and a kill "inside the last step" is exact)
+            if (pace) c.pause("\n[Enter] clean up the demo and prepare the exercise ");
             cleanDemo();
             if (lab.prepare != null) {
                 c.heading("Preparing the exercise");
