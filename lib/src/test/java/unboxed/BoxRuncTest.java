@@ -166,6 +166,14 @@ class BoxRuncTest {
             p.add("user", user);
             p.addProperty("cwd", "/tmp");
             p.addProperty("noNewPrivileges", false);
+            // limits of its own, lowered for a program that is not root (set before its execve, as runc's init does)
+            JsonObject nofile = new JsonObject();
+            nofile.addProperty("type", "RLIMIT_NOFILE");
+            nofile.addProperty("hard", 768);
+            nofile.addProperty("soft", 512);
+            JsonArray rlimits = new JsonArray();
+            rlimits.add(nofile);
+            p.add("rlimits", rlimits);
             JsonObject caps = p.getAsJsonObject("capabilities");
             for (String set : List.of("bounding", "permitted", "inheritable", "effective", "ambient")) {
                 JsonArray a = new JsonArray();
@@ -189,6 +197,7 @@ class BoxRuncTest {
         assertEquals("uid=1000 gid=1000 groups=5,100", box.get("id"));
         assertEquals("new", box.get("ns.cgroup"));
         assertEquals("/tmp", box.get("cwd"));
+        assertEquals("Max open files 512 768 files", box.get("limits.nofile"));
         assertFalse(box.get("CapAmb").equals("0000000000000000"), "ambient capabilities reach a non-root program: " + box);
     }
 

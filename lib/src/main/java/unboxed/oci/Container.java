@@ -44,8 +44,8 @@ import unboxed.sys.SysCallException;
  * own PATH, in its cwd, with its env. The exit code passes through (128+N for a signal, as a shell says it).
  *
  * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp, cgroup limits, hooks, a terminal.
- * process.rlimits are set with prlimit(2) right after the program starts, not before: rlimits belong to the whole
- * process, so setting them on the thread would change the JVM.
+ * process.rlimits are set on the program between its birth and its execve (see {@link ExecFifo}: they belong to a
+ * whole process, so setting them on the thread would change the JVM).
  *
  * <p>Every object it makes outside the container's own mount namespace is journaled first (unboxed.lab.Journal, one
  * journal for the runtime, "box", each container's entries under its id), so {@link #delete} or a lab's reset cleans up after a SIGKILL at any point: the
@@ -128,17 +128,23 @@ public final class Container {
         for (Bundle.Namespace n : bundle.linux().namespaces()) types.add(Bundle.NAMESPACES.get(n.type()));
         log.accept("unshare(" + Sys.cloneFlags(Ns.flags(types)) + ") on a thread of its own");
         int out = io.output() == null ? -1 : openOutput(io.output());
+        List<Bundle.Rlimit> limits = bundle.process().rlimits();
+        ExecFifo fifo = limits.isEmpty() ? null : ExecFifo.make(dir, bundle.process().user(), limits);
         long pid;
         long mnt;
         try (NsThread t = NsThread.unshare(types)) {
             mnt = t.id(Ns.MNT);
             // journal first: whatever runs in this mount namespace from now on is the container's
             j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
-            pid = t.call(() -> inside(bundle, rootfs, devices, out, log));
+            if (fifo != null) fifo.watch(t.tid());
+            try {
+                pid = t.call(() -> inside(bundle, rootfs, devices, out, fifo == null ? null : dir, fifo, log));
+            } finally {
+                if (fifo != null) fifo.finish();
+            }
         } finally {
             if (out >= 0) Sys.close(out);
         }
-        for (Bundle.Rlimit r : bundle.process().rlimits()) Rlimits.set(pid, r);
         writeState(dir, new State(bundle.ociVersion(), id, "running", pid, bundle.dir().toAbsolutePath().toString()));
         log.accept("started " + String.join(" ", bundle.process().args()) + ": pid " + pid + " on the host");
         return new Started(id, pid, mnt);
@@ -307,8 +313,20 @@ public final class Container {
     }
 
     /** Everything the program's thread does, in order; returns the program's pid. */
-    private static long inside(Bundle b, Path rootfs, Path devices, int out, Consumer<String> log) throws Exception {
+    private static long inside(Bundle b, Path rootfs, Path devices, int out, Path state, ExecFifo fifo, Consumer<String> log)
+            throws Exception {
         String root = rootfs.toString();
+        // the state folder, for the FIFO that holds the program until its limits are set (no path to it after pivot_root)
+        int stateFd = state == null ? -1 : Sys.open(state.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+        try {
+            return inside(b, rootfs, root, devices, out, stateFd, fifo, log);
+        } finally {
+            if (stateFd >= 0) Sys.close(stateFd);
+        }
+    }
+
+    private static long inside(Bundle b, Path rootfs, String root, Path devices, int out, int stateFd, ExecFifo fifo,
+            Consumer<String> log) throws Exception {
         Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null);
         log.accept("mount --make-rslave /");
         Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
@@ -327,6 +345,8 @@ public final class Container {
             log.accept("echo " + Sys.gettid() + " > " + devices.resolve("tasks") + " (this thread)");
         }
         List<String> env = withHome(p(b).env(), p(b).user().uid(), rootfs);
+        String limitsLine = "prlimit --pid CHILD " + Rlimits.shown(p(b).rlimits()) + " (held on " + ExecFifo.NAME
+            + " before its execve)";
         preload();
         Sys.chdir(root);
         Sys.pivotRoot(".", ".");
@@ -348,7 +368,8 @@ public final class Container {
         Credentials.setOnThisThread(p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().uid() != 0);
         Capabilities.setSetsOnThisThread(mask(c.effective()), mask(c.permitted()), mask(c.inheritable()), mask(c.ambient()));
         if (p.noNewPrivileges()) Seccomp.noNewPrivsOnThisThread();
-        return spawn(program, p.args(), env, out);
+        if (fifo != null) log.accept(limitsLine);
+        return spawn(program, p.args(), env, out, fifo, stateFd, p.cwd());
     }
 
     private static void mount(Bundle.Mount m, String root, Consumer<String> log) throws IOException {
@@ -446,7 +467,7 @@ public final class Container {
      * class loaded later from a folder of .class files, as in a Maven build, would not be found).
      */
     private static void preload() throws ClassNotFoundException {
-        for (Class<?> k : List.of(Credentials.class, Capabilities.class, Seccomp.class, unboxed.sys.Syscalls.class,
+        for (Class<?> k : List.of(ExecFifo.class, Credentials.class, Capabilities.class, Seccomp.class, unboxed.sys.Syscalls.class,
                 SysCallException.class, unboxed.sys.Errno.class, IntByReference.class, Memory.class, Bundle.Caps.class,
                 Bundle.User.class, Bundle.Refused.class, Bundle.Process.class, com.sun.jna.StringArray.class)) {
             Class.forName(k.getName(), true, k.getClassLoader());
@@ -478,7 +499,8 @@ public final class Container {
     }
 
     /** posix_spawn(3) from this thread: descriptors above 2 closed, stdout and stderr to {@code out} if it is open. */
-    private static long spawn(String program, List<String> args, List<String> env, int out) {
+    private static long spawn(String program, List<String> args, List<String> env, int out, ExecFifo fifo, int stateFd,
+            String cwd) {
         Memory actions = new Memory(256);
         C.posix_spawn_file_actions_init(actions);
         try {
@@ -486,6 +508,7 @@ public final class Container {
                 C.posix_spawn_file_actions_adddup2(actions, out, 1);
                 C.posix_spawn_file_actions_adddup2(actions, out, 2);
             }
+            if (fifo != null) fifo.addTo(actions, stateFd, cwd);
             C.posix_spawn_file_actions_addclosefrom_np(actions, 3);
             IntByReference pid = new IntByReference();
             int err = C.posix_spawn(pid, program, actions, null, args.toArray(String[]::new), env.toArray(String[]::new));

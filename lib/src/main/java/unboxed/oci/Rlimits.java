@@ -23,6 +23,12 @@ public final class Rlimits {
         return String.join(", ", NAMES);
     }
 
+    /** As prlimit(1) takes them: --nofile=SOFT:HARD ... */
+    static String shown(List<Bundle.Rlimit> limits) {
+        return String.join(" ", limits.stream().map(r -> "--" + r.type().substring("RLIMIT_".length())
+            .toLowerCase(java.util.Locale.ROOT) + "=" + r.soft() + ":" + r.hard()).toList());
+    }
+
     /** prlimit(pid, resource, {soft, hard}, NULL). */
     public static void set(long pid, Bundle.Rlimit r) {
         Memory limit = new Memory(16);

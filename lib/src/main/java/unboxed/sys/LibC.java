@@ -47,6 +47,9 @@ public interface LibC extends Library {
     int O_WRONLY = 1;
     int O_CLOEXEC = 0x80000;
     int O_DIRECTORY = 0x10000;
+    int O_NONBLOCK = 04000;
+    /** open(2): a handle on the path only (for fchdir, openat), no read or write. */
+    int O_PATH = 010000000;
 
     // prctl(2) options
     int PR_CAPBSET_DROP = 24;
@@ -109,6 +112,13 @@ public interface LibC extends Library {
     int posix_spawn_file_actions_destroy(com.sun.jna.Pointer fileActions);
     /** glibc 2.34+: close every descriptor from fd up in the child (the JVM's own, not marked close-on-exec). */
     int posix_spawn_file_actions_addclosefrom_np(com.sun.jna.Pointer fileActions, int from);
+    /** In the child, open(path, oflag, mode) onto fd (it blocks as open(2) blocks: a FIFO with no writer). */
+    int posix_spawn_file_actions_addopen(com.sun.jna.Pointer fileActions, int fd, String path, int oflag, int mode);
+    /** glibc 2.29+: in the child, fchdir(fd) / chdir(path) (a relative path then resolves from there). */
+    int posix_spawn_file_actions_addfchdir_np(com.sun.jna.Pointer fileActions, int fd);
+    int posix_spawn_file_actions_addchdir_np(com.sun.jna.Pointer fileActions, String path);
+    /** mkfifo(3): a named pipe; opening it for reading blocks until a writer opens it (fifo(7)). */
+    int mkfifo(String path, int mode) throws LastErrorException;
     /** Variadic: the calls glibc does not wrap go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;
 }
