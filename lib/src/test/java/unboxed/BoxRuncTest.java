@@ -59,6 +59,13 @@ class BoxRuncTest {
         echo "dev=$(ls /dev | tr '\\n' ' ')"
         echo "devnull=$(echo x > /dev/null && echo writable)"
         echo "pid=$$"
+        if [ -n "$PROBE_CGROUP" ]; then
+          c=/sys/fs/cgroup
+          echo "cgroup.memory=$(cat $c/memory/memory.limit_in_bytes 2>/dev/null || cat $c/memory.max)"
+          echo "cgroup.pids=$(cat $c/pids/pids.max 2>/dev/null || cat $c/pids.max)"
+          echo "cgroup.cpu=$( (cat $c/cpu/cpu.cfs_quota_us $c/cpu/cpu.cfs_period_us 2>/dev/null || cat $c/cpu.max) | tr '\n' ' ')"
+          echo "cgroup.procs=$(cat $c/pids/cgroup.procs 2>/dev/null || cat $c/cgroup.procs)"
+        fi
         exit 7
         """;
 
@@ -202,6 +209,32 @@ class BoxRuncTest {
     }
 
     @Test
+    void memoryPidsAndCpuLimitsLookTheSameFromInside() throws Exception {
+        config(o -> {
+            JsonArray env = o.getAsJsonObject("process").getAsJsonArray("env");
+            env.add("PROBE_CGROUP=1");
+            JsonObject res = o.getAsJsonObject("linux").getAsJsonObject("resources");
+            JsonObject memory = new JsonObject();
+            memory.addProperty("limit", 64L << 20);
+            res.add("memory", memory);
+            JsonObject pids = new JsonObject();
+            pids.addProperty("limit", 42);
+            res.add("pids", pids);
+            JsonObject cpu = new JsonObject();
+            cpu.addProperty("quota", 50_000);
+            cpu.addProperty("period", 100_000);
+            res.add("cpu", cpu);
+        });
+        Map<String, String> runc = runc("unboxed-test-runc3"), box = box("unboxed-test-box3");
+        sameView(runc, box);
+        assertEquals(Long.toString(64L << 20), box.get("cgroup.memory"));
+        assertEquals("42", box.get("cgroup.pids"));
+        assertTrue(box.get("cgroup.cpu").matches("50000 100000"), box.get("cgroup.cpu"));
+        assertEquals("1", box.get("cgroup.procs"), "the program alone in its group (the runtime's thread is not)");
+        assertNothingLeft("unboxed-test-box3");
+    }
+
+    @Test
     void anUnsupportedFieldExits2NamingIt() throws Exception {
         config(o -> o.getAsJsonObject("linux").add("sysctl", new JsonObject()));
         PrintStream err = System.err;
@@ -249,8 +282,10 @@ class BoxRuncTest {
     static void assertNothingLeft(String id) {
         assertFalse(Files.exists(Container.STATE.resolve(id)), "state of " + id);
         assertFalse(Container.known(id), "journal entries of " + id);
-        Cgroups.Root devices = Cgroups.rootOf("devices");
-        if (devices != null) assertFalse(Files.exists(devices.dir().resolve("unboxed-box-" + id)), "devices cgroup of " + id);
+        for (String c : List.of("devices", "memory", "pids", "cpu")) {
+            Cgroups.Root r = Cgroups.rootOf(c);
+            if (r != null) assertFalse(Files.exists(r.dir().resolve("unboxed-box-" + id)), c + " cgroup of " + id);
+        }
         assertEquals(List.of(), Mounts.ofHost().stream().map(Mounts.Mount::mountPoint)
             .filter(m -> m.startsWith(bundle.toString())).toList(), "host mounts below the bundle");
     }

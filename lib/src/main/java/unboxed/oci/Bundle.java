@@ -53,8 +53,20 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
     /** One of linux.resources.devices: a devices cgroup rule (allow or deny, type a/c/b, major, minor, rwm). */
     public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {}
 
+    /**
+     * linux.resources' limits (config-linux.md): memory.limit in bytes, pids.limit in tasks, cpu.quota and cpu.period
+     * in microseconds (CFS bandwidth). null where config.json sets none, or says "no limit" (-1; pids.limit 0 or less).
+     */
+    public record Limits(Long memory, Long pids, Long cpuQuota, Long cpuPeriod) {
+        public static final Limits NONE = new Limits(null, null, null, null);
+
+        public boolean any() {
+            return memory != null || pids != null || cpuQuota != null;
+        }
+    }
+
     public record Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
-                        List<DeviceRule> devices) {}
+                        List<DeviceRule> devices, Limits limits) {}
 
     /** The bundle cannot be run as it is: the message names the field; bad input, exit 2. */
     public static final class Refused extends RuntimeException {
@@ -79,7 +91,9 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         "linux", "linux.namespaces", "linux.namespaces[].type", "linux.maskedPaths", "linux.readonlyPaths",
         "linux.resources", "linux.resources.devices", "linux.resources.devices[].allow",
         "linux.resources.devices[].type", "linux.resources.devices[].major", "linux.resources.devices[].minor",
-        "linux.resources.devices[].access");
+        "linux.resources.devices[].access", "linux.resources.memory", "linux.resources.memory.limit",
+        "linux.resources.pids", "linux.resources.pids.limit", "linux.resources.cpu", "linux.resources.cpu.quota",
+        "linux.resources.cpu.period");
 
     /** The namespace types of config-linux.md this runtime makes, with the name it uses for each. */
     public static final Map<String, unboxed.ns.Ns> NAMESPACES = Map.of("pid", unboxed.ns.Ns.PID, "network", unboxed.ns.Ns.NET,
@@ -164,6 +178,7 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         List<Namespace> namespaces = new ArrayList<>();
         List<DeviceRule> devices = new ArrayList<>();
         List<String> masked = List.of(), readonly = List.of();
+        Limits limits = Limits.NONE;
         if (l != null) {
             for (JsonObject n : objects(l, "namespaces", "linux.namespaces")) {
                 String type = string(n, "type", "linux.namespaces[].type", null);
@@ -192,10 +207,48 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
                         d.has("major") ? number(d, "major", "linux.resources.devices[].major", 0) : null,
                         d.has("minor") ? number(d, "minor", "linux.resources.devices[].minor", 0) : null, access));
                 }
+                limits = limits(res);
             }
         }
         return new Bundle(dir, string(o, "ociVersion", "ociVersion", ""), process, root, string(o, "hostname", "hostname", null),
-            List.copyOf(mounts), new Linux(List.copyOf(namespaces), masked, readonly, List.copyOf(devices)));
+            List.copyOf(mounts), new Linux(List.copyOf(namespaces), masked, readonly, List.copyOf(devices), limits));
+    }
+
+    /** linux.resources memory, pids and cpu; -1 (and pids 0 or less) is no limit, as runc takes them. */
+    private static Limits limits(JsonObject res) {
+        JsonObject m = object(res, "memory"), p = object(res, "pids"), c = object(res, "cpu");
+        Long memory = m == null ? null : signed(m, "limit", "linux.resources.memory.limit");
+        Long pids = p == null ? null : signed(p, "limit", "linux.resources.pids.limit");
+        Long quota = c == null ? null : signed(c, "quota", "linux.resources.cpu.quota");
+        Long period = c == null ? null : signed(c, "period", "linux.resources.cpu.period");
+        if (memory != null && memory < 0) memory = null;
+        if (pids != null && pids <= 0) pids = null;
+        if (quota != null && quota < 0) quota = null;
+        if (memory != null && memory < 4096) {
+            throw new Refused("config.json: linux.resources.memory.limit " + memory + " is less than a page (bytes, not MiB?)");
+        }
+        if (period != null && (period < 1000 || period > 1_000_000)) {
+            throw new Refused("config.json: linux.resources.cpu.period " + period + " must be 1000 to 1000000 microseconds"
+                + " (the kernel's range for cpu.cfs_period_us and cpu.max)");
+        }
+        if (quota != null && quota < 1000) {
+            throw new Refused("config.json: linux.resources.cpu.quota " + quota + " must be at least 1000 microseconds, or -1"
+                + " for no limit");
+        }
+        if (quota == null) period = null; // a period alone limits nothing
+        else if (period == null) period = 100_000L; // the kernel's default period
+        return new Limits(memory, pids, quota, period);
+    }
+
+    private static Long signed(JsonObject o, String key, String path) {
+        JsonElement v = o.get(key);
+        if (v == null || v.isJsonNull()) return null;
+        if (!(v instanceof JsonPrimitive pr) || !pr.isNumber()) throw new Refused("config.json: " + path + " must be a number");
+        try {
+            return pr.getAsBigDecimal().longValueExact();
+        } catch (ArithmeticException e) {
+            throw new Refused("config.json: " + path + " must be a whole number, not " + v);
+        }
     }
 
     /** The root file system's folder on the host (root.path, relative to the bundle unless absolute). */

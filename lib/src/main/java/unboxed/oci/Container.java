@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 import unboxed.cgroup.CgroupDir;
 import unboxed.cgroup.Cgroups;
+import unboxed.cgroup.Group;
+import unboxed.cgroup.MemoryCgroup;
 import unboxed.lab.Journal;
 import unboxed.lab.KernelObject;
 import unboxed.ns.Mounts;
@@ -36,20 +38,21 @@ import unboxed.sys.SysCallException;
  * thread starts (posix_spawn(3): clone with CLONE_VM|CLONE_VFORK, then execve) is born with all of them. The rest of
  * the JVM keeps the host's.
  *
- * <p>The order, as runc's libcontainer keeps it (rootfs_linux.go, standard_init_linux.go): unshare the namespaces; make
- * / a slave (nothing mounted inside reaches the host); bind the root file system onto itself; mount the bundle's
- * mounts below it, and the default devices; masked and read-only paths; the root read-only; pivot_root into it;
- * the hostname; the devices cgroup (the thread joins it, so the program is born in it); the user and its groups;
- * the bounding set, then the capability sets and the ambient ones; no_new_privs; then the program, by the container's
- * own PATH, in its cwd, with its env. The exit code passes through (128+N for a signal, as a shell says it).
+ * <p>The order, as runc's libcontainer keeps it (rootfs_linux.go, standard_init_linux.go): the cgroup and its limits
+ * (devices rules on v1, memory, pids, cpu); unshare the namespaces; make / a slave (nothing mounted inside reaches the
+ * host); bind the root file system onto itself; mount the bundle's mounts below it (its cgroup bound at
+ * /sys/fs/cgroup), and the default devices; masked and read-only paths; the root read-only; pivot_root into it; the
+ * hostname; the bounding set; the user and its groups; the capability sets and the ambient ones; no_new_privs; then
+ * the program, by the container's own PATH, in its cwd, with its env. Between its birth and its execve the program is
+ * held ({@link ExecFifo}): it joins the cgroup and gets its rlimits there, so the runtime's own thread never joins the
+ * group and the JVM's limits never change. The exit code passes through (128+N for a signal, as a shell says it).
  *
- * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp, cgroup limits, hooks, a terminal.
- * process.rlimits are set on the program between its birth and its execve (see {@link ExecFifo}: they belong to a
- * whole process, so setting them on the thread would change the JVM).
+ * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp, other cgroup settings, hooks, a
+ * terminal.
  *
  * <p>Every object it makes outside the container's own mount namespace is journaled first (unboxed.lab.Journal, one
  * journal for the runtime, "box", each container's entries under its id), so {@link #delete} or a lab's reset cleans up after a SIGKILL at any point: the
- * state folder, the devices cgroup, and the processes in the container's mount namespace.
+ * state folder, the cgroup in each hierarchy, and the processes in the container's mount namespace.
  */
 public final class Container {
     private Container() {}
@@ -118,18 +121,20 @@ public final class Container {
         Journal j = journal();
         j.record(new KernelObject.DirTree(dir).entry(id));
         writeState(dir, new State(bundle.ociVersion(), id, "creating", 0, bundle.dir().toAbsolutePath().toString()));
-        Path devices = devicesCgroup(bundle, id);
-        if (devices != null) {
-            j.record(new KernelObject.Cgroup(devices).entry(id));
-            new CgroupDir(devices).create();
-            writeDeviceRules(new CgroupDir(devices), bundle.linux().devices(), log);
+        Group group = cgroup(bundle, id);
+        if (group != null) {
+            for (Path d : group.dirs()) j.record(new KernelObject.Cgroup(d).entry(id));
+            group.create();
+            log.accept("mkdir " + String.join(" ", group.dirs().stream().map(Path::toString).toList()));
+            if (group.has("devices")) writeDeviceRules(group.files("devices"), bundle.linux().devices(), log);
+            writeLimits(group, bundle.linux().limits(), log);
         }
         Set<Ns> types = EnumSet.noneOf(Ns.class);
         for (Bundle.Namespace n : bundle.linux().namespaces()) types.add(Bundle.NAMESPACES.get(n.type()));
         log.accept("unshare(" + Sys.cloneFlags(Ns.flags(types)) + ") on a thread of its own");
         int out = io.output() == null ? -1 : openOutput(io.output());
         List<Bundle.Rlimit> limits = bundle.process().rlimits();
-        ExecFifo fifo = limits.isEmpty() ? null : ExecFifo.make(dir, bundle.process().user(), limits);
+        ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, bundle.process().user(), limits, group);
         long pid;
         long mnt;
         try (NsThread t = NsThread.unshare(types)) {
@@ -138,7 +143,7 @@ public final class Container {
             j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
             if (fifo != null) fifo.watch(t.tid());
             try {
-                pid = t.call(() -> inside(bundle, rootfs, devices, out, fifo == null ? null : dir, fifo, log));
+                pid = t.call(() -> inside(bundle, rootfs, group, out, fifo == null ? null : dir, fifo, log));
             } finally {
                 if (fifo != null) fifo.finish();
             }
@@ -226,18 +231,66 @@ public final class Container {
         return Sys.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
     }
 
-    // ---- the devices cgroup (v1) ---------------------------------------------------------------------------------
+    // ---- the container's cgroup: devices rules (v1), memory, pids, cpu -------------------------------------------
 
-    /** The devices cgroup to make, or null when the bundle has no rules. On v2 the rules need bpf(2): refused. */
-    private static Path devicesCgroup(Bundle bundle, String id) {
-        if (bundle.linux().devices().isEmpty()) return null;
-        Cgroups.Root root = Cgroups.rootOf("devices");
-        if (root == null || root.version() != Cgroups.Version.V1) {
+    /** The cgroup's name below each hierarchy's root (a lab's reset and `doctor --leftovers` know it by the journal). */
+    static String cgroupName(String id) {
+        return "unboxed-box-" + id;
+    }
+
+    /**
+     * The container's cgroup, in the hierarchies of the controllers its bundle needs (devices for device rules; memory,
+     * pids, cpu for limits), or null when it needs none. On v2 device rules are a BPF program: refused; a controller
+     * no hierarchy offers, or that v2's root does not hand down, is exit 3 saying which.
+     */
+    private static Group cgroup(Bundle bundle, String id) {
+        List<String> controllers = new ArrayList<>();
+        if (!bundle.linux().devices().isEmpty()) controllers.add("devices");
+        Bundle.Limits l = bundle.linux().limits();
+        if (l.memory() != null) controllers.add("memory");
+        if (l.pids() != null) controllers.add("pids");
+        if (l.cpuQuota() != null) controllers.add("cpu");
+        if (controllers.isEmpty()) return null;
+        Group g = Group.named(cgroupName(id), controllers.toArray(String[]::new));
+        if (g.has("devices") && g.version("devices") != Cgroups.Version.V1) {
             throw new Unsupported("config.json: linux.resources.devices needs the cgroup v1 devices controller here;"
                 + " on cgroup v2 the rules are a BPF program (bpf(2), BPF_PROG_TYPE_CGROUP_DEVICE), which this runtime"
-                + " does not load yet: remove linux.resources from config.json to run without device rules");
+                + " does not load yet: remove linux.resources.devices from config.json to run without device rules");
         }
-        return root.dir().resolve("unboxed-box-" + id);
+        if (!g.missing().isEmpty()) {
+            throw new Unsupported("config.json: linux.resources needs the " + String.join(", ", g.missing())
+                + " controller, which no cgroup hierarchy offers on this machine (grep cgroup /proc/self/mounts)");
+        }
+        for (String c : controllers) {
+            if (g.version(c) != Cgroups.Version.V2) continue;
+            Path root = Cgroups.rootOf(c).dir();
+            if (!new CgroupDir(root).read("cgroup.subtree_control").contains(c)) {
+                throw new Unsupported("config.json: linux.resources needs the " + c + " controller for " + root + "'s"
+                    + " children: echo +" + c + " > " + root.resolve("cgroup.subtree_control"));
+            }
+        }
+        return g;
+    }
+
+    /** memory.limit, pids.limit, cpu.quota/period into the group's files (Group and MemoryCgroup name them per version). */
+    private static void writeLimits(Group g, Bundle.Limits l, Consumer<String> log) {
+        if (l.memory() != null) {
+            MemoryCgroup m = MemoryCgroup.at(g.dir("memory"), g.version("memory"));
+            m.setLimit(l.memory());
+            log.accept("echo " + l.memory() + " > " + m.dir().resolve(m.file("limit")));
+        }
+        if (l.pids() != null) {
+            g.setPidsMax(l.pids());
+            log.accept("echo " + l.pids() + " > " + g.dir("pids").resolve("pids.max"));
+        }
+        if (l.cpuQuota() != null) {
+            g.setCpuMax(l.cpuQuota(), l.cpuPeriod());
+            Path d = g.dir("cpu");
+            log.accept(g.version("cpu") == Cgroups.Version.V2
+                ? "echo '" + l.cpuQuota() + " " + l.cpuPeriod() + "' > " + d.resolve("cpu.max")
+                : "echo " + l.cpuPeriod() + " > " + d.resolve("cpu.cfs_period_us") + "; echo " + l.cpuQuota() + " > "
+                    + d.resolve("cpu.cfs_quota_us"));
+        }
     }
 
     /** The devices every container may use whatever its rules say (runc's AllowedDevices: null, zero, full, tty, ...). */
@@ -313,25 +366,25 @@ public final class Container {
     }
 
     /** Everything the program's thread does, in order; returns the program's pid. */
-    private static long inside(Bundle b, Path rootfs, Path devices, int out, Path state, ExecFifo fifo, Consumer<String> log)
+    private static long inside(Bundle b, Path rootfs, Group group, int out, Path state, ExecFifo fifo, Consumer<String> log)
             throws Exception {
         String root = rootfs.toString();
         // the state folder, for the FIFO that holds the program until its limits are set (no path to it after pivot_root)
         int stateFd = state == null ? -1 : Sys.open(state.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         try {
-            return inside(b, rootfs, root, devices, out, stateFd, fifo, log);
+            return inside(b, rootfs, root, group, out, stateFd, fifo, log);
         } finally {
             if (stateFd >= 0) Sys.close(stateFd);
         }
     }
 
-    private static long inside(Bundle b, Path rootfs, String root, Path devices, int out, int stateFd, ExecFifo fifo,
+    private static long inside(Bundle b, Path rootfs, String root, Group group, int out, int stateFd, ExecFifo fifo,
             Consumer<String> log) throws Exception {
         Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null);
         log.accept("mount --make-rslave /");
         Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
         log.accept("mount --rbind " + root + " " + root);
-        for (Bundle.Mount m : b.mounts()) mount(m, root, log);
+        for (Bundle.Mount m : b.mounts()) mount(m, root, group, log);
         if (b.mounts().stream().anyMatch(m -> m.destination().equals("/dev"))) defaultDevices(root, log);
         for (String p : b.linux().maskedPaths()) mask(root + p, "/dev/null", log);
         for (String p : b.linux().readonlyPaths()) readonly(root + p, log);
@@ -339,14 +392,10 @@ public final class Container {
             Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY, null);
             log.accept("mount -o remount,bind,ro " + root);
         }
-        if (devices != null) {
-            // cgroup v1 takes single threads (tasks): the program is born in the group, the rest of the JVM stays out
-            new CgroupDir(devices).write("tasks", Long.toString(Sys.gettid()));
-            log.accept("echo " + Sys.gettid() + " > " + devices.resolve("tasks") + " (this thread)");
-        }
         List<String> env = withHome(p(b).env(), p(b).user().uid(), rootfs);
-        String limitsLine = "prlimit --pid CHILD " + Rlimits.shown(p(b).rlimits()) + " (held on " + ExecFifo.NAME
-            + " before its execve)";
+        String holdLine = "the program held on " + ExecFifo.NAME + " before its execve: "
+            + (group == null ? "" : "echo CHILD > cgroup.procs of " + String.join(", ", group.dirs().stream().map(Path::toString).toList()) + "; ")
+            + (p(b).rlimits().isEmpty() ? "" : "prlimit --pid CHILD " + Rlimits.shown(p(b).rlimits()) + " as its user; ") + "go";
         preload();
         Sys.chdir(root);
         Sys.pivotRoot(".", ".");
@@ -368,11 +417,11 @@ public final class Container {
         Credentials.setOnThisThread(p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().uid() != 0);
         Capabilities.setSetsOnThisThread(mask(c.effective()), mask(c.permitted()), mask(c.inheritable()), mask(c.ambient()));
         if (p.noNewPrivileges()) Seccomp.noNewPrivsOnThisThread();
-        if (fifo != null) log.accept(limitsLine);
+        if (fifo != null) log.accept(holdLine);
         return spawn(program, p.args(), env, out, fifo, stateFd, p.cwd());
     }
 
-    private static void mount(Bundle.Mount m, String root, Consumer<String> log) throws IOException {
+    private static void mount(Bundle.Mount m, String root, Group group, Consumer<String> log) throws IOException {
         String dest = root + m.destination();
         Options o = Options.of(m.options());
         if (m.type().equals("bind")) {
@@ -387,7 +436,7 @@ public final class Container {
             if (rest != 0) Sys.mount(m.source(), dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | rest, null);
         } else if (m.type().equals("cgroup")) {
             Files.createDirectories(Path.of(dest));
-            cgroupTree(dest, o, log);
+            cgroupTree(dest, o, group);
         } else {
             Files.createDirectories(Path.of(dest));
             Sys.mount(m.source(), dest, m.type(), o.flags(), o.data());
@@ -399,15 +448,19 @@ public final class Container {
 
     /**
      * type cgroup: on a pure v2 host, cgroup2 itself; on v1 or hybrid (what runc does without a cgroup namespace of
-     * its own), a tmpfs with each of the host's hierarchies mounted in it by the same name, read-only if asked.
+     * its own), a tmpfs with each of the host's hierarchies mounted in it by the same name, read-only if asked. Where
+     * the container has a group of its own (its limits), that group is bound there instead of the whole hierarchy, as
+     * runc binds it: the program reads its own limits at /sys/fs/cgroup/memory/memory.limit_in_bytes (or memory.max).
      */
-    private static void cgroupTree(String dest, Options o, Consumer<String> log) throws IOException {
+    private static void cgroupTree(String dest, Options o, Group group) throws IOException {
         List<Mounts.Mount> hierarchies = Mounts.ofHost().stream()
             .filter(m -> m.mountPoint().startsWith("/sys/fs/cgroup") && (m.fsType().equals("cgroup") || m.fsType().equals("cgroup2")))
             .toList();
         boolean pureV2 = hierarchies.size() == 1 && hierarchies.get(0).fsType().equals("cgroup2");
         if (pureV2) {
-            Sys.mount("cgroup", dest, "cgroup2", o.flags(), null);
+            Path own = ownGroupIn(group, hierarchies.get(0));
+            if (own == null) Sys.mount("cgroup", dest, "cgroup2", o.flags(), null);
+            else bindGroup(own, dest, o);
             return;
         }
         Sys.mount("tmpfs", dest, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, "mode=755");
@@ -415,6 +468,11 @@ public final class Container {
             if (h.mountPoint().equals("/sys/fs/cgroup")) continue;
             String at = dest + h.mountPoint().substring("/sys/fs/cgroup".length());
             Files.createDirectories(Path.of(at));
+            Path own = ownGroupIn(group, h);
+            if (own != null) {
+                bindGroup(own, at, o);
+                continue;
+            }
             String data = h.fsType().equals("cgroup2") ? null : String.join(",", java.util.Arrays.stream(
                 h.superOptions().split(",")).filter(x -> !x.equals("rw") && !x.equals("ro")).toList());
             Sys.mount("cgroup", at, h.fsType(), o.flags(), data);
@@ -422,6 +480,18 @@ public final class Container {
         if ((o.flags() & LibC.MS_RDONLY) != 0) {
             Sys.mount("tmpfs", dest, null, LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, "mode=755");
         }
+    }
+
+    /** The container's group's directory in a hierarchy, or null when it has none there. */
+    private static Path ownGroupIn(Group group, Mounts.Mount hierarchy) {
+        if (group == null) return null;
+        Path top = Path.of(hierarchy.mountPoint());
+        return group.dirs().stream().filter(d -> d.getParent().equals(top)).findFirst().orElse(null);
+    }
+
+    private static void bindGroup(Path own, String at, Options o) {
+        Sys.mount(own.toString(), at, null, LibC.MS_BIND, null);
+        if (o.flags() != 0) Sys.mount(own.toString(), at, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags(), null);
     }
 
     /** runc's default devices: the host's nodes bound onto files in the container's /dev, and its links. */

@@ -7,24 +7,28 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import unboxed.cgroup.Group;
 import unboxed.sys.Credentials;
 import unboxed.sys.LibC;
 import unboxed.sys.Sys;
 import unboxed.sys.SysCallException;
 
 /**
- * process.rlimits set on the program before it runs, as runc's init sets them (setrlimit(2) on itself, before it
- * changes user and execs: libcontainer/standard_init_linux.go). Limits belong to a whole process (getrlimit(2)), so the
- * runtime cannot set them on its own thread without changing the JVM; and once the program has started as another user,
- * root here may no longer lower them (prlimit(2) needs CAP_SYS_RESOURCE towards a process of another uid).
+ * What the container's program gets between its birth and its execve(2), as runc's init gets it: its cgroup (runc's
+ * parent writes init's pid to cgroup.procs while init waits) and process.rlimits (runc's init calls setrlimit(2) on
+ * itself before it changes user: libcontainer/standard_init_linux.go). Limits belong to a whole process (getrlimit(2)),
+ * so the runtime cannot set them on its own thread without changing the JVM; once the program runs as another user,
+ * root here may no longer lower them (prlimit(2) needs CAP_SYS_RESOURCE towards a process of another uid). And the
+ * runtime's thread never joins the group: the group can be removed once the program is gone, and on cgroup v2, where
+ * only whole processes move, the JVM stays where it is.
  *
- * <p>So the program is held between its birth and its execve(2), like runc's exec.fifo: posix_spawn's file actions
- * first open a FIFO in the container's state folder for reading, which blocks until a writer opens it (fifo(7)). A
- * helper thread of the runtime finds the child in /proc/PID/task/TID/children of the spawning thread, takes the
+ * <p>The hold is runc's exec.fifo: posix_spawn's file actions first open a FIFO in the container's state folder for
+ * reading, which blocks until a writer opens it (fifo(7)). A helper thread of the runtime finds the child in
+ * /proc/PID/task/TID/children of the spawning thread, writes its pid to the group's cgroup.procs (as root), takes the
  * program's user and groups (credentials are per thread: no capability is needed to prlimit a process of one's own
- * uid and gid), calls prlimit(2) on it for each limit, then opens the FIFO for writing: the child goes on to exec,
- * and the helper thread ends (its credentials with it).
- * If a limit cannot be set, the child is killed before it runs anything and the error is the runtime's.
+ * uid and gid), calls prlimit(2) on it for each limit, then opens the FIFO for writing: the child goes on to exec, and
+ * the helper thread ends (its credentials with it). If a step fails, the child is killed before it runs anything and
+ * the error is the runtime's.
  */
 final class ExecFifo {
     static final String NAME = "exec.fifo";
@@ -32,18 +36,23 @@ final class ExecFifo {
     private final Path fifo;
     private final Bundle.User user;
     private final List<Bundle.Rlimit> limits;
+    private final Group group;
     private volatile boolean spawned;
     private volatile RuntimeException failure;
     private Thread helper;
 
-    private ExecFifo(Path fifo, Bundle.User user, List<Bundle.Rlimit> limits) {
+    private ExecFifo(Path fifo, Bundle.User user, List<Bundle.Rlimit> limits, Group group) {
         this.fifo = fifo;
         this.user = user;
         this.limits = limits;
+        this.group = group;
     }
 
-    /** mkfifo DIR/exec.fifo, owned by the program's user (the helper opens it as that user). */
-    static ExecFifo make(Path dir, Bundle.User user, List<Bundle.Rlimit> limits) {
+    /**
+     * mkfifo DIR/exec.fifo, owned by the program's user (the helper opens it as that user). The helper puts the child
+     * in {@code group} (null: none) and sets its {@code limits}.
+     */
+    static ExecFifo make(Path dir, Bundle.User user, List<Bundle.Rlimit> limits, Group group) {
         Path fifo = dir.resolve(NAME);
         try {
             LibC.C.mkfifo(fifo.toString(), 0600);
@@ -56,7 +65,7 @@ final class ExecFifo {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("chown " + user.uid() + ":" + user.gid() + " " + fifo, e);
         }
-        return new ExecFifo(fifo, user, limits);
+        return new ExecFifo(fifo, user, limits, group);
     }
 
     /** Starts the helper that waits for the child of thread {@code tid} of this JVM. */
@@ -94,6 +103,7 @@ final class ExecFifo {
             }
             // a handle on the FIFO while this thread may still walk the state folder (root's alone)
             int path = Sys.open(fifo.toString(), LibC.O_PATH | LibC.O_CLOEXEC);
+            if (group != null) group.add(child); // as root: cgroup.procs of each hierarchy (v2: the one)
             try {
                 Credentials.setOnThisThread(user.uid(), user.gid(), user.additionalGids(), false);
                 for (Bundle.Rlimit r : limits) Rlimits.set(child, r);

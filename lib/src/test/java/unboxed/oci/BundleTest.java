@@ -75,8 +75,52 @@ class BundleTest {
             .contains("process.umask is not supported"));
         assertTrue(refused(o -> o.getAsJsonArray("mounts").get(0).getAsJsonObject().addProperty("uidMappings", 1)).getMessage()
             .contains("mounts[].uidMappings is not supported"));
-        assertTrue(refused(o -> o.getAsJsonObject("linux").getAsJsonObject("resources").add("memory", new JsonObject()))
-            .getMessage().contains("linux.resources.memory is not supported"));
+        assertTrue(refused(o -> resources(o).add("blockIO", new JsonObject()))
+            .getMessage().contains("linux.resources.blockIO is not supported"));
+        assertTrue(refused(o -> resources(o).add("memory", object("swap", 1))).getMessage()
+            .contains("linux.resources.memory.swap is not supported"));
+    }
+
+    @Test
+    void memoryPidsAndCpuLimitsAreReadAsRuncTakesThem() {
+        Bundle b = Bundle.parse(DIR, spec(o -> {
+            resources(o).add("memory", object("limit", 64L << 20));
+            resources(o).add("pids", object("limit", 42));
+            resources(o).add("cpu", object("quota", 50_000));
+        }));
+        assertEquals(new Bundle.Limits(64L << 20, 42L, 50_000L, 100_000L), b.linux().limits(), "the kernel's default period");
+        assertEquals(Bundle.Limits.NONE, Bundle.parse(DIR, spec(o -> { })).linux().limits());
+        assertFalse(Bundle.Limits.NONE.any());
+        Bundle none = Bundle.parse(DIR, spec(o -> {
+            resources(o).add("memory", object("limit", -1));
+            resources(o).add("pids", object("limit", 0));
+            JsonObject cpu = object("quota", -1);
+            cpu.addProperty("period", 200_000);
+            resources(o).add("cpu", cpu);
+        }));
+        assertEquals(Bundle.Limits.NONE, none.linux().limits(), "-1 (pids: 0 or less) is no limit, and a period alone none");
+        assertTrue(refused(o -> resources(o).add("memory", object("limit", 64))).getMessage()
+            .contains("linux.resources.memory.limit 64 is less than a page"));
+        assertTrue(refused(o -> resources(o).add("cpu", object("quota", 500))).getMessage()
+            .contains("linux.resources.cpu.quota 500 must be at least 1000"));
+        assertTrue(refused(o -> {
+            JsonObject cpu = object("quota", 5000);
+            cpu.addProperty("period", 10);
+            resources(o).add("cpu", cpu);
+        }).getMessage().contains("linux.resources.cpu.period 10 must be 1000 to 1000000"));
+        assertTrue(refused(o -> resources(o).add("pids", object("limit", "many"))).getMessage()
+            .contains("linux.resources.pids.limit must be a number"));
+    }
+
+    private static JsonObject resources(JsonObject o) {
+        return o.getAsJsonObject("linux").getAsJsonObject("resources");
+    }
+
+    private static JsonObject object(String key, Object value) {
+        JsonObject x = new JsonObject();
+        if (value instanceof Number n) x.addProperty(key, n);
+        else x.addProperty(key, value.toString());
+        return x;
     }
 
     @Test
