@@ -21,7 +21,9 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import unboxed.cgroup.CgroupDir;
 import unboxed.cgroup.Cgroups;
+import unboxed.lab.Leftovers;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.Processes;
@@ -259,6 +261,9 @@ class BoxRuncTest {
             args.add("sleep");
             args.add("1000");
             o.getAsJsonObject("process").add("args", args);
+            JsonObject pids = new JsonObject();
+            pids.addProperty("limit", 42);
+            o.getAsJsonObject("linux").getAsJsonObject("resources").add("pids", pids);
         });
         String id = "unboxed-test-kill";
         Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id)
@@ -272,9 +277,17 @@ class BoxRuncTest {
         }
         long pid = Container.state(id).orElseThrow().pid();
         assertTrue(Processes.alive(pid), "the container outlives its runtime");
+        Path pidsGroup = Cgroups.rootOf("pids").dir().resolve("unboxed-box-" + id);
+        assertEquals(List.of(pid), new CgroupDir(pidsGroup).procs(), "the program, and nothing of the runtime, in its group");
+        // what `doctor --leftovers` prints: the container's objects, each with the command that removes them
+        List<String> left = Leftovers.find().stream().filter(l -> l.contains(id)).toList();
+        assertTrue(left.stream().anyMatch(l -> l.contains("cgroup " + pidsGroup)), "the pids group listed: " + left);
+        assertTrue(left.stream().anyMatch(l -> l.contains("processes in mnt:")), "the processes listed: " + left);
+        assertTrue(left.stream().allMatch(l -> l.endsWith("(sudo ./jbang box delete " + id + ")")), String.join("\n", left));
         assertEquals(0, BoxCli.execute("delete", id));
         assertFalse(Processes.alive(pid), "box delete ended the container's process");
         assertNothingLeft(id);
+        assertEquals(List.of(), Leftovers.find().stream().filter(l -> l.contains(id)).toList(), "doctor --leftovers after delete");
         assertEquals(1, BoxCli.execute("delete", id), "a second delete: no such container");
     }
 
