@@ -68,6 +68,10 @@ class BoxRuncTest {
           echo "cgroup.cpu=$( (cat $c/cpu/cpu.cfs_quota_us $c/cpu/cpu.cfs_period_us 2>/dev/null || cat $c/cpu.max) | tr '\n' ' ')"
           echo "cgroup.procs=$(cat $c/pids/cgroup.procs 2>/dev/null || cat $c/cgroup.procs)"
         fi
+        if [ -n "$PROBE_SECCOMP" ]; then
+          echo "seccomp.mkdir=$(mkdir /tmp/probe-dir 2>&1 | sed 's/.*: //')"
+          echo "seccomp.rmdir=$(rmdir /probe-none 2>&1 | sed 's/.*: //')"
+        fi
         exit 7
         """;
 
@@ -234,6 +238,40 @@ class BoxRuncTest {
         assertTrue(box.get("cgroup.cpu").matches("50000 100000"), box.get("cgroup.cpu"));
         assertEquals("1", box.get("cgroup.procs"), "the program alone in its group (the runtime's thread is not)");
         assertNothingLeft("unboxed-test-box3");
+    }
+
+    @Test
+    void aSeccompProfileActsTheSameInside() throws Exception {
+        config(o -> {
+            o.getAsJsonObject("process").getAsJsonArray("env").add("PROBE_SECCOMP=1");
+            JsonObject seccomp = new JsonObject();
+            seccomp.addProperty("defaultAction", "SCMP_ACT_ALLOW");
+            JsonArray architectures = new JsonArray();
+            architectures.add("SCMP_ARCH_X86_64");
+            architectures.add("SCMP_ARCH_AARCH64");
+            seccomp.add("architectures", architectures);
+            JsonArray rules = new JsonArray();
+            rules.add(rule(13, "mkdir", "mkdirat")); // EACCES where the read-only root would say EROFS
+            rules.add(rule(null, "rmdir")); // EPERM, errnoRet's default, where the kernel would say ENOENT
+            seccomp.add("syscalls", rules);
+            o.getAsJsonObject("linux").add("seccomp", seccomp);
+        });
+        Map<String, String> runc = runc("unboxed-test-runc4"), box = box("unboxed-test-box4");
+        sameView(runc, box);
+        assertEquals("2", box.get("Seccomp"));
+        assertEquals("Permission denied", box.get("seccomp.mkdir"));
+        assertEquals("Operation not permitted", box.get("seccomp.rmdir"));
+        assertNothingLeft("unboxed-test-box4");
+    }
+
+    private static JsonObject rule(Integer errno, String... names) {
+        JsonObject r = new JsonObject();
+        JsonArray n = new JsonArray();
+        for (String name : names) n.add(name);
+        r.add("names", n);
+        r.addProperty("action", "SCMP_ACT_ERRNO");
+        if (errno != null) r.addProperty("errnoRet", errno);
+        return r;
     }
 
     @Test

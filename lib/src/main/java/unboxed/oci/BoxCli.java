@@ -15,8 +15,8 @@ import unboxed.sys.Sys;
  */
 @Command(name = "./jbang box", mixinStandardHelpOptions = true,
     description = "A container runtime in Java that runs an OCI bundle (config.json and its rootfs, as `runc spec` writes"
-        + " it) like runc: namespaces, mounts and pivot_root, hostname, user, capabilities, no_new_privs, on one"
-        + " JVM thread; a cgroup (devices rules on v1, memory, pids and cpu limits) and rlimits that the process gets"
+        + " it) like runc: namespaces, mounts and pivot_root, hostname, user, capabilities, no_new_privs, seccomp,"
+        + " on one JVM thread; a cgroup (devices rules on v1, memory, pids and cpu limits) and rlimits that the process gets"
         + " before its execve. Exit codes: run passes the container's exit code through (128+N for signal N); before"
         + " the container starts, and for the other commands: 0 done, 1 no such container, 2 bad input (an"
         + " unsupported config.json field, named), 3 this machine cannot (not root, a cgroup controller missing,"

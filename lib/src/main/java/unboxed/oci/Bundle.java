@@ -65,8 +65,18 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         }
     }
 
+    /**
+     * linux.seccomp: the action of each call named in syscalls[] (first rule first), and of every other call, as the
+     * kernel's SECCOMP_RET_* values (unboxed.sys.Seccomp); null where config.json has none.
+     */
+    public record SeccompProfile(int defaultAction, Map<String, Integer> actions) {
+        public unboxed.sys.Seccomp.Filter filter() {
+            return unboxed.sys.Seccomp.of(actions, defaultAction);
+        }
+    }
+
     public record Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
-                        List<DeviceRule> devices, Limits limits) {}
+                        List<DeviceRule> devices, Limits limits, SeccompProfile seccomp) {}
 
     /** The bundle cannot be run as it is: the message names the field; bad input, exit 2. */
     public static final class Refused extends RuntimeException {
@@ -93,7 +103,9 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         "linux.resources.devices[].type", "linux.resources.devices[].major", "linux.resources.devices[].minor",
         "linux.resources.devices[].access", "linux.resources.memory", "linux.resources.memory.limit",
         "linux.resources.pids", "linux.resources.pids.limit", "linux.resources.cpu", "linux.resources.cpu.quota",
-        "linux.resources.cpu.period");
+        "linux.resources.cpu.period", "linux.seccomp", "linux.seccomp.defaultAction", "linux.seccomp.defaultErrnoRet",
+        "linux.seccomp.architectures", "linux.seccomp.syscalls", "linux.seccomp.syscalls[].names",
+        "linux.seccomp.syscalls[].action", "linux.seccomp.syscalls[].errnoRet");
 
     /** The namespace types of config-linux.md this runtime makes, with the name it uses for each. */
     public static final Map<String, unboxed.ns.Ns> NAMESPACES = Map.of("pid", unboxed.ns.Ns.PID, "network", unboxed.ns.Ns.NET,
@@ -179,6 +191,7 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         List<DeviceRule> devices = new ArrayList<>();
         List<String> masked = List.of(), readonly = List.of();
         Limits limits = Limits.NONE;
+        SeccompProfile seccomp = null;
         if (l != null) {
             for (JsonObject n : objects(l, "namespaces", "linux.namespaces")) {
                 String type = string(n, "type", "linux.namespaces[].type", null);
@@ -209,9 +222,12 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
                 }
                 limits = limits(res);
             }
+            JsonObject sc = object(l, "seccomp");
+            if (sc != null) seccomp = seccomp(sc, process);
         }
         return new Bundle(dir, string(o, "ociVersion", "ociVersion", ""), process, root, string(o, "hostname", "hostname", null),
-            List.copyOf(mounts), new Linux(List.copyOf(namespaces), masked, readonly, List.copyOf(devices), limits));
+            List.copyOf(mounts), new Linux(List.copyOf(namespaces), masked, readonly, List.copyOf(devices), limits,
+                seccomp));
     }
 
     /** linux.resources memory, pids and cpu; -1 (and pids 0 or less) is no limit, as runc takes them. */
@@ -238,6 +254,72 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         if (quota == null) period = null; // a period alone limits nothing
         else if (period == null) period = 100_000L; // the kernel's default period
         return new Limits(memory, pids, quota, period);
+    }
+
+    /** The SCMP_ACT_* actions of config-linux.md this runtime takes, as SECCOMP_RET_* (ERRNO's errno added apart). */
+    static final Map<String, Integer> SECCOMP_ACTIONS = Map.of("SCMP_ACT_ALLOW", unboxed.sys.Seccomp.RET_ALLOW,
+        "SCMP_ACT_ERRNO", unboxed.sys.Seccomp.RET_ERRNO, "SCMP_ACT_KILL", unboxed.sys.Seccomp.RET_KILL_THREAD,
+        "SCMP_ACT_KILL_THREAD", unboxed.sys.Seccomp.RET_KILL_THREAD, "SCMP_ACT_KILL_PROCESS",
+        unboxed.sys.Seccomp.RET_KILL_PROCESS, "SCMP_ACT_TRAP", unboxed.sys.Seccomp.RET_TRAP, "SCMP_ACT_LOG",
+        unboxed.sys.Seccomp.RET_LOG);
+
+    /**
+     * The calls the runtime's thread makes after it installed the filter: posix_spawn(3) (its stack, the clone, the
+     * child's file actions, execve) and the thread's own end. A profile must let them through (clone3 may fail with
+     * ENOSYS: glibc then uses clone).
+     */
+    static final List<String> RUNTIME_NEEDS = List.of("brk", "mmap", "munmap", "mprotect", "madvise", "rt_sigprocmask",
+        "futex", "sched_yield", "exit", "exit_group", "clone", "clone3", "open", "openat", "fchdir", "chdir", "dup2", "dup3",
+        "close", "close_range", "execve");
+
+    private static SeccompProfile seccomp(JsonObject sc, Process process) {
+        if (!process.noNewPrivileges()) {
+            throw new Refused("config.json: linux.seccomp with process.noNewPrivileges false is not supported by this runtime:"
+                + " it installs the filter last, which needs no_new_privs (seccomp(2)); runc installs it before the user"
+                + " changes then, while CAP_SYS_ADMIN is still there");
+        }
+        long defaultErrno = number(sc, "defaultErrnoRet", "linux.seccomp.defaultErrnoRet", unboxed.sys.Errno.EPERM);
+        int defaultAction = action(string(sc, "defaultAction", "linux.seccomp.defaultAction", null), defaultErrno,
+            "linux.seccomp.defaultAction");
+        Map<String, Integer> actions = new java.util.LinkedHashMap<>();
+        for (JsonObject rule : objects(sc, "syscalls", "linux.seccomp.syscalls")) {
+            long errno = number(rule, "errnoRet", "linux.seccomp.syscalls[].errnoRet", unboxed.sys.Errno.EPERM);
+            int action = action(string(rule, "action", "linux.seccomp.syscalls[].action", null), errno,
+                "linux.seccomp.syscalls[].action");
+            for (String name : strings(rule, "names", "linux.seccomp.syscalls[].names")) {
+                try {
+                    unboxed.sys.Syscalls.number(name);
+                } catch (IllegalArgumentException unknown) {
+                    throw new Refused("config.json: linux.seccomp.syscalls names " + name + ": " + unknown.getMessage());
+                }
+                actions.putIfAbsent(name, action); // the first rule that names a call decides, as the filter tests them
+            }
+        }
+        SeccompProfile profile = new SeccompProfile(defaultAction, Map.copyOf(actions));
+        for (String call : RUNTIME_NEEDS) {
+            long nr = unboxed.sys.Syscalls.number(call);
+            if (nr < 0) continue;
+            unboxed.sys.Seccomp.Verdict v = new unboxed.sys.Seccomp.Verdict(profile.filter().evaluate((int) nr,
+                unboxed.sys.Seccomp.AUDIT_ARCH));
+            boolean through = v.allows() || v.action() == unboxed.sys.Seccomp.RET_LOG
+                || call.equals("clone3") && v.deniesWith(38); // ENOSYS
+            if (!through) {
+                throw new Refused("config.json: linux.seccomp gives " + call + " " + v + ": this runtime installs the filter"
+                    + " on its own thread, then starts the process with posix_spawn(3), which needs "
+                    + String.join(", ", RUNTIME_NEEDS) + " let through (clone3 may be ERRNO(ENOSYS))");
+            }
+        }
+        return profile;
+    }
+
+    private static int action(String name, long errno, String path) {
+        Integer a = name == null ? null : SECCOMP_ACTIONS.get(name);
+        if (a == null) {
+            throw new Refused("config.json: " + path + " " + name + " is not supported by this runtime: it takes "
+                + String.join(", ", SECCOMP_ACTIONS.keySet().stream().sorted().toList()));
+        }
+        if (errno > 0xffff) throw new Refused("config.json: " + path + ": errnoRet " + errno + " is more than 65535");
+        return a == unboxed.sys.Seccomp.RET_ERRNO ? unboxed.sys.Seccomp.errno((int) errno) : a;
     }
 
     private static Long signed(JsonObject o, String key, String path) {

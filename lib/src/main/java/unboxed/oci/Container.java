@@ -42,13 +42,13 @@ import unboxed.sys.SysCallException;
  * (devices rules on v1, memory, pids, cpu); unshare the namespaces; make / a slave (nothing mounted inside reaches the
  * host); bind the root file system onto itself; mount the bundle's mounts below it (its cgroup bound at
  * /sys/fs/cgroup), and the default devices; masked and read-only paths; the root read-only; pivot_root into it; the
- * hostname; the bounding set; the user and its groups; the capability sets and the ambient ones; no_new_privs; then
- * the program, by the container's own PATH, in its cwd, with its env. Between its birth and its execve the program is
+ * hostname; the bounding set; the user and its groups; the capability sets and the ambient ones; no_new_privs; the
+ * seccomp filter (linux.seccomp); then the program, by the container's own PATH, in its cwd, with its env. Between its birth and its execve the program is
  * held ({@link ExecFifo}): it joins the cgroup and gets its rlimits there, so the runtime's own thread never joins the
  * group and the JVM's limits never change. The exit code passes through (128+N for a signal, as a shell says it).
  *
- * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp, other cgroup settings, hooks, a
- * terminal.
+ * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp argument conditions and
+ * notifications, other cgroup settings, hooks, a terminal.
  *
  * <p>Every object it makes outside the container's own mount namespace is journaled first (unboxed.lab.Journal, one
  * journal for the runtime, "box", each container's entries under its id), so {@link #delete} or a lab's reset cleans up after a SIGKILL at any point: the
@@ -396,6 +396,8 @@ public final class Container {
         String holdLine = "the program held on " + ExecFifo.NAME + " before its execve: "
             + (group == null ? "" : "echo CHILD > cgroup.procs of " + String.join(", ", group.dirs().stream().map(Path::toString).toList()) + "; ")
             + (p(b).rlimits().isEmpty() ? "" : "prlimit --pid CHILD " + Rlimits.shown(p(b).rlimits()) + " as its user; ") + "go";
+        Bundle.SeccompProfile profile = b.linux().seccomp();
+        Seccomp.Filter filter = profile == null ? null : profile.filter(); // built while the JVM's classes are in reach
         preload();
         Sys.chdir(root);
         Sys.pivotRoot(".", ".");
@@ -418,7 +420,12 @@ public final class Container {
         Capabilities.setSetsOnThisThread(mask(c.effective()), mask(c.permitted()), mask(c.inheritable()), mask(c.ambient()));
         if (p.noNewPrivileges()) Seccomp.noNewPrivsOnThisThread();
         if (fifo != null) log.accept(holdLine);
-        return spawn(program, p.args(), env, out, fifo, stateFd, p.cwd());
+        if (filter != null) {
+            log.accept("seccomp(SECCOMP_SET_MODE_FILTER): " + filter.insns().size() + " instructions, "
+                + profile.actions().size() + " calls named, any other " + Seccomp.describe(profile.defaultAction())
+                + " (last, right before posix_spawn)");
+        }
+        return spawn(program, p.args(), env, out, fifo, stateFd, p.cwd(), filter);
     }
 
     private static void mount(Bundle.Mount m, String root, Group group, Consumer<String> log) throws IOException {
@@ -570,7 +577,7 @@ public final class Container {
 
     /** posix_spawn(3) from this thread: descriptors above 2 closed, stdout and stderr to {@code out} if it is open. */
     private static long spawn(String program, List<String> args, List<String> env, int out, ExecFifo fifo, int stateFd,
-            String cwd) {
+            String cwd, Seccomp.Filter filter) {
         Memory actions = new Memory(256);
         C.posix_spawn_file_actions_init(actions);
         try {
@@ -581,7 +588,10 @@ public final class Container {
             if (fifo != null) fifo.addTo(actions, stateFd, cwd);
             C.posix_spawn_file_actions_addclosefrom_np(actions, 3);
             IntByReference pid = new IntByReference();
-            int err = C.posix_spawn(pid, program, actions, null, args.toArray(String[]::new), env.toArray(String[]::new));
+            String[] argv = args.toArray(String[]::new), envp = env.toArray(String[]::new);
+            // the filter last: from here this thread makes only the calls Bundle.RUNTIME_NEEDS names (nothing logs)
+            if (filter != null) Seccomp.installOnThisThread(filter);
+            int err = C.posix_spawn(pid, program, actions, null, argv, envp);
             if (err != 0) throw new SysCallException("posix_spawn(" + program + ")", err, "See man 3 posix_spawn");
             return pid.getValue();
         } finally {

@@ -14,9 +14,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import unboxed.sys.Errno;
 import unboxed.sys.LibC;
+import unboxed.sys.Seccomp;
 
 /** config.json as `runc spec` (1.1.5) writes it, read into records; what the runtime does not do, refused by name. Pure. */
 class BundleTest {
@@ -110,6 +113,68 @@ class BundleTest {
         }).getMessage().contains("linux.resources.cpu.period 10 must be 1000 to 1000000"));
         assertTrue(refused(o -> resources(o).add("pids", object("limit", "many"))).getMessage()
             .contains("linux.resources.pids.limit must be a number"));
+    }
+
+    @Test
+    void aSeccompProfileIsReadIntoAFilterAndWhatWouldStopTheRuntimeRefused() {
+        Bundle b = Bundle.parse(DIR, spec(o -> o.getAsJsonObject("linux").add("seccomp", seccomp("SCMP_ACT_ALLOW",
+            rule("SCMP_ACT_ERRNO", 13, "mkdir", "mkdirat"), rule("SCMP_ACT_ERRNO", null, "mkdir", "chroot"),
+            rule("SCMP_ACT_KILL_PROCESS", null, "keyctl")))));
+        Bundle.SeccompProfile p = b.linux().seccomp();
+        assertEquals(Seccomp.RET_ALLOW, p.defaultAction());
+        assertEquals(Map.of("mkdir", Seccomp.errno(13), "mkdirat", Seccomp.errno(13), "chroot", Seccomp.errno(Errno.EPERM),
+            "keyctl", Seccomp.RET_KILL_PROCESS), p.actions(), "the first rule that names a call decides; errnoRet's default EPERM");
+        assertTrue(Seccomp.evaluate(List.of(p.filter()), "mkdirat").deniesWith(13), "the filter built from it");
+        assertEquals(Seccomp.RET_KILL_PROCESS, Seccomp.evaluate(List.of(p.filter()), "keyctl").value());
+        assertTrue(Seccomp.evaluate(List.of(p.filter()), "read").allows());
+        assertNull(Bundle.parse(DIR, spec(o -> { })).linux().seccomp(), "runc spec writes none");
+
+        JsonObject allowList = seccomp("SCMP_ACT_ERRNO", rule("SCMP_ACT_ALLOW", null, Bundle.RUNTIME_NEEDS.toArray(String[]::new)));
+        allowList.addProperty("defaultErrnoRet", 38);
+        Bundle strict = Bundle.parse(DIR, spec(o -> o.getAsJsonObject("linux").add("seccomp", allowList)));
+        assertTrue(Seccomp.evaluate(List.of(strict.linux().seccomp().filter()), "mkdirat").deniesWith(38), "defaultErrnoRet");
+
+        String m = refused(o -> o.getAsJsonObject("linux").add("seccomp", seccomp("SCMP_ACT_ALLOW",
+            rule("SCMP_ACT_ERRNO", null, "futex")))).getMessage();
+        assertTrue(m.contains("linux.seccomp gives futex ERRNO(EPERM)") && m.contains("posix_spawn"), m);
+        assertTrue(refused(o -> o.getAsJsonObject("linux").add("seccomp", seccomp("SCMP_ACT_ERRNO"))).getMessage()
+            .contains("gives brk ERRNO(EPERM)"), "an allow-list that forgets what the runtime needs");
+        Bundle enosys = Bundle.parse(DIR, spec(o -> o.getAsJsonObject("linux").add("seccomp", seccomp("SCMP_ACT_ALLOW",
+            rule("SCMP_ACT_ERRNO", 38, "clone3")))));
+        assertTrue(enosys.linux().seccomp().actions().containsKey("clone3"), "clone3 may be ENOSYS: glibc falls back to clone");
+        assertTrue(refused(o -> o.getAsJsonObject("linux").add("seccomp", seccomp("SCMP_ACT_NOTIFY"))).getMessage()
+            .contains("linux.seccomp.defaultAction SCMP_ACT_NOTIFY is not supported"));
+        assertTrue(refused(o -> o.getAsJsonObject("linux").add("seccomp", seccomp("SCMP_ACT_ALLOW",
+            rule("SCMP_ACT_ERRNO", null, "no_such_call")))).getMessage().contains("linux.seccomp.syscalls names no_such_call"));
+        assertTrue(refused(o -> {
+            JsonObject s = seccomp("SCMP_ACT_ALLOW");
+            s.getAsJsonArray("syscalls").add(rule("SCMP_ACT_ERRNO", null, "mkdir"));
+            s.getAsJsonArray("syscalls").get(0).getAsJsonObject().add("args", new JsonArray());
+            o.getAsJsonObject("linux").add("seccomp", s);
+        }).getMessage().contains("linux.seccomp.syscalls[].args is not supported"));
+        assertTrue(refused(o -> {
+            o.getAsJsonObject("process").addProperty("noNewPrivileges", false);
+            o.getAsJsonObject("linux").add("seccomp", seccomp("SCMP_ACT_ALLOW"));
+        }).getMessage().contains("process.noNewPrivileges false"));
+    }
+
+    private static JsonObject seccomp(String defaultAction, JsonObject... rules) {
+        JsonObject s = new JsonObject();
+        s.addProperty("defaultAction", defaultAction);
+        JsonArray a = new JsonArray();
+        for (JsonObject r : rules) a.add(r);
+        s.add("syscalls", a);
+        return s;
+    }
+
+    private static JsonObject rule(String action, Integer errno, String... names) {
+        JsonObject r = new JsonObject();
+        JsonArray n = new JsonArray();
+        for (String name : names) n.add(name);
+        r.add("names", n);
+        r.addProperty("action", action);
+        if (errno != null) r.addProperty("errnoRet", errno);
+        return r;
     }
 
     private static JsonObject resources(JsonObject o) {
