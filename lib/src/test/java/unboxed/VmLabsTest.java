@@ -34,7 +34,8 @@ import unboxed.sys.Cmd;
  * software emulation: KVM is not usable on these machines), with the compiled labs and their class path on a second
  * disk; inside, unboxed.VmGuest walks the learner's paths (run, the exercise by hand, check, reset, lab after lab:
  * {@link LearnerPath}) on the freshly booted machine, then solve / check (passes) / reset per lab, and compares host
- * fingerprints. The serial log is kept as BUILD/vm/serial.log.
+ * fingerprints; last it records every lab's transcript, which the guides show (this guest is their reference machine:
+ * referenceTranscripts). The serial log is kept as BUILD/vm/serial.log.
  *
  * <p>The guest touches nothing of the host (no network, no mounts, its disks are files), so this class runs beside
  * the rest of the suite (JUnit's parallel execution, on for this class only: every other class runs one at a time on
@@ -55,9 +56,18 @@ class VmLabsTest {
     static final long BOOT_TIMEOUT_S = 2700;   // beside the suite: about twice what it takes alone
     static final Path JAR = Path.of(System.getProperty("java.home"), "bin", "jar");
     static final Pattern RESULT = Pattern.compile("^UNBOXED-VM (\\S+) ?(.*)$");
+    static final Pattern TRANSCRIPT = Pattern.compile("^" + VmGuest.TRANSCRIPT + "(\\S+) ([A-Za-z0-9+/=]+)$");
+
+    /**
+     * -Dunboxed.vm.record=true (.ci/vm/record): the guest only records the labs' transcripts, and they are written to
+     * labs/transcripts as the guides' main ones; otherwise they are compared with those (referenceTranscripts).
+     */
+    static final boolean RECORD = Boolean.getBoolean("unboxed.vm.record");
 
     Path work, serial;
     final Map<String, String> labs = new LinkedHashMap<>();
+    /** The transcript files the guest recorded, base64 as it printed them: "lab06" -> "IyBsYWIwNi..." */
+    final Map<String, StringBuilder> transcripts = new LinkedHashMap<>();
     /** What the guest reported: "cgroup" -> "cgroup2fs", "lab06" -> "PASS 40.1s", ... */
     final Map<String, String> reported = new LinkedHashMap<>();
     String log = "";
@@ -97,6 +107,8 @@ class VmLabsTest {
         for (String line : log.split("\r?\n")) {
             Matcher m = RESULT.matcher(line.strip());
             if (m.matches()) reported.put(m.group(1), m.group(2));
+            Matcher t = TRANSCRIPT.matcher(line.strip());
+            if (t.matches()) transcripts.computeIfAbsent(t.group(1), k -> new StringBuilder()).append(t.group(2));
         }
         String times = "guest image " + image.how() + ", payload disk "
             + payloadTime + ", boot to result " + bootTime + " for " + labs.size() + " labs";
@@ -159,6 +171,40 @@ class VmLabsTest {
             if (result == null || !result.startsWith("PASS")) {
                 fail("lines-" + id + ": " + (result == null ? "no result line" : result) + "\n" + linesOf("lines-" + id) + "\nserial log: " + serial);
             }
+        }));
+    }
+
+    /**
+     * The guides show what the labs print on this reference machine (issue 15): the guest recorded every lab as
+     * `guide --record` does, and each stored transcript (labs/transcripts/labNN.txt) must say the same (numbers aside).
+     * The recordings are kept as BUILD/vm/transcripts/labNN.txt; `.ci/vm/record labNN` stores them.
+     */
+    @TestFactory
+    Stream<DynamicTest> referenceTranscripts() {
+        return labs.keySet().stream().map(id -> DynamicTest.dynamicTest(id + "'s transcript is what the guest prints", () -> {
+            String result = reported.get("transcript-" + id);
+            if (result == null || !result.startsWith("PASS") || !transcripts.containsKey(id)) {
+                fail("transcript-" + id + ": " + (result == null ? "no result line" : result) + "\n"
+                    + linesOf("transcript-" + id) + "\nserial log: " + serial);
+            }
+            String text = new String(java.util.Base64.getDecoder().decode(transcripts.get(id).toString()), StandardCharsets.UTF_8);
+            Path fresh = work.resolve("transcripts").resolve(id + ".txt");
+            Files.createDirectories(fresh.getParent());
+            Files.writeString(fresh, text);
+            Path stored = unboxed.transcript.Transcript.file(REPO.resolve("labs/transcripts"), id);
+            if (RECORD) {
+                Files.writeString(stored, text);
+                Files.setOwner(stored, Files.getOwner(stored.getParent()));
+                System.out.println("VmLabsTest: recorded " + REPO.relativize(stored));
+                return;
+            }
+            assertTrue(Files.exists(stored), stored + " is missing; the guest's recording is " + fresh + " (.ci/vm/record " + id + ")");
+            List<String> stale = unboxed.transcript.Transcript.differences(
+                unboxed.transcript.Transcript.parse(id, REPO.relativize(stored).toString(), Files.readString(stored)),
+                unboxed.transcript.Transcript.parse(id, fresh.toString(), text));
+            assertTrue(stale.isEmpty(), "labs/transcripts/" + id + ".txt is not what the lab prints on the reference machine"
+                + " (the guest recorded " + fresh + "; review the diff, then store it with `.ci/vm/record " + id + "`):\n"
+                + String.join("\n", stale));
         }));
     }
 
@@ -251,6 +297,7 @@ class VmLabsTest {
         List<String> labLines = new ArrayList<>();
         labs.forEach((id, cls) -> labLines.add(id + "=" + cls));
         Files.write(dir.resolve("labs"), labLines);
+        Files.writeString(dir.resolve("mode"), RECORD ? "record-only\n" : "");
         Files.copy(REPO.resolve(".ci/vm/guest-run"), dir.resolve("run"));
         Cmd.run("chmod", "-R", "a+rX,u+w", dir.toString()).orThrow();
         Cmd.run("chmod", "755", dir.resolve("run").toString()).orThrow();

@@ -294,6 +294,22 @@ class GuideRenderTest {
     }
 
     @Test
+    void theRecordersOwnCgroupReadsAsALoginSessionsWhereverItWasRecorded() {
+        Normaliser n = new Normaliser(null);
+        n.ownCgroup("/process_api/7a8950dee6a155fd9b8259b5bb68549f");
+        n.ownCgroup("/");
+        assertEquals("""
+              4:memory:%1$s
+              0::/
+              /sys/fs/cgroup/memory/lab06-demo, not /process_api/7a8950dee6a155fd9b8259b5bb68549f0 nor /process_api
+            """.formatted(Normaliser.SESSION_CGROUP), n.apply("""
+              4:memory:/process_api/7a8950dee6a155fd9b8259b5bb68549f
+              0::/
+              /sys/fs/cgroup/memory/lab06-demo, not /process_api/7a8950dee6a155fd9b8259b5bb68549f0 nor /process_api
+            """));
+    }
+
+    @Test
     void pidsBornAcrossAWrapAroundAreStillPids() {
         Normaliser n = new Normaliser(null);
         n.bornBetween(32500, 420, 32768);
