@@ -275,6 +275,40 @@ class BoxRuncTest {
     }
 
     @Test
+    void aLimitAboveTheHardOneIsSetOrRefusedAsRuncDoesBeforeTheProgramRuns() throws Exception {
+        long hard = Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(l -> l.startsWith("Max open files"))
+            .map(l -> Long.parseLong(l.trim().split("\\s+")[4])).findFirst().orElseThrow();
+        config(o -> {
+            JsonObject p = o.getAsJsonObject("process");
+            JsonObject user = new JsonObject();
+            user.addProperty("uid", 1000);
+            user.addProperty("gid", 1000);
+            p.add("user", user);
+            JsonObject nofile = new JsonObject();
+            nofile.addProperty("type", "RLIMIT_NOFILE");
+            nofile.addProperty("hard", hard + 1); // raising a hard limit needs CAP_SYS_RESOURCE (setrlimit(2))
+            nofile.addProperty("soft", 1024);
+            JsonArray rlimits = new JsonArray();
+            rlimits.add(nofile);
+            p.add("rlimits", rlimits);
+        });
+        Cmd.Result r = Cmd.run(List.of("runc", "run", "--bundle", bundle.toString(), "unboxed-test-runc5"), 30);
+        Path out = dir.resolve("box-output");
+        String id = "unboxed-test-box5";
+        if (r.exit() == 7) { // root here may raise it: both set it
+            assertEquals(view(r.out()).get("limits.nofile"), box(id).get("limits.nofile"));
+        } else { // it may not (no CAP_SYS_RESOURCE): runc's init fails, and so does the runtime, before the program ran
+            assertTrue(r.err().contains("rlimit") || r.out().contains("rlimit"), "runc run failed for another reason: " + r);
+            unboxed.sys.SysCallException e = org.junit.jupiter.api.Assertions.assertThrows(unboxed.sys.SysCallException.class,
+                () -> Container.run(Bundle.read(bundle), id, new Container.Io(out), s -> { }));
+            assertTrue(e.getMessage().startsWith("prlimit(") && e.getMessage().contains("RLIMIT_NOFILE"), e.getMessage());
+            assertEquals("EPERM", e.symbol());
+            assertEquals("", Files.readString(out), "the program ran");
+        }
+        assertNothingLeft(id);
+    }
+
+    @Test
     void anUnsupportedFieldExits2NamingIt() throws Exception {
         config(o -> o.getAsJsonObject("linux").add("sysctl", new JsonObject()));
         PrintStream err = System.err;

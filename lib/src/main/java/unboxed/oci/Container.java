@@ -144,8 +144,14 @@ public final class Container {
             if (fifo != null) fifo.watch(t.tid());
             try {
                 pid = t.call(() -> inside(bundle, rootfs, group, out, fifo == null ? null : dir, fifo, log));
-            } finally {
-                if (fifo != null) fifo.finish();
+            } catch (RuntimeException | Error e) {
+                if (fifo != null) fifo.finish(); // the helper stops; the spawn's own error is the one to say
+                throw e;
+            }
+            RuntimeException helper = fifo == null ? null : fifo.finish();
+            if (helper != null) {
+                waitFor(pid); // killed before its execve: reaped here
+                throw helper;
             }
         } finally {
             if (out >= 0) Sys.close(out);

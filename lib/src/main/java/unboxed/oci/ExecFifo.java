@@ -24,11 +24,12 @@ import unboxed.sys.SysCallException;
  *
  * <p>The hold is runc's exec.fifo: posix_spawn's file actions first open a FIFO in the container's state folder for
  * reading, which blocks until a writer opens it (fifo(7)). A helper thread of the runtime finds the child in
- * /proc/PID/task/TID/children of the spawning thread, writes its pid to the group's cgroup.procs (as root), takes the
- * program's user and groups (credentials are per thread: no capability is needed to prlimit a process of one's own
- * uid and gid), calls prlimit(2) on it for each limit, then opens the FIFO for writing: the child goes on to exec, and
- * the helper thread ends (its credentials with it). If a step fails, the child is killed before it runs anything and
- * the error is the runtime's.
+ * /proc/PID/task/TID/children of the spawning thread, writes its pid to the group's cgroup.procs and calls prlimit(2)
+ * on it for each limit as root; where root may not (EPERM: no CAP_SYS_RESOURCE, towards another uid), it takes the
+ * program's user and groups (credentials are per thread: no capability is needed to lower a limit of a process of
+ * one's own uid and gid) and calls it again; then it opens the FIFO for writing: the child goes on to exec, and the
+ * helper thread ends (its credentials with it). If a step fails, the child is killed before it runs anything and the
+ * error is the runtime's.
  */
 final class ExecFifo {
     static final String NAME = "exec.fifo";
@@ -83,15 +84,15 @@ final class ExecFifo {
         LibC.C.posix_spawn_file_actions_addchdir_np(actions, cwd);
     }
 
-    /** After posix_spawn returned: waits for the helper; its failure, if any, is thrown. */
-    void finish() {
+    /** After posix_spawn returned (or failed): waits for the helper; what failed in it (the child was killed), or null. */
+    RuntimeException finish() {
         spawned = true;
         try {
             helper.join(Duration.ofSeconds(10).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (failure != null) throw failure;
+        return failure;
     }
 
     private void help(Path children) {
@@ -105,8 +106,22 @@ final class ExecFifo {
             int path = Sys.open(fifo.toString(), LibC.O_PATH | LibC.O_CLOEXEC);
             if (group != null) group.add(child); // as root: cgroup.procs of each hierarchy (v2: the one)
             try {
-                Credentials.setOnThisThread(user.uid(), user.gid(), user.additionalGids(), false);
-                for (Bundle.Rlimit r : limits) Rlimits.set(child, r);
+                // as root first, as runc's init sets them (root may raise a hard limit where it has CAP_SYS_RESOURCE)
+                List<Bundle.Rlimit> refused = new java.util.ArrayList<>();
+                for (Bundle.Rlimit r : limits) {
+                    try {
+                        Rlimits.set(child, r);
+                    } catch (SysCallException e) {
+                        if (e.errno() != unboxed.sys.Errno.EPERM || user.uid() == 0) throw e;
+                        refused.add(r);
+                    }
+                }
+                if (!refused.isEmpty()) {
+                    // root without CAP_SYS_RESOURCE (as in some containers) may not touch another uid's process;
+                    // its own uid and gid may, to lower a limit
+                    Credentials.setOnThisThread(user.uid(), user.gid(), user.additionalGids(), false);
+                    for (Bundle.Rlimit r : refused) Rlimits.set(child, r);
+                }
                 release("/proc/self/fd/" + path);
             } finally {
                 Sys.close(path);
