@@ -43,9 +43,10 @@ import unboxed.sys.SysCallException;
  * host); bind the root file system onto itself; mount the bundle's mounts below it (its cgroup bound at
  * /sys/fs/cgroup), and the default devices; masked and read-only paths; the root read-only; pivot_root into it; the
  * hostname; the bounding set; the user and its groups; the capability sets and the ambient ones; no_new_privs; the
- * seccomp filter (linux.seccomp); then the program, by the container's own PATH, in its cwd, with its env. Between its birth and its execve the program is
- * held ({@link ExecFifo}): it joins the cgroup and gets its rlimits there, so the runtime's own thread never joins the
- * group and the JVM's limits never change. The exit code passes through (128+N for a signal, as a shell says it).
+ * seccomp filter (linux.seccomp); then the program, by the container's own PATH, in its cwd, with its env. Between
+ * its birth and its execve the program is held ({@link ExecFifo}): it joins the cgroup and gets its rlimits there, so
+ * the runtime's own thread never joins the group and the JVM's limits never change. The exit code passes through
+ * (128+N for a signal, as a shell says it).
  *
  * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp argument conditions and
  * notifications, other cgroup settings, hooks, a terminal.
@@ -257,12 +258,13 @@ public final class Container {
         if (l.pids() != null) controllers.add("pids");
         if (l.cpuQuota() != null) controllers.add("cpu");
         if (controllers.isEmpty()) return null;
-        Group g = Group.named(cgroupName(id), controllers.toArray(String[]::new));
-        if (g.has("devices") && g.version("devices") != Cgroups.Version.V1) {
+        Cgroups.Root devices = Cgroups.rootOf("devices");
+        if (controllers.contains("devices") && (devices == null || devices.version() != Cgroups.Version.V1)) {
             throw new Unsupported("config.json: linux.resources.devices needs the cgroup v1 devices controller here;"
                 + " on cgroup v2 the rules are a BPF program (bpf(2), BPF_PROG_TYPE_CGROUP_DEVICE), which this runtime"
                 + " does not load yet: remove linux.resources.devices from config.json to run without device rules");
         }
+        Group g = Group.named(cgroupName(id), controllers.toArray(String[]::new));
         if (!g.missing().isEmpty()) {
             throw new Unsupported("config.json: linux.resources needs the " + String.join(", ", g.missing())
                 + " controller, which no cgroup hierarchy offers on this machine (grep cgroup /proc/self/mounts)");
@@ -270,7 +272,7 @@ public final class Container {
         for (String c : controllers) {
             if (g.version(c) != Cgroups.Version.V2) continue;
             Path root = Cgroups.rootOf(c).dir();
-            if (!new CgroupDir(root).read("cgroup.subtree_control").contains(c)) {
+            if (!List.of(new CgroupDir(root).read("cgroup.subtree_control").split("\\s+")).contains(c)) {
                 throw new Unsupported("config.json: linux.resources needs the " + c + " controller for " + root + "'s"
                     + " children: echo +" + c + " > " + root.resolve("cgroup.subtree_control"));
             }
