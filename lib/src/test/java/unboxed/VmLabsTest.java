@@ -37,10 +37,11 @@ import unboxed.sys.Cmd;
  * fingerprints; last it records every lab's transcript, which the guides show (this guest is their reference machine:
  * referenceTranscripts). The serial log is kept as BUILD/vm/serial.log.
  *
- * <p>The guest touches nothing of the host (no network, no mounts, its disks are files), so this class runs beside
- * the rest of the suite (JUnit's parallel execution, on for this class only: every other class runs one at a time on
- * the suite's own thread), with QEMU niced, on the CPU the suite leaves idle: beside it the guest takes about 29
- * minutes instead of 12 and the host tests run slower meanwhile, but the whole suite ends some minutes sooner (README).
+ * <p>The guest touches nothing of the host (its NIC is QEMU's user network with restrict=on, which lets no packet
+ * out; no mounts; its disks are files), so this class runs beside the rest of the suite (JUnit's parallel
+ * execution, on for this class only: every other class runs one at a time on the suite's own thread), with QEMU niced,
+ * on the CPU the suite leaves idle: beside it the guest takes about twice as long as alone and the host tests run
+ * slower meanwhile, but the whole suite ends some minutes sooner (README).
  * The guest image is built first, alone ({@link VmGuestImageTest}).
  *
  * <p>-Dunboxed.vm.labs=lab06,lab04 cycles only those labs (default: every lab in labs/ whose class loads).
@@ -90,10 +91,13 @@ class VmLabsTest {
         long t2 = System.nanoTime();
         // nice: the guest runs beside the rest of the suite (see the class comment) and takes the CPU it leaves idle
         List<String> qemu = List.of("nice", "-n", "10", "qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2",
-            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
+            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot",
+            // the Vagrant VM's NIC, eth0 (the guides show its name): QEMU's user network, restrict=on: no packet of the
+            // guest reaches the host or beyond
+            "-nic", "user,restrict=on,model=virtio-net-pci",
             "-serial", "file:" + serial,
             "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initrd.img").toString(),
-            "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 systemd.unit=unboxed-vm.target",
+            "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 net.ifnames=0 systemd.unit=unboxed-vm.target",
             // snapshot=on: the guest's writes go to a temp file, the cached image stays as built
             "-drive", "file=" + guest.resolve("rootfs.raw") + ",format=raw,if=virtio,snapshot=on",
             "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
@@ -122,6 +126,12 @@ class VmLabsTest {
     void theGuestRunsCgroupV2() {
         assertEquals("cgroup2fs", reported.get("cgroup"), "file system type of /sys/fs/cgroup in the guest; log " + serial);
         assertTrue(reported.getOrDefault("controllers", "").contains("memory"), "memory controller on v2: " + reported.get("controllers"));
+    }
+
+    /** The reference machine has the Vagrant VM's interfaces: lo, and eth0 up with an address (the guides show them). */
+    @Test
+    void theGuestHasTheVagrantVmsInterfaces() {
+        assertEquals("lo eth0", reported.get("links"), "the guest's interfaces (.ci/vm/guest-run); log " + serial);
     }
 
     /**

@@ -216,8 +216,10 @@ public record Transcript(String labId, List<StepRecord> steps) {
     }
 
     private static String shape(StepRecord s) {
-        // Console.progress's bar ([####......]) is filled by when the sample was taken: a number in other clothes
-        return full(s).replaceAll("\\[[#.]{20}]", "[bar]").replaceAll("\\d+", "#").replaceAll("[ \\t]+", " ");
+        // Console.progress's bar ([####......]) is filled by when the sample was taken: a number in other clothes; so
+        // is a live process's state in the picture (a `sleep 1` caught running or sleeping); a zombie (Z) is kept
+        return full(s).replaceAll("\\[[#.]{20}]", "[bar]").replaceAll("(?m)^(\\s*[\\d/]+) [RSDI] ", "$1 S ")
+            .replaceAll("\\d+", "#").replaceAll("[ \\t]+", " ");
     }
 
     public static String trimBlankLines(String s) {
