@@ -294,8 +294,10 @@ class Lab06CgroupOom {
     static void childrenInherit(Bench b) throws Exception {
         Process shell = b.spawn(new ProcessBuilder("sh", "-c",
             "echo $$ > " + demo.dir().resolve("cgroup.procs") + "; sleep 30 & wait"));
-        // the shell moves itself in before it starts sleep: wait until it is a member with a child
-        Wait.until(Duration.ofSeconds(5), Duration.ofMillis(20), () -> demo.procs().size() >= 2);
+        // the shell moves itself in before it starts sleep: wait until it is a member with a child, and the child has
+        // become sleep (between fork and exec it is a second sh)
+        Wait.until(Duration.ofSeconds(5), Duration.ofMillis(20), () -> demo.procs().size() >= 2
+            && demo.procs().stream().anyMatch(pid -> unboxed.ns.Processes.comm(pid).orElse("").equals("sleep")));
         b.show("members of " + DEMO, demo.procs());
         for (long pid : demo.procs()) {
             b.show("pid " + pid + " (" + unboxed.ns.Processes.comm(pid).orElse("?") + ")", memoryLine(pid));

@@ -546,11 +546,11 @@ class Lab10Enter {
 
     static void docker(Bench b) {
         if (!Cmd.has("docker")) {
-            b.show("docker", "not installed here: the VM (Vagrantfile) has it; the steps above are what it would show");
+            b.show("docker", "not installed here (the VM leaves it out; `apt-get install docker.io` adds it): the lines above show what it would do");
             return;
         }
         if (!KernelObject.DockerContainer.engine()) {
-            b.show("docker", "installed, but `docker info` reaches no engine: start dockerd (or use the VM) to see this step");
+            b.show("docker", "installed, but `docker info` reaches no engine: start it (`systemctl start docker`) to see this step");
             return;
         }
         java.nio.file.Path rootfs = unboxed.ns.Rootfs.ready(b::say);

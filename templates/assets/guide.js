@@ -177,7 +177,35 @@ function markScrolling() {
   });
 }
 
+// ---- which machine's output ------------------------------------------------------------------------------------
+// A lab whose output differs on cgroup v1 has both recordings; the buttons choose which one the page shows (cgroup v2,
+// the VM's, first), and the choice is kept in the browser for every page.
+var Machine = (function () {
+  var KEY = 'unboxed-machine';
+  function show(article, which) {
+    article.setAttribute('data-machine', which);
+    article.querySelectorAll('.machine-switch button').forEach(function (b) {
+      b.setAttribute('aria-pressed', String(b.getAttribute('data-machine') === which));
+    });
+    markScrolling();
+  }
+  function start(article) {
+    var saved = null;
+    try { saved = window.localStorage.getItem(KEY); } catch (e) { /* storage off: v2 every time */ }
+    if (saved && article.querySelector('.machine-switch button[data-machine="' + saved + '"]')) show(article, saved);
+    article.querySelectorAll('.machine-switch button').forEach(function (b) {
+      b.addEventListener('click', function () {
+        var which = b.getAttribute('data-machine');
+        show(article, which);
+        try { window.localStorage.setItem(KEY, which); } catch (e) { /* kept for this page only */ }
+      });
+    });
+  }
+  return { start: start };
+})();
+
 document.addEventListener('DOMContentLoaded', function () {
+  document.querySelectorAll('article[data-machine]').forEach(Machine.start);
   document.querySelectorAll('section.quiz').forEach(Quiz.start);
   document.querySelectorAll('.block.shell').forEach(Copy.start);
   markScrolling();

@@ -64,7 +64,8 @@ class JournalReaderTest {
             new KernelObject.ProcessesNamed("sandboxed"), new KernelObject.DockerContainer("box", "image"),
             new KernelObject.OverlayRoots(Path.of("/var/lib/unboxed/labx")),
             new KernelObject.SysctlNote("net.ipv4.ip_forward", "0"),
-            new KernelObject.SubtreeNote(Path.of("/sys/fs/cgroup"), List.of("cpu", "pids")));
+            new KernelObject.SubtreeNote(Path.of("/sys/fs/cgroup"), List.of("cpu", "pids")),
+            new KernelObject.NamespaceProcesses(unboxed.ns.Ns.MNT, 4026532901L));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());

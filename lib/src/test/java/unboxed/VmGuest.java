@@ -19,6 +19,8 @@ import unboxed.lab.HostState;
  * {@code UNBOXED-VM path-readme PASS 310.2s}, {@code UNBOXED-VM lab06 PASS 41.2s} or {@code UNBOXED-VM lab06 FAIL <why>}.
  * Last, the shell lines of the labs whose lines depend on the cgroup version ({@link ShellLines#IN_GUEST}), typed as
  * ShellLinesTest types them: {@code UNBOXED-VM lines-lab06 PASS 20.1s}.
+ * With {@code --record} first (a JVM of its own, in a login session's cgroup), it only records each lab's transcript
+ * for the guides: {@code UNBOXED-TRANSCRIPT lab06 ...} lines, then {@code UNBOXED-VM transcript-lab06 PASS 40.1s}.
  *
  * <p>Arguments: {@code id=ClassName} per lab, e.g. {@code lab06=Lab06CgroupOom}. The JVM options of the lab
  * processes come from the system property unboxed.vm.javaopts (space-separated).
@@ -41,9 +43,15 @@ public final class VmGuest {
             warm(List.of(args).subList(1, args.length));
             return;
         }
+        boolean recording = args.length > 0 && args[0].equals("--record");
         int failed = 0, passed = 0;
         java.util.Map<String, String> classes = new java.util.LinkedHashMap<>();
-        for (String arg : args) classes.put(arg.split("=", 2)[0], arg.split("=", 2)[1]);
+        for (String arg : args) if (!arg.startsWith("--")) classes.put(arg.split("=", 2)[0], arg.split("=", 2)[1]);
+        if (recording) {
+            for (var e : classes.entrySet()) if (record(e.getKey(), e.getValue())) passed++; else failed++;
+            System.out.println("UNBOXED-VM transcripts " + passed + " recorded, " + failed + " failed");
+            System.exit(failed == 0 ? 0 : 1);
+        }
         for (LearnerPath.Walk w : LearnerPath.WALKS) {
             if (!classes.keySet().containsAll(w.labs())) {
                 System.out.println("UNBOXED-VM " + w.name() + " SKIPPED: only " + classes.keySet() + " were asked for");
@@ -65,6 +73,44 @@ public final class VmGuest {
         System.out.println("UNBOXED-VM summary " + passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
     }
+
+    /** Where a transcript's lines start: {@code UNBOXED-TRANSCRIPT lab06 <base64 of part of the file>}. */
+    static final String TRANSCRIPT = "UNBOXED-TRANSCRIPT ";
+
+    /**
+     * With --record (guest-run starts it apart, in a login session's cgroup): records the lab as `guide --record` does (in this JVM, as root) and prints the transcript file, base64 in lines
+     * of {@value #CHUNK} characters (the serial console keeps every byte of those), then
+     * {@code UNBOXED-VM transcript-lab06 PASS 40.1s}. The host fingerprint must be as before.
+     */
+    static boolean record(String id, String mainClass) {
+        long start = System.nanoTime();
+        String tag = "transcript-" + id;
+        settleUdev(tag);
+        List<String> before = HostState.capture();
+        String problem;
+        try {
+            // A freshly booted guest hands out pids in the hundreds, and a transcript's normaliser takes any number in
+            // the range of pids born during the run for a pid (lab04's isReachable(500) became a stand-in): from
+            // 100000 on, as on a machine that has been up a while, a lab's own small numbers are left alone.
+            Path lastPid = Path.of("/proc/sys/kernel/ns_last_pid");
+            if (Long.parseLong(Files.readString(lastPid).strip()) < 100_000) Files.writeString(lastPid, "100000");
+            unboxed.lab.Lab lab = LabHarness.lab(mainClass);
+            unboxed.transcript.Transcript t = unboxed.transcript.Recorder.record(lab);
+            String b64 = java.util.Base64.getEncoder().encodeToString(
+                unboxed.transcript.Transcript.format(lab, t).getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < b64.length(); i += CHUNK) {
+                System.out.println(TRANSCRIPT + id + " " + b64.substring(i, Math.min(b64.length(), i + CHUNK)));
+            }
+            problem = hostChange(tag, before, "after recording " + id + " the host differs from before");
+        } catch (Throwable t) {
+            problem = "recording failed: " + t;
+        }
+        System.out.println("UNBOXED-VM " + tag + (problem == null ? " PASS " + seconds(start) : " FAIL " + problem));
+        System.out.flush();
+        return problem == null;
+    }
+
+    static final int CHUNK = 512;
 
     /**
      * Loads every lab and the CLI once (describe --json, which changes nothing), so that a JVM started with

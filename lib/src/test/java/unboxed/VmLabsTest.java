@@ -36,12 +36,14 @@ import unboxed.sys.Cmd;
  * software emulation: KVM is not usable on these machines), with the compiled labs and their class path on a second
  * disk; inside, unboxed.VmGuest walks the learner's paths (run, the exercise by hand, check, reset, lab after lab:
  * {@link LearnerPath}) on the freshly booted machine, then solve / check (passes) / reset per lab, and compares host
- * fingerprints. The serial log is kept as BUILD/vm/serial.log.
+ * fingerprints; last it records every lab's transcript, which the guides show (this guest is their reference machine:
+ * referenceTranscripts). The serial log is kept as BUILD/vm/serial.log.
  *
- * <p>The guest touches nothing of the host (no network, no mounts, its disks are files), so this class runs beside
- * the rest of the suite (JUnit's parallel execution, on for this class only: every other class runs one at a time on
- * the suite's own thread), with QEMU niced, on the CPU the suite leaves idle: beside it the guest takes about 29
- * minutes instead of 12 and the host tests run slower meanwhile, but the whole suite ends some minutes sooner (README).
+ * <p>The guest touches nothing of the host (its NIC is QEMU's user network with restrict=on, which lets no packet
+ * out; no mounts; its disks are files), so this class runs beside the rest of the suite (JUnit's parallel
+ * execution, on for this class only: every other class runs one at a time on the suite's own thread), with QEMU niced,
+ * on the CPU the suite leaves idle: beside it the guest takes about twice as long as alone and the host tests run
+ * slower meanwhile, but the whole suite ends some minutes sooner (README).
  * The guest image is built first, alone ({@link VmGuestImageTest}). The background lane holds one guest at a time:
  * {@link WorkshopFirstBootVmTest} boots the same image after this class (ordered after it, and never at the same
  * time: both take the resource lock {@value #GUEST}), since two emulated guests on two cores would starve the suite.
@@ -63,9 +65,18 @@ class VmLabsTest {
     static final long BOOT_TIMEOUT_S = 2700;   // beside the suite: about twice what it takes alone
     static final Path JAR = Path.of(System.getProperty("java.home"), "bin", "jar");
     static final Pattern RESULT = Pattern.compile("^UNBOXED-VM (\\S+) ?(.*)$");
+    static final Pattern TRANSCRIPT = Pattern.compile("^" + VmGuest.TRANSCRIPT + "(\\S+) ([A-Za-z0-9+/=]+)$");
+
+    /**
+     * -Dunboxed.vm.record=true (.ci/vm/record): the guest only records the labs' transcripts, and they are written to
+     * labs/transcripts as the guides' main ones; otherwise they are compared with those (referenceTranscripts).
+     */
+    static final boolean RECORD = Boolean.getBoolean("unboxed.vm.record");
 
     Path work, serial;
     final Map<String, String> labs = new LinkedHashMap<>();
+    /** The transcript files the guest recorded, base64 as it printed them: "lab06" -> "IyBsYWIwNi..." */
+    final Map<String, StringBuilder> transcripts = new LinkedHashMap<>();
     /** What the guest reported: "cgroup" -> "cgroup2fs", "lab06" -> "PASS 40.1s", ... */
     final Map<String, String> reported = new LinkedHashMap<>();
     String log = "";
@@ -86,11 +97,18 @@ class VmLabsTest {
         String payloadTime = seconds(t1);
 
         long t2 = System.nanoTime();
-        List<String> qemu = qemu(guest, serial, "max", "systemd.unit=unboxed-vm.target", "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
+        // the Vagrant VM's NIC, eth0 (the guides show its name): QEMU's user network, restrict=on: no packet of the
+        // guest reaches the host or beyond
+        List<String> qemu = qemu(guest, serial, "max", "user,restrict=on,model=virtio-net-pci", "net.ifnames=0 systemd.unit=unboxed-vm.target",
+            "-drive", "file=" + payload + ",format=raw,if=virtio,readonly=on");
         boolean exited = boot(qemu, work, BOOT_TIMEOUT_S);
         String bootTime = seconds(t2);
         log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
         reported.putAll(results(log));
+        for (String line : log.split("\r?\n")) {
+            Matcher t = TRANSCRIPT.matcher(line.strip());
+            if (t.matches()) transcripts.computeIfAbsent(t.group(1), k -> new StringBuilder()).append(t.group(2));
+        }
         String times = "guest image " + image.how() + ", payload disk "
             + payloadTime + ", boot to result " + bootTime + " for " + labs.size() + " labs";
         Files.writeString(work.resolve("times"), times + "\n");
@@ -109,6 +127,12 @@ class VmLabsTest {
     @Test
     void cloudInitStaysDisabledWithoutASeed() {
         assertEquals("disabled", reported.get("cloud-init"), "`cloud-init status` in a boot without a seed; log " + serial);
+    }
+
+    /** The reference machine has the Vagrant VM's interfaces: lo, and eth0 up with an address (the guides show them). */
+    @Test
+    void theGuestHasTheVagrantVmsInterfaces() {
+        assertEquals("lo eth0", reported.get("links"), "the guest's interfaces (.ci/vm/guest-run); log " + serial);
     }
 
     /**
@@ -162,14 +186,49 @@ class VmLabsTest {
     }
 
     /**
+     * The guides show what the labs print on this reference machine (issue 15): the guest recorded every lab as
+     * `guide --record` does, and each stored transcript (labs/transcripts/labNN.txt) must say the same (numbers aside).
+     * The recordings are kept as BUILD/vm/transcripts/labNN.txt; `.ci/vm/record labNN` stores them.
+     */
+    @TestFactory
+    Stream<DynamicTest> referenceTranscripts() {
+        return labs.keySet().stream().map(id -> DynamicTest.dynamicTest(id + "'s transcript is what the guest prints", () -> {
+            String result = reported.get("transcript-" + id);
+            if (result == null || !result.startsWith("PASS") || !transcripts.containsKey(id)) {
+                fail("transcript-" + id + ": " + (result == null ? "no result line" : result) + "\n"
+                    + linesOf("transcript-" + id) + "\nserial log: " + serial);
+            }
+            String text = new String(java.util.Base64.getDecoder().decode(transcripts.get(id).toString()), StandardCharsets.UTF_8);
+            Path fresh = work.resolve("transcripts").resolve(id + ".txt");
+            Files.createDirectories(fresh.getParent());
+            Files.writeString(fresh, text);
+            Path stored = unboxed.transcript.Transcript.file(REPO.resolve("labs/transcripts"), id);
+            if (RECORD) {
+                Files.writeString(stored, text);
+                Files.setOwner(stored, Files.getOwner(stored.getParent()));
+                System.out.println("VmLabsTest: recorded " + REPO.relativize(stored));
+                return;
+            }
+            assertTrue(Files.exists(stored), stored + " is missing; the guest's recording is " + fresh + " (.ci/vm/record " + id + ")");
+            List<String> stale = unboxed.transcript.Transcript.differences(
+                unboxed.transcript.Transcript.parse(id, REPO.relativize(stored).toString(), Files.readString(stored)),
+                unboxed.transcript.Transcript.parse(id, fresh.toString(), text));
+            assertTrue(stale.isEmpty(), "labs/transcripts/" + id + ".txt is not what the lab prints on the reference machine"
+                + " (the guest recorded " + fresh + "; review the diff, then store it with `.ci/vm/record " + id + "`):\n"
+                + String.join("\n", stale));
+        }));
+    }
+
+    /**
      * QEMU booting the guest directly (its kernel and initrd), software emulation with two vCPUs of model CPU, the
      * serial console to SERIAL, the root image with snapshot=on (the guest's writes go to a temp file, the cached
-     * image stays as built), and what EXTRA adds (the test's disks), with APPEND on the kernel command line. Niced:
-     * the guest runs beside the rest of the suite (see the class comment) and takes the CPU it leaves idle.
+     * image stays as built), its NIC as QEMU's -nic option says ("none", or a user network with restrict=on: no packet
+     * leaves the guest), and what EXTRA adds (the test's disks), with APPEND on the kernel command line. Niced: the
+     * guest runs beside the rest of the suite (see the class comment) and takes the CPU it leaves idle.
      */
-    static List<String> qemu(Path guest, Path serial, String cpu, String append, String... extra) {
+    static List<String> qemu(Path guest, Path serial, String cpu, String nic, String append, String... extra) {
         List<String> qemu = new ArrayList<>(List.of("nice", "-n", "10", "qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", cpu, "-smp", "2",
-            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", "none",
+            "-m", "3072", "-nodefaults", "-display", "none", "-no-reboot", "-nic", nic,
             "-serial", "file:" + serial,
             "-kernel", guest.resolve("vmlinuz").toString(), "-initrd", guest.resolve("initrd.img").toString(),
             "-append", "root=/dev/vda rw console=ttyS0 quiet panic=-1 " + append,
@@ -287,6 +346,7 @@ class VmLabsTest {
         List<String> labLines = new ArrayList<>();
         labs.forEach((id, cls) -> labLines.add(id + "=" + cls));
         Files.write(dir.resolve("labs"), labLines);
+        Files.writeString(dir.resolve("mode"), RECORD ? "record-only\n" : "");
         Files.copy(REPO.resolve(".ci/vm/guest-run"), dir.resolve("run"));
         Cmd.run("chmod", "-R", "a+rX,u+w", dir.toString()).orThrow();
         Cmd.run("chmod", "755", dir.resolve("run").toString()).orThrow();

@@ -121,7 +121,8 @@ class WorkshopFirstBootVmTest {
         args.addAll(List.of(extra));
         // qemu64: the CPU model the Vagrant box runs Maven's JVMs under (see .ci/vm/build-box)
         // no login prompt on ttyS0: agetty's vhangup() would cut the report's output there
-        List<String> qemu = VmLabsTest.qemu(guest, serial, "qemu64",
+        // no NIC: the user-data's package step, which would need one, is done in the image (.ci/vm/build-guest)
+        List<String> qemu = VmLabsTest.qemu(guest, serial, "qemu64", "none",
             "systemd.wants=unboxed-vm.service systemd.mask=serial-getty@ttyS0.service", args.toArray(String[]::new));
         boolean exited = VmLabsTest.boot(qemu, work, timeoutS);
         String log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";

@@ -21,6 +21,7 @@ import unboxed.lab.Lab;
 import unboxed.lab.LabCli;
 import unboxed.lab.LabException;
 import unboxed.transcript.Recorder;
+import unboxed.transcript.Transcript;
 
 /**
  * {@code ./jbang guide}: the HTML guides from the labs. Exit codes as the labs': 0 written, 2 bad input (a lab's
@@ -36,11 +37,14 @@ import unboxed.transcript.Recorder;
         "  ./jbang guide class results/ --watch       ... rebuilt whenever a file in it changes; the page reloads itself",
         "  ./jbang guide --slides class results/      name the presenter view to open (site/labNN-slides.html, always",
         "                                             written); with a class, its notes say what the class fails most",
-        "  sudo ./jbang guide --record [lab04 ...]    run the labs for real, store their output, then write the site",
+        "  sudo ./jbang guide --record [lab04 ...]    run the labs for real, store their output, then write the site:",
+        "                                             labNN.txt on cgroup v2 (the pages' own come from the VM tests'",
+        "                                             guest: .ci/vm/record), labNN.cgroup-v1.txt on a cgroup-v1 host",
         "  ./jbang guide manuals                      labs/completion/jbang and labs/man/*.1 from the labs' definitions",
         "", "Exit codes: 0 written, 2 bad input (nothing written), 3 environment (e.g. --record without root)."})
 public final class GuideCli implements Callable<Integer> {
-    @Option(names = "--record", description = "Run each lab (or the LABs named) as root and store its output first.")
+    @Option(names = "--record", description = "Run each lab (or the LABs named) as root and store its output first "
+        + "(on a cgroup-v1 host: the labs that keep a cgroup-v1 recording, or those named).")
     boolean record;
     @Parameters(paramLabel = "LAB", arity = "0..*", description = "With --record: only these labs (lab04 ...).")
     List<String> only = new ArrayList<>();
@@ -123,14 +127,22 @@ public final class GuideCli implements Callable<Integer> {
             }
         }
         Path dir = r.resolve("labs").resolve("transcripts");
+        Transcript.Machine here = Transcript.Machine.here();
+        if (here != Transcript.Machine.CGROUP_V2) {
+            // The pages show what the reference machine (cgroup v2, systemd) prints; this host adds its own recording
+            // only where a lab's output differs on cgroup v1 (named ones, or those that have one already).
+            stdout.println("guide: this host is cgroup v1: recording the cgroup-v1 transcripts (labNN" + here.suffix
+                + ".txt); the pages' main ones come from the cgroup-v2 guest: .ci/vm/record");
+        }
         for (LabSources.LabFile f : labs) {
             if (!only.isEmpty() && !only.contains(f.id())) continue;
+            if (only.isEmpty() && here != Transcript.Machine.CGROUP_V2 && !Files.exists(Transcript.file(dir, f.id(), here))) continue;
             Lab lab = LabSources.load(f);
             long t0 = System.nanoTime();
             stdout.print("guide: recording " + f.id() + " (" + lab.steps.size() + " steps)... ");
             stdout.flush();
             Recorder.recordAndWrite(dir, lab);
-            stdout.printf("%.1f s%n", (System.nanoTime() - t0) / 1e9);
+            stdout.printf("%.1f s -> %s%n", (System.nanoTime() - t0) / 1e9, shown(r, Transcript.file(dir, f.id(), here)));
         }
         giveToOwner(r, dir);
     }

@@ -18,7 +18,7 @@ import unboxed.lab.Manuals;
 /**
  * {@code ./jbang guide manuals}: the bash completion file and the man pages, for every alias of jbang-catalog.json,
  * from the command line each alias's program parses with: a lab's {@link LabCli#definition}, a program whose main
- * class is a picocli {@code @Command} (the doctor), the guide's own. The labs are compiled into this generator.
+ * class is a picocli {@code @Command} (the doctor), the guide's own and the box runtime's (in lib). The labs are compiled into this generator.
  */
 final class ManualPages {
     private ManualPages() {}
@@ -78,6 +78,7 @@ final class ManualPages {
                 continue;
             }
             CommandLine cli = script.equals("labs/guide.java") ? GuideCli.commandLine(new GuideCli(System.out, System.err))
+                : script.equals("labs/box.java") ? unboxed.oci.BoxCli.commandLine()
                 : picocliMain(checkout.resolve(script));
             String description = cli == null ? "" : String.join(" ", cli.getCommandSpec().usageMessage().description());
             out.add(new Alias(e.getKey(), script, summary, description, cli));

@@ -73,7 +73,7 @@ public final class Site {
 
     /** One lab, ready for its page. */
     record LabData(LabSources.LabFile file, Description doc, List<JavaSource.Excerpt> code,
-                   Optional<Transcript> transcript, List<Solution.Line> solution) {}
+                   Optional<Transcript> transcript, Optional<Transcript> transcriptV1, List<Solution.Line> solution) {}
 
     private final Options o;
     private final List<String> warnings = new ArrayList<>();
@@ -162,7 +162,8 @@ public final class Site {
                 }
             }
         }
-        return new LabData(f, doc, code, t, lab.solution.lines());
+        return new LabData(f, doc, code, t, Transcript.read(o.transcripts(), doc.id(), Transcript.Machine.CGROUP_V1),
+            lab.solution.lines());
     }
 
     // ---- models for the templates (maps and lists: what FreeMarker reads most plainly) --------------------------
@@ -182,6 +183,9 @@ public final class Site {
         m.put("tools", d.tools());
         m.put("storyHtml", Markdown.block(d.story()));
         m.put("recorded", l.transcript().isPresent());
+        // the machines the page's output comes from, when there is more than one: [[v2, label], [v1, label]]
+        m.put("machines", l.transcriptV1().isEmpty() || l.transcript().isEmpty() ? List.of()
+            : List.of(List.of("v2", Transcript.Machine.CGROUP_V2.label), List.of("v1", Transcript.Machine.CGROUP_V1.label)));
         List<Map<String, Object>> steps = new ArrayList<>();
         for (int i = 0; i < d.steps().size(); i++) {
             Description.StepText s = d.steps().get(i);
@@ -196,6 +200,9 @@ public final class Site {
             int n = i + 1;
             Optional<Transcript.StepRecord> rec = l.transcript().flatMap(t -> t.step(n, s.title()));
             rec.ifPresent(r -> sm.put("output", outdent(r.output())));
+            // where the lab prints something else on a cgroup-v1 host, the page has both and a switch (v2 first)
+            rec.flatMap(r -> l.transcriptV1().flatMap(t -> t.step(n, s.title())).filter(v1 -> !Transcript.sameWords(r, v1)))
+                .ifPresent(v1 -> sm.put("outputV1", outdent(v1.output())));
             List<String> pictures = new ArrayList<>(pictures(d, Topology.STEP, i + 1));
             rec.filter(r -> !r.processes().isEmpty()).ifPresent(r -> pictures.add(Svg.processes(r.processes(),
                 "The lab's processes after step " + n + ", framed by pid namespace", d.id() + "-procs-" + n)));

@@ -96,6 +96,7 @@ public sealed interface KernelObject {
             case "argv0" -> new ProcessesNamed(e.target());
             case "docker" -> new DockerContainer(e.target(), e.where());
             case "overlayroots" -> new OverlayRoots(Path.of(e.target()));
+            case "nsprocs" -> NamespaceProcesses.parse(e.target());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -489,6 +490,26 @@ public sealed interface KernelObject {
         public boolean undo() { return undoAndSay() != null; }
         public String undoAndSay() {
             return ended(Processes.killAll(Overlay.rootedIn(dir)), "whose / is an overlay of layers in " + dir);
+        }
+    }
+
+    /**
+     * Every process in one namespace, by its type and inode ("mnt:[4026532901]"): a container runtime's, journaled
+     * between the unshare that made the namespace and the first program started in it, so that whatever runs there is
+     * found after a crash, whatever it is called. Undo ends each, by pid; the namespace goes with the last of them.
+     */
+    record NamespaceProcesses(unboxed.ns.Ns type, long id) implements KernelObject {
+        public String kind() { return "nsprocs"; }
+        public String target() { return type.label(id); }
+        public String describe() { return "processes in " + type.label(id); }
+        public boolean present() { return !Processes.inNamespace(type, id).isEmpty(); }
+        public boolean undo() { return undoAndSay() != null; }
+        public String undoAndSay() { return ended(Processes.killAll(Processes.inNamespace(type, id)), "in " + type.label(id)); }
+        static NamespaceProcesses parse(String label) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z]+):\\[(\\d+)\\]").matcher(label);
+            if (!m.matches()) return null;
+            for (unboxed.ns.Ns t : unboxed.ns.Ns.values()) if (t.file.equals(m.group(1))) return new NamespaceProcesses(t, Long.parseLong(m.group(2)));
+            return null;
         }
     }
 

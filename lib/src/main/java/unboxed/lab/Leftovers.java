@@ -24,7 +24,8 @@ public final class Leftovers {
             // the objects, and the directories noted as absent before the lab (on disk: still there after a reboot)
             Journal.of(lab).entries().stream()
                 .filter(e -> !e.isBaseline() || e.object().filter(o -> o.outlivesReboot() && o.present()).isPresent())
-                .forEach(e -> found.add(lab + " journal: " + e.describe() + "  (sudo ./jbang " + lab + " reset)"));
+                .forEach(e -> found.add(lab + " journal: " + e.describe() + "  (sudo ./jbang " + lab
+                    + (lab.equals(unboxed.oci.Container.JOURNAL) ? " delete " + e.scope() : " reset") + ")"));
         }
         try (Stream<Path> names = Files.list(Path.of("/run/netns"))) {
             names.map(p -> p.getFileName().toString()).filter(n -> n.matches("lab\\d\\d.*"))

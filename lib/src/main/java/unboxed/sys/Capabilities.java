@@ -139,22 +139,91 @@ public record Capabilities(long inheritable, long permitted, long effective, lon
             }
         }
         long drop = mask(names);
-        Memory header = new Memory(8), data = new Memory(24);
-        header.setInt(0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
-        header.setInt(4, 0); // the calling thread
+        long[] now = setsOfThisThread();
         try {
-            C.capget(header, data);
-            for (int word = 0; word < 2; word++) {
-                int keep = (int) ~(drop >>> (32 * word));
-                for (int field = 0; field < 3; field++) { // effective, permitted, inheritable
-                    long off = word * 12L + field * 4L;
-                    data.setInt(off, data.getInt(off) & keep);
-                }
-            }
-            C.capset(header, data);
+            capset(now[0] & ~drop, now[1] & ~drop, now[2] & ~drop);
         } catch (LastErrorException e) {
             throw new SysCallException("capset(this thread, without " + String.join(", ", names) + ")", e.getErrorCode(),
                 "See man 2 capset");
         }
+    }
+
+    /**
+     * What an OCI runtime does before it starts the container's program, on the calling thread only: drops from the
+     * bounding set every capability not in {@code bounding} (prctl PR_CAPBSET_DROP), then sets the effective,
+     * permitted and inheritable sets (capset(2)), then raises each of {@code ambient} (prctl PR_CAP_AMBIENT_RAISE,
+     * which the kernel allows only for a capability that is both permitted and inheritable: one that is not is left
+     * out, as runc leaves it out). The program's sets are then what execve(2) computes from these (capabilities(7)).
+     */
+    public static void setOnThisThread(long bounding, long effective, long permitted, long inheritable, long ambient) {
+        dropBoundingOnThisThread(bounding);
+        setSetsOnThisThread(effective, permitted, inheritable, ambient);
+    }
+
+    /**
+     * prctl(PR_CAPBSET_DROP) for every capability not in {@code bounding}, on the calling thread. It needs CAP_SETPCAP in
+     * the effective set: a runtime does it before it changes the user (runc's ApplyBoundingSet, then setupUser).
+     */
+    public static void dropBoundingOnThisThread(long bounding) {
+        long all = all();
+        for (int bit = 0; bit < 64; bit++) {
+            if ((all & (1L << bit)) == 0 || (bounding & (1L << bit)) != 0) continue;
+            try {
+                C.prctl(LibC.PR_CAPBSET_DROP, bit, 0, 0, 0);
+            } catch (LastErrorException e) {
+                throw new SysCallException("prctl(PR_CAPBSET_DROP, " + decode(1L << bit).get(0) + ")", e.getErrorCode(),
+                    "See man 2 prctl");
+            }
+        }
+    }
+
+    /** capset(2) of the calling thread's effective, permitted and inheritable sets, then the ambient raises (above). */
+    public static void setSetsOnThisThread(long effective, long permitted, long inheritable, long ambient) {
+        try {
+            capset(effective, permitted, inheritable);
+        } catch (LastErrorException e) {
+            throw new SysCallException("capset(this thread, effective " + hex(effective) + ", permitted " + hex(permitted)
+                + ", inheritable " + hex(inheritable) + ")", e.getErrorCode(), "See man 2 capset");
+        }
+        for (int bit = 0; bit < 64; bit++) {
+            if ((ambient & (1L << bit)) == 0 || (permitted & inheritable & (1L << bit)) == 0) continue;
+            try {
+                C.prctl(LibC.PR_CAP_AMBIENT, LibC.PR_CAP_AMBIENT_RAISE, bit, 0, 0);
+            } catch (LastErrorException e) {
+                throw new SysCallException("prctl(PR_CAP_AMBIENT_RAISE, " + decode(1L << bit).get(0) + ")", e.getErrorCode(),
+                    "See man 2 prctl");
+            }
+        }
+    }
+
+    /** The calling thread's {effective, permitted, inheritable} (capget(2) on pid 0). */
+    private static long[] setsOfThisThread() {
+        Memory header = header(), data = new Memory(24);
+        try {
+            C.capget(header, data);
+        } catch (LastErrorException e) {
+            throw new SysCallException("capget(this thread)", e.getErrorCode(), "See man 2 capget");
+        }
+        long[] out = new long[3];
+        for (int field = 0; field < 3; field++) {
+            out[field] = Integer.toUnsignedLong(data.getInt(field * 4L)) | (Integer.toUnsignedLong(data.getInt(12 + field * 4L)) << 32);
+        }
+        return out;
+    }
+
+    private static void capset(long effective, long permitted, long inheritable) {
+        Memory data = new Memory(24);
+        long[] sets = {effective, permitted, inheritable};
+        for (int word = 0; word < 2; word++) {
+            for (int field = 0; field < 3; field++) data.setInt(word * 12L + field * 4L, (int) (sets[field] >>> (32 * word)));
+        }
+        C.capset(header(), data);
+    }
+
+    private static Memory header() {
+        Memory header = new Memory(8);
+        header.setInt(0, 0x20080522); // _LINUX_CAPABILITY_VERSION_3
+        header.setInt(4, 0); // the calling thread
+        return header;
     }
 }

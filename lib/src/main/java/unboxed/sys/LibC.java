@@ -44,12 +44,18 @@ public interface LibC extends Library {
 
     // open(2) flags
     int O_RDONLY = 0;
+    int O_WRONLY = 1;
     int O_CLOEXEC = 0x80000;
     int O_DIRECTORY = 0x10000;
+    int O_NONBLOCK = 04000;
+    /** open(2): a handle on the path only (for fchdir, openat), no read or write. */
+    int O_PATH = 010000000;
 
     // prctl(2) options
     int PR_CAPBSET_DROP = 24;
     int PR_SET_NO_NEW_PRIVS = 38;
+    int PR_SET_KEEPCAPS = 8;
+    int PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2;
     // ptrace(2) requests
     int PTRACE_DETACH = 17;
     int PTRACE_SEIZE = 0x4206;
@@ -88,6 +94,31 @@ public interface LibC extends Library {
     int mq_close(int mqdes) throws LastErrorException;
     int O_CREAT = 0100, O_EXCL = 0200;
     long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
+    /** prlimit(2): set (and/or get) a process's limit of one resource; new and old are struct rlimit {u64 cur, max}. */
+    int prlimit(int pid, int resource, com.sun.jna.Pointer newLimit, com.sun.jna.Pointer oldLimit) throws LastErrorException;
+    /** access(2): 0 if the calling thread may use the path so (X_OK = 1), else -1. */
+    int X_OK = 1;
+    int access(String path, int mode) throws LastErrorException;
+    /**
+     * posix_spawn(3): a child of the calling thread (clone with CLONE_VM|CLONE_VFORK, so it has this thread's
+     * namespaces, root, credentials and seccomp filter) that runs the file actions, then execve(path, argv, envp).
+     * Returns an errno (0 on success), not -1. argv and envp: NULL-terminated (JNA ends a String[] with NULL).
+     */
+    int posix_spawn(com.sun.jna.ptr.IntByReference pid, String path, com.sun.jna.Pointer fileActions,
+                    com.sun.jna.Pointer attr, String[] argv, String[] envp);
+    /** In the child, dup2(fd, newfd) (newfd loses close-on-exec). */
+    int posix_spawn_file_actions_adddup2(com.sun.jna.Pointer fileActions, int fd, int newfd);
+    int posix_spawn_file_actions_init(com.sun.jna.Pointer fileActions);
+    int posix_spawn_file_actions_destroy(com.sun.jna.Pointer fileActions);
+    /** glibc 2.34+: close every descriptor from fd up in the child (the JVM's own, not marked close-on-exec). */
+    int posix_spawn_file_actions_addclosefrom_np(com.sun.jna.Pointer fileActions, int from);
+    /** In the child, open(path, oflag, mode) onto fd (it blocks as open(2) blocks: a FIFO with no writer). */
+    int posix_spawn_file_actions_addopen(com.sun.jna.Pointer fileActions, int fd, String path, int oflag, int mode);
+    /** glibc 2.29+: in the child, fchdir(fd) / chdir(path) (a relative path then resolves from there). */
+    int posix_spawn_file_actions_addfchdir_np(com.sun.jna.Pointer fileActions, int fd);
+    int posix_spawn_file_actions_addchdir_np(com.sun.jna.Pointer fileActions, String path);
+    /** mkfifo(3): a named pipe; opening it for reading blocks until a writer opens it (fifo(7)). */
+    int mkfifo(String path, int mode) throws LastErrorException;
     /** Variadic: the calls glibc does not wrap go through here, by their {@link Syscalls#number}. */
     long syscall(long number, Object... args) throws LastErrorException;
 }

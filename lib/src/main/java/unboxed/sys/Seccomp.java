@@ -103,17 +103,38 @@ public final class Seccomp {
     }
 
     /**
+     * A filter with an action per call, as a container's seccomp profile asks: calls of another architecture or ABI
+     * (x32 on x86_64) are KILL_PROCESS; each call of {@code actions} (by name; names this architecture has no call
+     * for are skipped, as libseccomp skips them) returns its action; any other call returns {@code defaultAction}.
+     */
+    public static Filter of(java.util.Map<String, Integer> actions, int defaultAction) {
+        List<Insn> p = new ArrayList<>();
+        p.add(new Insn(LD | W | ABS, 0, 0, 4)); // A = seccomp_data.arch
+        p.add(new Insn(JMP | JEQ | K, 1, 0, AUDIT_ARCH)); // this architecture: skip the kill
+        p.add(new Insn(RET | K, 0, 0, RET_KILL_PROCESS));
+        p.add(new Insn(LD | W | ABS, 0, 0, 0)); // A = seccomp_data.nr
+        if (!Syscalls.aarch64()) {
+            p.add(new Insn(JMP | JGE | K, 0, 1, X32_SYSCALL_BIT)); // an x32 call: killed
+            p.add(new Insn(RET | K, 0, 0, RET_KILL_PROCESS));
+        }
+        for (var e : actions.entrySet()) {
+            long n = Syscalls.number(e.getKey());
+            if (n < 0) continue;
+            p.add(new Insn(JMP | JEQ | K, 0, 1, (int) n)); // this call: its action; else the next test
+            p.add(new Insn(RET | K, 0, 0, e.getValue()));
+        }
+        p.add(new Insn(RET | K, 0, 0, defaultAction));
+        return new Filter(p);
+    }
+
+    /**
      * Installs a filter on the calling thread: prctl(PR_SET_NO_NEW_PRIVS, 1), without which only a process with
      * CAP_SYS_ADMIN may install one, then seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog). Only this thread is filtered,
      * and so is every program it starts afterwards (the filter is inherited at fork and kept across execve); it cannot
      * be removed. Run it on a thread of its own (unboxed.ns.NsThread.own) so the rest of the JVM stays unfiltered.
      */
     public static void installOnThisThread(Filter f) {
-        try {
-            C.prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        } catch (LastErrorException e) {
-            throw new SysCallException("prctl(PR_SET_NO_NEW_PRIVS, 1)", e.getErrorCode(), "See man 2 prctl");
-        }
+        noNewPrivsOnThisThread();
         Memory prog = new Memory(8L * f.insns().size());
         for (int i = 0; i < f.insns().size(); i++) {
             Insn in = f.insns().get(i);
@@ -132,6 +153,18 @@ public final class Seccomp {
             throw new SysCallException("seccomp(SECCOMP_SET_MODE_FILTER, 0, {" + f.insns().size() + " instructions})",
                 e.getErrorCode(), e.getErrorCode() == Errno.EINVAL ? "Is the kernel built with CONFIG_SECCOMP_FILTER? See man 2 seccomp"
                     : "See man 2 seccomp");
+        }
+    }
+
+    /**
+     * prctl(PR_SET_NO_NEW_PRIVS, 1) on the calling thread: from now on execve(2) grants no privileges (no set-user-ID,
+     * no file capabilities) to it or to anything it starts; it cannot be undone.
+     */
+    public static void noNewPrivsOnThisThread() {
+        try {
+            C.prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        } catch (LastErrorException e) {
+            throw new SysCallException("prctl(PR_SET_NO_NEW_PRIVS, 1)", e.getErrorCode(), "See man 2 prctl");
         }
     }
 

@@ -24,6 +24,7 @@ public final class Syscalls {
         Map.entry("getpid", new long[] {39, 172}),
         Map.entry("mkdir", new long[] {83, -1}),
         Map.entry("mkdirat", new long[] {258, 34}),
+        Map.entry("rmdir", new long[] {84, -1}),
         Map.entry("mount", new long[] {165, 40}),
         Map.entry("umount2", new long[] {166, 39}),
         Map.entry("unshare", new long[] {272, 97}),
@@ -35,7 +36,32 @@ public final class Syscalls {
         Map.entry("pivot_root", new long[] {155, 41}),
         Map.entry("chroot", new long[] {161, 51}),
         Map.entry("gettid", new long[] {186, 178}),
-        Map.entry("seccomp", new long[] {317, 277}));
+        Map.entry("seccomp", new long[] {317, 277}),
+        // credentials by raw syscall: glibc's wrappers change every thread of the process (SIGSETXID), these the caller only
+        Map.entry("setresuid", new long[] {117, 147}),
+        Map.entry("setresgid", new long[] {119, 149}),
+        Map.entry("setgroups", new long[] {116, 159}),
+        // what a thread needs after a container runtime put its seccomp filter on it: posix_spawn(3), and the thread's end
+        Map.entry("brk", new long[] {12, 214}),
+        Map.entry("mmap", new long[] {9, 222}),
+        Map.entry("munmap", new long[] {11, 215}),
+        Map.entry("mprotect", new long[] {10, 226}),
+        Map.entry("madvise", new long[] {28, 233}),
+        Map.entry("rt_sigprocmask", new long[] {14, 135}),
+        Map.entry("futex", new long[] {202, 98}),
+        Map.entry("sched_yield", new long[] {24, 124}),
+        Map.entry("exit", new long[] {60, 93}),
+        Map.entry("clone", new long[] {56, 220}),
+        Map.entry("clone3", new long[] {435, 435}),
+        Map.entry("open", new long[] {2, -1}),
+        Map.entry("openat", new long[] {257, 56}),
+        Map.entry("fchdir", new long[] {81, 50}),
+        Map.entry("chdir", new long[] {80, 49}),
+        Map.entry("dup2", new long[] {33, -1}),
+        Map.entry("dup3", new long[] {292, 24}),
+        Map.entry("close", new long[] {3, 57}),
+        Map.entry("close_range", new long[] {436, 436}),
+        Map.entry("execve", new long[] {59, 221}));
     /** By os.arch (the JVM says amd64 for x86_64): the column of {@link #TABLE}. */
     private static final Map<String, Integer> COLUMN = Map.of("amd64", 0, "x86_64", 0, "aarch64", 1);
 

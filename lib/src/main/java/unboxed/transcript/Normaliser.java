@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * Makes a recorded run the same text on every recording: what the kernel numbers afresh each time (namespace inode
  * numbers, pids, MAC addresses, interface indexes of the root namespace) becomes a stable stand-in, numbered in the
  * order first seen, so that "the same id twice" and "two different ids" still read true; timings, dates and the
- * machine's hostname become fixed words, and so does a listing of the host's own / (what chroot and mount labs show beside a
- * jail's), which differs from machine to machine. One Normaliser per transcript, so a value keeps its stand-in across steps.
+ * machine's hostname become fixed words, and so do a listing of the host's own / (what chroot and mount labs show beside a
+ * jail's) and the recorder's own cgroup, which differ from machine to machine. One Normaliser per transcript, so a value keeps its stand-in across steps.
  * <p>Stand-ins have a fixed width (a pid is 4001 whether the machine's was 812 or 31245), so a second machine gives
  * the same text; where a stand-in is shorter or longer than what it replaces, the next gap of two or more spaces on
  * the line (or the one before a right-aligned number) takes up the difference, so columns stay aligned.
@@ -72,6 +72,21 @@ public final class Normaliser {
      */
     public void hostRoot(String listing) {
         hostRoot = listing == null || listing.isBlank() ? null : listing;
+    }
+
+    /** Where `sudo ./jbang` runs on a systemd machine: its login session's cgroup (the reference machine's own). */
+    public static final String SESSION_CGROUP = "/user.slice/user-1000.slice/session-1.scope";
+
+    private final Set<String> ownCgroups = new TreeSet<>(java.util.Comparator.comparing(String::length).reversed()
+        .thenComparing(java.util.Comparator.naturalOrder()));
+
+    /**
+     * The recorder's own cgroups (the paths of /proc/self/cgroup other than /) read as {@link #SESSION_CGROUP} in every
+     * transcript: a build machine's (a container's, a CI runner's) are its own, and the lesson (this is the JVM's
+     * cgroup; the lab's are elsewhere) reads the same. Where the recorder is in a login session already, nothing changes.
+     */
+    public void ownCgroup(String path) {
+        if (path != null && path.startsWith("/") && path.length() > 1) ownCgroups.add(path);
     }
 
     /** A whole number, not part of an address, a version, a name or a namespace id. */
@@ -140,6 +155,7 @@ public final class Normaliser {
 
     public String apply(String text) {
         String t = condenseProgress(text);
+        for (String own : ownCgroups) t = t.replaceAll(Pattern.quote(own) + "(?![\\w.-])", SESSION_CGROUP);
         t = replace(t, HEX_ID, m -> hexIds.computeIfAbsent(m.group().toLowerCase(),
             k -> String.format("%0" + m.group().length() + "x", hexIds.size() + 1)));
         t = replace(t, NS_ID, m -> nsIds.computeIfAbsent(m.group(), k -> Long.toString(4026532000L + nsIds.size() + 1)));

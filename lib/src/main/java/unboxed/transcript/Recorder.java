@@ -104,6 +104,7 @@ public final class Recorder implements RunListener {
         }
         Normaliser norm = new Normaliser(Processes.hostname());
         norm.hostRoot(rootListing());
+        ownCgroups().forEach(norm::ownCgroup);
         if (lastPidBefore > 0 && lastPidAfter > 0) norm.bornBetween(lastPidBefore, lastPidAfter, pidMax());
         norm.knownPid(ProcessHandle.current().pid());
         ProcessHandle.current().parent().ifPresent(p -> norm.knownPid(p.pid()));
@@ -118,10 +119,10 @@ public final class Recorder implements RunListener {
         return new Transcript(lab.id, List.copyOf(steps));
     }
 
-    /** Records and stores; returns the transcript. */
+    /** Records and stores it as this kind of machine's transcript ({@link Transcript.Machine#here()}); returns it. */
     public static Transcript recordAndWrite(Path transcriptsDir, Lab lab) {
         Transcript t = record(lab);
-        Transcript.write(transcriptsDir, lab, t);
+        Transcript.write(transcriptsDir, lab, t, Transcript.Machine.here());
         return t;
     }
 
@@ -144,6 +145,16 @@ public final class Recorder implements RunListener {
             return Rootfs.ls(Path.of("/"));
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** The paths of this JVM's cgroups, from /proc/self/cgroup ("4:memory:/some/path"); empty if unreadable. */
+    static List<String> ownCgroups() {
+        try {
+            return java.nio.file.Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
+                .map(l -> l.split(":", 3)).filter(f -> f.length == 3).map(f -> f[2]).distinct().toList();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 

@@ -34,15 +34,47 @@ public record Transcript(String labId, List<StepRecord> steps) {
 
     static final String STEP = "=== step ", PROCESSES = "--- processes";
 
+    /**
+     * The kind of machine a transcript was recorded on. The guides show {@link #CGROUP_V2}'s, recorded in the VM tests'
+     * Debian 12 guest (systemd as PID 1, cgroup v2: what the Vagrant VM and Ubuntu 24.04 have); a lab whose output
+     * differs on a cgroup-v1 (or hybrid) host also keeps a {@link #CGROUP_V1} recording, and its page can switch.
+     */
+    public enum Machine {
+        CGROUP_V2("", "cgroup v2 (Debian 12, Ubuntu 24.04, the VM)"),
+        CGROUP_V1(".cgroup-v1", "cgroup v1");
+
+        /** What the file name carries after the lab id ("lab06.cgroup-v1.txt"), and what the page calls it. */
+        public final String suffix, label;
+
+        Machine(String suffix, String label) {
+            this.suffix = suffix;
+            this.label = label;
+        }
+
+        /** This machine: cgroup v2 when the unified hierarchy is the only one mounted, else cgroup v1. */
+        public static Machine here() {
+            return unboxed.cgroup.Cgroups.detect().kind().equals("v2") ? CGROUP_V2 : CGROUP_V1;
+        }
+    }
+
     public static Path file(Path transcriptsDir, String labId) {
-        return transcriptsDir.resolve(labId + ".txt");
+        return file(transcriptsDir, labId, Machine.CGROUP_V2);
+    }
+
+    public static Path file(Path transcriptsDir, String labId, Machine m) {
+        return transcriptsDir.resolve(labId + m.suffix + ".txt");
     }
 
     // ---- reading and writing ------------------------------------------------------------------------------------
 
     /** The stored transcript of a lab, or empty if it was never recorded. Malformed files are bad input. */
     public static Optional<Transcript> read(Path transcriptsDir, String labId) {
-        Path f = file(transcriptsDir, labId);
+        return read(transcriptsDir, labId, Machine.CGROUP_V2);
+    }
+
+    /** The transcript recorded on that kind of machine, or empty if there is none. */
+    public static Optional<Transcript> read(Path transcriptsDir, String labId, Machine m) {
+        Path f = file(transcriptsDir, labId, m);
         if (!Files.exists(f)) return Optional.empty();
         try {
             return Optional.of(parse(labId, "labs/transcripts/" + f.getFileName(), Files.readString(f)));
@@ -98,10 +130,16 @@ public record Transcript(String labId, List<StepRecord> steps) {
     }
 
     public static String format(Lab lab, Transcript t) {
+        return format(lab, t, Machine.CGROUP_V2);
+    }
+
+    public static String format(Lab lab, Transcript t, Machine m) {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(lab.id).append(" · ").append(lab.title).append(": what `sudo ./jbang ").append(lab.id)
-            .append("` printed, step by step.\n");
-        b.append("# Recorded by `sudo ./jbang guide --record ").append(lab.id).append("`; do not edit, record again.\n");
+            .append("` printed, step by step, on ").append(m.label).append(".\n");
+        b.append(m == Machine.CGROUP_V2
+            ? "# Recorded in the VM tests' Debian 12 guest by `.ci/vm/record " + lab.id + "`; do not edit, record again.\n"
+            : "# Recorded on a cgroup-v1 host by `sudo ./jbang guide --record " + lab.id + "`; do not edit, record again.\n");
         b.append("# Normalised so that a re-recording gives the same text: namespace ids, pids, MAC addresses, root-namespace\n");
         b.append("# interface indexes, inode numbers and hex ids (this sandbox's per-process cgroup) become stand-ins numbered in\n");
         b.append("# order of appearance; timings become N, dates YYYY-..., the hostname myhost, a listing of the host's / a stock\n");
@@ -127,12 +165,12 @@ public record Transcript(String labId, List<StepRecord> steps) {
     }
 
     /** Writes atomically (temp file, then rename), so a crash never leaves half a transcript. */
-    public static void write(Path transcriptsDir, Lab lab, Transcript t) {
+    public static void write(Path transcriptsDir, Lab lab, Transcript t, Machine m) {
         try {
             Files.createDirectories(transcriptsDir);
-            Path f = file(transcriptsDir, lab.id);
+            Path f = file(transcriptsDir, lab.id, m);
             Path tmp = Files.createTempFile(transcriptsDir, "." + lab.id, ".tmp");
-            Files.writeString(tmp, format(lab, t));
+            Files.writeString(tmp, format(lab, t, m));
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw LabException.environment(transcriptsDir + ": cannot write the transcript of " + lab.id
@@ -166,6 +204,11 @@ public record Transcript(String labId, List<StepRecord> steps) {
         return out;
     }
 
+    /** True when two recordings of a step say the same, numbers aside (the comparison {@link #differences} makes). */
+    public static boolean sameWords(StepRecord a, StepRecord b) {
+        return shape(a).equals(shape(b));
+    }
+
     private static String full(StepRecord s) {
         StringBuilder b = new StringBuilder(s.output());
         for (Proc p : s.processes()) b.append('\n').append(procLine(p));
@@ -173,8 +216,10 @@ public record Transcript(String labId, List<StepRecord> steps) {
     }
 
     private static String shape(StepRecord s) {
-        // Console.progress's bar ([####......]) is filled by when the sample was taken: a number in other clothes
-        return full(s).replaceAll("\\[[#.]{20}]", "[bar]").replaceAll("\\d+", "#").replaceAll("[ \\t]+", " ");
+        // Console.progress's bar ([####......]) is filled by when the sample was taken: a number in other clothes; so
+        // is a live process's state in the picture (a `sleep 1` caught running or sleeping); a zombie (Z) is kept
+        return full(s).replaceAll("\\[[#.]{20}]", "[bar]").replaceAll("(?m)^(\\s*[\\d/]+) [RSDI] ", "$1 S ")
+            .replaceAll("\\d+", "#").replaceAll("[ \\t]+", " ");
     }
 
     public static String trimBlankLines(String s) {

@@ -19,7 +19,7 @@ public final class Benchmarks {
     public static void main(String[] args) throws Exception {
         Cmd.preferDirectSpawn();   // as every lab's main does; -Djdk.lang.Process.launchMechanism=POSIX_SPAWN for "before"
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-        List<String> sections = List.of((args.length > 1 ? args[1] : "isolation,seccomp,enter,bridge,cpu,overlay,checks,watch,jbang,guide").split(","));
+        List<String> sections = List.of((args.length > 1 ? args[1] : "isolation,seccomp,enter,bridge,cpu,overlay,box,checks,watch,jbang,guide").split(","));
         Path work = Files.createTempDirectory("unboxed-bench");
         Report r = new Report();
         r.note("Machine: " + InetAddress.getLocalHost().getHostName() + ", " + Runtime.getRuntime().availableProcessors()
@@ -33,6 +33,7 @@ public final class Benchmarks {
         if (sections.contains("cpu")) CpuShare.run(r, Math.max(3, rounds / 10), 1.0);
         if (sections.contains("bridge")) BridgeThroughput.run(r, Math.max(5, rounds / 3));
         if (sections.contains("overlay")) OverlayCost.run(r, rounds, work);
+        if (sections.contains("box")) BoxCost.run(r, rounds, work);
         if (sections.contains("checks")) Workbench.checks(r, rounds);
         if (sections.contains("watch")) Workbench.watch(r, Math.max(10, rounds / 3));
         if (sections.contains("jbang")) Workbench.jbang(r, Math.max(5, rounds / 5), work);

@@ -226,6 +226,51 @@ class GuideBrowserTest {
         assertTrue(asked >= 4, "quiz questions answered: " + asked);
     }
 
+    /**
+     * A lab with a cgroup-v1 recording beside the reference one shows the reference (cgroup v2, the VM's) first; the
+     * "cgroup v1" button shows the other on every step where they differ, and the choice outlives a reload (and
+     * reaches the next such page). Each page has one recording visible per step at any time.
+     */
+    @Test
+    void theMachineSwitchShowsTheOtherRecordingAndKeepsTheChoice() throws Exception {
+        List<String> switching = new ArrayList<>();
+        for (String page : pages()) {
+            if (page.matches("lab\\d\\d\\.html") && Files.readString(out.resolve(page)).contains("class=\"machine-switch\"")) switching.add(page);
+        }
+        assertTrue(!switching.isEmpty(), "no page has a cgroup-v1 recording to switch to (labs/transcripts/*.cgroup-v1.txt)");
+        String shown = """
+            const vis = e => e.offsetHeight > 0;
+            return {v2: Array.from(document.querySelectorAll('.machine[data-machine=v2]')).filter(vis).length,
+                    v1: Array.from(document.querySelectorAll('.machine[data-machine=v1]')).filter(vis).length,
+                    steps: document.querySelectorAll('.machine[data-machine=v2]').length,
+                    pressed: document.querySelector('.machine-switch button[aria-pressed=true]').dataset.machine};
+            """;
+        try (Chrome c = new Chrome(false)) {
+            for (String page : switching) {
+                c.open(out.resolve(page).toUri().toString());
+                c.js("window.localStorage.clear(); return 0");
+                c.reload();
+                JsonObject first = c.js(shown).getAsJsonObject();
+                int steps = first.get("steps").getAsInt();
+                assertTrue(steps > 0, page + ": no step with two recordings");
+                assertEquals(steps, first.get("v2").getAsInt(), page + ": the VM's recording shows first: " + first);
+                assertEquals(0, first.get("v1").getAsInt(), page + ": " + first);
+                assertEquals("v2", first.get("pressed").getAsString(), page);
+                c.click(".machine-switch button[data-machine='v1']");
+                JsonObject v1 = c.js(shown).getAsJsonObject();
+                assertEquals(steps, v1.get("v1").getAsInt(), page + ": after a click on cgroup v1: " + v1);
+                assertEquals(0, v1.get("v2").getAsInt(), page + ": " + v1);
+                c.reload();
+                JsonObject again = c.js(shown).getAsJsonObject();
+                assertEquals("v1", again.get("pressed").getAsString(), page + ": the choice is kept across a reload: " + again);
+                assertEquals(steps, again.get("v1").getAsInt(), page + ": " + again);
+                c.click(".machine-switch button[data-machine='v2']");
+                assertEquals(steps, c.js(shown).getAsJsonObject().get("v2").getAsInt(), page);
+                assertTrue(c.consoleLog().isEmpty(), page);
+            }
+        }
+    }
+
     /** A question's visible state: its result, the verdict line, whether the why shows, which choice is marked right. */
     static final String STATE = """
         function state(q) {

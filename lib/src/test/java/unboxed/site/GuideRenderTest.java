@@ -294,6 +294,22 @@ class GuideRenderTest {
     }
 
     @Test
+    void theRecordersOwnCgroupReadsAsALoginSessionsWhereverItWasRecorded() {
+        Normaliser n = new Normaliser(null);
+        n.ownCgroup("/process_api/7a8950dee6a155fd9b8259b5bb68549f");
+        n.ownCgroup("/");
+        assertEquals("""
+              4:memory:%1$s
+              0::/
+              /sys/fs/cgroup/memory/lab06-demo, not /process_api/7a8950dee6a155fd9b8259b5bb68549f0 nor /process_api
+            """.formatted(Normaliser.SESSION_CGROUP), n.apply("""
+              4:memory:/process_api/7a8950dee6a155fd9b8259b5bb68549f
+              0::/
+              /sys/fs/cgroup/memory/lab06-demo, not /process_api/7a8950dee6a155fd9b8259b5bb68549f0 nor /process_api
+            """));
+    }
+
+    @Test
     void pidsBornAcrossAWrapAroundAreStillPids() {
         Normaliser n = new Normaliser(null);
         n.bornBetween(32500, 420, 32768);
@@ -385,6 +401,16 @@ class GuideRenderTest {
                 new Transcript.Proc(2, List.of(4003L, 9L), 'Z', "", List.of(), "sleep <defunct>"))),
             new Transcript.StepRecord("two", "", List.of())));
         assertTrue(Transcript.differences(t, other).isEmpty(), "a pid inside a namespace may differ between runs");
+        var running = new Transcript("lab98", List.of(
+            new Transcript.StepRecord("one", "  a line\n\n    indented", List.of(procs.get(0),
+                new Transcript.Proc(1, List.of(4002L, 1L), 'R', "pid:[4026532002]", List.of("mnt", "uts"), "sleep infinity"), procs.get(2))),
+            new Transcript.StepRecord("two", "", List.of())));
+        assertTrue(Transcript.differences(t, running).isEmpty(), "a live process caught running or sleeping is the same process");
+        var reaped = new Transcript("lab98", List.of(
+            new Transcript.StepRecord("one", "  a line\n\n    indented", List.of(procs.get(0), procs.get(1),
+                new Transcript.Proc(2, List.of(4003L, 7L), 'S', "", List.of(), "sleep <defunct>"))),
+            new Transcript.StepRecord("two", "", List.of())));
+        assertEquals(1, Transcript.differences(t, reaped).size(), "a zombie is the lesson: it is not any other state");
         var worded = new Transcript("lab98", List.of(
             new Transcript.StepRecord("one", "  a different line\n\n    indented", procs),
             new Transcript.StepRecord("two", "", List.of())));

@@ -1,0 +1,623 @@
+package unboxed.oci;
+
+import static unboxed.sys.LibC.C;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.ptr.IntByReference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import unboxed.cgroup.CgroupDir;
+import unboxed.cgroup.Cgroups;
+import unboxed.cgroup.Group;
+import unboxed.cgroup.MemoryCgroup;
+import unboxed.lab.Journal;
+import unboxed.lab.KernelObject;
+import unboxed.ns.Mounts;
+import unboxed.ns.Ns;
+import unboxed.ns.NsThread;
+import unboxed.sys.Capabilities;
+import unboxed.sys.Credentials;
+import unboxed.sys.LibC;
+import unboxed.sys.Seccomp;
+import unboxed.sys.Sys;
+import unboxed.sys.SysCallException;
+
+/**
+ * A container made from an OCI bundle, the way a runtime must make one, with everything on one JVM thread: namespaces,
+ * a root file system, credentials, capabilities, no_new_privs all belong to a thread in the kernel, and a program that
+ * thread starts (posix_spawn(3): clone with CLONE_VM|CLONE_VFORK, then execve) is born with all of them. The rest of
+ * the JVM keeps the host's.
+ *
+ * <p>The order, as runc's libcontainer keeps it (rootfs_linux.go, standard_init_linux.go): the cgroup and its limits
+ * (devices rules on v1, memory, pids, cpu); unshare the namespaces; make / a slave (nothing mounted inside reaches the
+ * host); bind the root file system onto itself; mount the bundle's mounts below it (its cgroup bound at
+ * /sys/fs/cgroup), and the default devices; masked and read-only paths; the root read-only; pivot_root into it; the
+ * hostname; the bounding set; the user and its groups; the capability sets and the ambient ones; no_new_privs; the
+ * seccomp filter (linux.seccomp); then the program, by the container's own PATH, in its cwd, with its env. Between
+ * its birth and its execve the program is held ({@link ExecFifo}): it joins the cgroup and gets its rlimits there, so
+ * the runtime's own thread never joins the group and the JVM's limits never change. The exit code passes through
+ * (128+N for a signal, as a shell says it).
+ *
+ * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp argument conditions and
+ * notifications, other cgroup settings, hooks, a terminal.
+ *
+ * <p>Every object it makes outside the container's own mount namespace is journaled first (unboxed.lab.Journal, one
+ * journal for the runtime, "box", each container's entries under its id), so {@link #delete} or a lab's reset cleans up after a SIGKILL at any point: the
+ * state folder, the cgroup in each hierarchy, and the processes in the container's mount namespace.
+ */
+public final class Container {
+    private Container() {}
+
+    /** Where each container's state.json is: /run/unboxed/box/ID (tmpfs: a reboot ends containers and state alike). */
+    public static final Path STATE = Path.of("/run/unboxed/box");
+
+    /** The journal of the runtime's objects: one for all containers, each container's entries under its id as scope. */
+    public static Journal journal() {
+        return Journal.of(JOURNAL);
+    }
+
+    /** The runtime's journal's name (/run/unboxed/box.journal): `box delete ID` replays a container's entries. */
+    public static final String JOURNAL = "box";
+
+    /** What `box state` prints: runtime-spec's state (id, status, pid, bundle). */
+    public record State(String ociVersion, String id, String status, long pid, String bundle) {}
+
+    /** How the container's program gets its output: the runtime's own stdout and stderr, or a file on the host. */
+    public record Io(Path output) {
+        public static Io inherit() {
+            return new Io(null);
+        }
+    }
+
+    /** The container is running; the pid (on the host) and where to find the rest. */
+    public record Started(String id, long pid, long mntNamespace) {}
+
+    /**
+     * Makes the container, starts its program and waits for it; returns its exit code. Removes everything after (as
+     * `runc run` does). {@code log} gets one line per step.
+     */
+    public static int run(Bundle bundle, String id, Io io, Consumer<String> log) {
+        Started s = start(bundle, id, io, log);
+        try {
+            return waitFor(s.pid());
+        } finally {
+            delete(id);
+        }
+    }
+
+    /** Makes the container and starts its program; {@link #waitFor} its pid, then {@link #delete}. */
+    public static Started start(Bundle bundle, String id, Io io, Consumer<String> log) {
+        if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw new Bundle.Refused("container id " + id + ": letters, digits, _ . - only (up to 64, not starting with . - _)");
+        }
+        if (!bundle.has("mount")) {
+            throw new Bundle.Refused("config.json: linux.namespaces must list mount: this runtime pivots into root.path in a"
+                + " mount namespace of the container's own");
+        }
+        Path rootfs = bundle.rootfs();
+        if (!Files.isDirectory(rootfs)) throw new Bundle.Refused("config.json: root.path " + rootfs + " is not a directory");
+        Path dir = STATE.resolve(id);
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");
+        }
+        try {
+            return make(bundle, id, rootfs, dir, io, log);
+        } catch (RuntimeException | Error e) {
+            delete(id); // what was made so far, and nothing of another container's
+            throw e;
+        }
+    }
+
+    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, Consumer<String> log) {
+        Journal j = journal();
+        j.record(new KernelObject.DirTree(dir).entry(id));
+        writeState(dir, new State(bundle.ociVersion(), id, "creating", 0, bundle.dir().toAbsolutePath().toString()));
+        Group group = cgroup(bundle, id);
+        if (group != null) {
+            for (Path d : group.dirs()) j.record(new KernelObject.Cgroup(d).entry(id));
+            group.create();
+            log.accept("mkdir " + String.join(" ", group.dirs().stream().map(Path::toString).toList()));
+            if (group.has("devices")) writeDeviceRules(group.files("devices"), bundle.linux().devices(), log);
+            writeLimits(group, bundle.linux().limits(), log);
+        }
+        Set<Ns> types = EnumSet.noneOf(Ns.class);
+        for (Bundle.Namespace n : bundle.linux().namespaces()) types.add(Bundle.NAMESPACES.get(n.type()));
+        log.accept("unshare(" + Sys.cloneFlags(Ns.flags(types)) + ") on a thread of its own");
+        int out = io.output() == null ? -1 : openOutput(io.output());
+        List<Bundle.Rlimit> limits = bundle.process().rlimits();
+        ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, bundle.process().user(), limits, group);
+        long pid;
+        long mnt;
+        try (NsThread t = NsThread.unshare(types)) {
+            mnt = t.id(Ns.MNT);
+            // journal first: whatever runs in this mount namespace from now on is the container's
+            j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
+            if (fifo != null) fifo.watch(t.tid());
+            try {
+                pid = t.call(() -> inside(bundle, rootfs, group, out, fifo == null ? null : dir, fifo, log));
+            } catch (RuntimeException | Error e) {
+                if (fifo != null) fifo.finish(); // the helper stops; the spawn's own error is the one to say
+                throw e;
+            }
+            RuntimeException helper = fifo == null ? null : fifo.finish();
+            if (helper != null) {
+                waitFor(pid); // killed before its execve: reaped here
+                throw helper;
+            }
+        } finally {
+            if (out >= 0) Sys.close(out);
+        }
+        writeState(dir, new State(bundle.ociVersion(), id, "running", pid, bundle.dir().toAbsolutePath().toString()));
+        log.accept("started " + String.join(" ", bundle.process().args()) + ": pid " + pid + " on the host");
+        return new Started(id, pid, mnt);
+    }
+
+    /** The container's program ended: its exit code (128+N when signal N ended it). Reaps it. */
+    public static int waitFor(long pid) {
+        Memory status = new Memory(4);
+        while (true) {
+            try {
+                C.waitpid((int) pid, status, 0);
+                break;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != 4) throw new SysCallException("waitpid(" + pid + ")", e.getErrorCode(), "See man 2 waitpid");
+            }
+        }
+        int s = status.getInt(0);
+        return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
+    }
+
+    /** Removes everything the container made (its journal replayed: processes, cgroup, state). Whether anything was there. */
+    public static boolean delete(String id) {
+        Journal.Replay r = journal().replay(id);
+        if (!r.failed().isEmpty()) throw new IllegalStateException("box delete " + id + ": " + String.join("; ", r.failed()));
+        try {
+            Files.deleteIfExists(STATE); // only when no other container is there (not empty: kept)
+        } catch (java.nio.file.DirectoryNotEmptyException others) {
+            // another container's state
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return !r.undone().isEmpty();
+    }
+
+    /** Whether the journal lists objects of a container by this id (its state may be gone: a crash mid-delete). */
+    public static boolean known(String id) {
+        return journal().entries().stream().anyMatch(e -> id.equals(e.scope()));
+    }
+
+    /** The containers that have state here, by id. */
+    public static List<String> list() {
+        try (var s = Files.list(STATE)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException none) {
+            return List.of();
+        }
+    }
+
+    /** The state of a container, its status read from the kernel: running while its pid is alive, else stopped. */
+    public static java.util.Optional<State> state(String id) {
+        try {
+            State s = new com.google.gson.Gson().fromJson(Files.readString(STATE.resolve(id).resolve("state.json")), State.class);
+            boolean alive = s.pid() > 0 && unboxed.ns.Processes.alive(s.pid());
+            String status = s.status().equals("creating") ? "creating" : alive ? "running" : "stopped";
+            return java.util.Optional.of(new State(s.ociVersion(), s.id(), status, s.pid(), s.bundle()));
+        } catch (IOException | RuntimeException none) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static void writeState(Path dir, State s) {
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve("state.json.tmp");
+            Files.writeString(tmp, new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(s) + "\n");
+            Files.move(tmp, dir.resolve("state.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + dir.resolve("state.json"), e);
+        }
+    }
+
+    private static int openOutput(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + file, e);
+        }
+        return Sys.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
+    }
+
+    // ---- the container's cgroup: devices rules (v1), memory, pids, cpu -------------------------------------------
+
+    /** The cgroup's name below each hierarchy's root (a lab's reset and `doctor --leftovers` know it by the journal). */
+    static String cgroupName(String id) {
+        return "unboxed-box-" + id;
+    }
+
+    /**
+     * The container's cgroup, in the hierarchies of the controllers its bundle needs (devices for device rules; memory,
+     * pids, cpu for limits), or null when it needs none. On v2 device rules are a BPF program: refused; a controller
+     * no hierarchy offers, or that v2's root does not hand down, is exit 3 saying which.
+     */
+    private static Group cgroup(Bundle bundle, String id) {
+        List<String> controllers = new ArrayList<>();
+        if (!bundle.linux().devices().isEmpty()) controllers.add("devices");
+        Bundle.Limits l = bundle.linux().limits();
+        if (l.memory() != null) controllers.add("memory");
+        if (l.pids() != null) controllers.add("pids");
+        if (l.cpuQuota() != null) controllers.add("cpu");
+        if (controllers.isEmpty()) return null;
+        Cgroups.Root devices = Cgroups.rootOf("devices");
+        if (controllers.contains("devices") && (devices == null || devices.version() != Cgroups.Version.V1)) {
+            throw new Unsupported("config.json: linux.resources.devices needs the cgroup v1 devices controller here;"
+                + " on cgroup v2 the rules are a BPF program (bpf(2), BPF_PROG_TYPE_CGROUP_DEVICE), which this runtime"
+                + " does not load yet: remove linux.resources.devices from config.json to run without device rules");
+        }
+        Group g = Group.named(cgroupName(id), controllers.toArray(String[]::new));
+        if (!g.missing().isEmpty()) {
+            throw new Unsupported("config.json: linux.resources needs the " + String.join(", ", g.missing())
+                + " controller, which no cgroup hierarchy offers on this machine (grep cgroup /proc/self/mounts)");
+        }
+        for (String c : controllers) {
+            if (g.version(c) != Cgroups.Version.V2) continue;
+            Path root = Cgroups.rootOf(c).dir();
+            if (!List.of(new CgroupDir(root).read("cgroup.subtree_control").split("\\s+")).contains(c)) {
+                throw new Unsupported("config.json: linux.resources needs the " + c + " controller for " + root + "'s"
+                    + " children: echo +" + c + " > " + root.resolve("cgroup.subtree_control"));
+            }
+        }
+        return g;
+    }
+
+    /** memory.limit, pids.limit, cpu.quota/period into the group's files (Group and MemoryCgroup name them per version). */
+    private static void writeLimits(Group g, Bundle.Limits l, Consumer<String> log) {
+        if (l.memory() != null) {
+            MemoryCgroup m = MemoryCgroup.at(g.dir("memory"), g.version("memory"));
+            m.setLimit(l.memory());
+            log.accept("echo " + l.memory() + " > " + m.dir().resolve(m.file("limit")));
+        }
+        if (l.pids() != null) {
+            g.setPidsMax(l.pids());
+            log.accept("echo " + l.pids() + " > " + g.dir("pids").resolve("pids.max"));
+        }
+        if (l.cpuQuota() != null) {
+            g.setCpuMax(l.cpuQuota(), l.cpuPeriod());
+            Path d = g.dir("cpu");
+            log.accept(g.version("cpu") == Cgroups.Version.V2
+                ? "echo '" + l.cpuQuota() + " " + l.cpuPeriod() + "' > " + d.resolve("cpu.max")
+                : "echo " + l.cpuPeriod() + " > " + d.resolve("cpu.cfs_period_us") + "; echo " + l.cpuQuota() + " > "
+                    + d.resolve("cpu.cfs_quota_us"));
+        }
+    }
+
+    /** The devices every container may use whatever its rules say (runc's AllowedDevices: null, zero, full, tty, ...). */
+    static final List<String> DEFAULT_ALLOWED = List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+        "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm");
+
+    private static void writeDeviceRules(CgroupDir g, List<Bundle.DeviceRule> rules, Consumer<String> log) {
+        for (Bundle.DeviceRule r : rules) {
+            String rule = r.type() + " " + (r.major() == null ? "*" : r.major()) + ":" + (r.minor() == null ? "*" : r.minor())
+                + " " + r.access();
+            if (r.type().equals("a")) rule = "a";
+            g.write(r.allow() ? "devices.allow" : "devices.deny", rule);
+            log.accept("echo '" + rule + "' > " + g.dir().resolve(r.allow() ? "devices.allow" : "devices.deny"));
+        }
+        for (String rule : DEFAULT_ALLOWED) g.write("devices.allow", rule);
+        log.accept("and the default devices allowed (" + String.join(", ", DEFAULT_ALLOWED) + ")");
+    }
+
+    // ---- on the container's thread -------------------------------------------------------------------------------
+
+    private static Bundle.Process p(Bundle b) {
+        return b.process();
+    }
+
+    /**
+     * The program's environment: process.env, and HOME when it does not set one, from the container's /etc/passwd
+     * for its uid ("/" when the file has no such user), as runc's init sets it.
+     */
+    static List<String> withHome(List<String> env, long uid, Path rootfs) {
+        if (env.stream().anyMatch(e -> e.startsWith("HOME="))) return env;
+        String home = "/";
+        try {
+            for (String line : Files.readAllLines(rootfs.resolve("etc/passwd"))) {
+                String[] f = line.split(":");
+                if (f.length >= 6 && f[2].equals(Long.toString(uid))) {
+                    home = f[5];
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException none) {
+            // no passwd file: "/"
+        }
+        List<String> out = new ArrayList<>(env);
+        out.add("HOME=" + home);
+        return List.copyOf(out);
+    }
+
+    /** Mount flags by option name (mount(8)); anything else is the file system's own data ("mode=755"). */
+    static final Map<String, Long> FLAGS = Map.ofEntries(Map.entry("ro", LibC.MS_RDONLY), Map.entry("nosuid", LibC.MS_NOSUID),
+        Map.entry("nodev", LibC.MS_NODEV), Map.entry("noexec", LibC.MS_NOEXEC), Map.entry("sync", 16L),
+        Map.entry("dirsync", 128L), Map.entry("noatime", 1024L), Map.entry("nodiratime", 2048L),
+        Map.entry("relatime", 1L << 21), Map.entry("strictatime", 1L << 24), Map.entry("bind", LibC.MS_BIND),
+        Map.entry("rbind", LibC.MS_BIND | LibC.MS_REC));
+    /** Options that clear a flag, or mean the default. */
+    static final Set<String> CLEARING = Set.of("rw", "suid", "dev", "exec", "async", "atime", "diratime", "defaults",
+        "norelatime", "nostrictatime");
+    static final Map<String, Long> PROPAGATION = Map.of("private", LibC.MS_PRIVATE, "rprivate", LibC.MS_PRIVATE | LibC.MS_REC,
+        "slave", LibC.MS_SLAVE, "rslave", LibC.MS_SLAVE | LibC.MS_REC, "shared", LibC.MS_SHARED,
+        "rshared", LibC.MS_SHARED | LibC.MS_REC);
+
+    /** A bundle mount's flags and data: mount(8)'s option words split as runc's parseMountOptions does. */
+    record Options(long flags, long propagation, String data) {
+        static Options of(List<String> options) {
+            long flags = 0, propagation = 0;
+            List<String> data = new ArrayList<>();
+            for (String o : options) {
+                if (FLAGS.containsKey(o)) flags |= FLAGS.get(o);
+                else if (PROPAGATION.containsKey(o)) propagation |= PROPAGATION.get(o);
+                else if (!CLEARING.contains(o)) data.add(o);
+            }
+            return new Options(flags, propagation, data.isEmpty() ? null : String.join(",", data));
+        }
+    }
+
+    /** Everything the program's thread does, in order; returns the program's pid. */
+    private static long inside(Bundle b, Path rootfs, Group group, int out, Path state, ExecFifo fifo, Consumer<String> log)
+            throws Exception {
+        String root = rootfs.toString();
+        // the state folder, for the FIFO that holds the program until its limits are set (no path to it after pivot_root)
+        int stateFd = state == null ? -1 : Sys.open(state.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+        try {
+            return inside(b, rootfs, root, group, out, stateFd, fifo, log);
+        } finally {
+            if (stateFd >= 0) Sys.close(stateFd);
+        }
+    }
+
+    private static long inside(Bundle b, Path rootfs, String root, Group group, int out, int stateFd, ExecFifo fifo,
+            Consumer<String> log) throws Exception {
+        Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null);
+        log.accept("mount --make-rslave /");
+        Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
+        log.accept("mount --rbind " + root + " " + root);
+        for (Bundle.Mount m : b.mounts()) mount(m, root, group, log);
+        if (b.mounts().stream().anyMatch(m -> m.destination().equals("/dev"))) defaultDevices(root, log);
+        for (String p : b.linux().maskedPaths()) mask(root + p, "/dev/null", log);
+        for (String p : b.linux().readonlyPaths()) readonly(root + p, log);
+        if (b.root().readonly()) {
+            Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY, null);
+            log.accept("mount -o remount,bind,ro " + root);
+        }
+        List<String> env = withHome(p(b).env(), p(b).user().uid(), rootfs);
+        String holdLine = "the program held on " + ExecFifo.NAME + " before its execve: "
+            + (group == null ? "" : "echo CHILD > cgroup.procs of " + String.join(", ", group.dirs().stream().map(Path::toString).toList()) + "; ")
+            + (p(b).rlimits().isEmpty() ? "" : "prlimit --pid CHILD " + Rlimits.shown(p(b).rlimits()) + " as its user; ") + "go";
+        Bundle.SeccompProfile profile = b.linux().seccomp();
+        Seccomp.Filter filter = profile == null ? null : profile.filter(); // built while the JVM's classes are in reach
+        preload();
+        Sys.chdir(root);
+        Sys.pivotRoot(".", ".");
+        Sys.mount("", ".", null, LibC.MS_SLAVE | LibC.MS_REC, null);
+        Sys.umount2(".", LibC.MNT_DETACH);
+        Sys.chdir("/");
+        log.accept("pivot_root . . ; umount -l . (the old root, stacked on the new one)");
+        if (b.hostname() != null) {
+            if (!b.has("uts")) throw new Bundle.Refused("config.json: hostname needs a uts namespace in linux.namespaces");
+            Sys.sethostname(b.hostname());
+            log.accept("hostname " + b.hostname());
+        }
+        Bundle.Process p = b.process();
+        String program = lookPath(p.args().get(0), p.getenv("PATH"));
+        Sys.chdir(p.cwd());
+        Bundle.Caps c = p.capabilities();
+        // runc's order: the bounding set while this thread still has CAP_SETPCAP, then the user, then the sets
+        Capabilities.dropBoundingOnThisThread(mask(c.bounding()));
+        Credentials.setOnThisThread(p.user().uid(), p.user().gid(), p.user().additionalGids(), p.user().uid() != 0);
+        Capabilities.setSetsOnThisThread(mask(c.effective()), mask(c.permitted()), mask(c.inheritable()), mask(c.ambient()));
+        if (p.noNewPrivileges()) Seccomp.noNewPrivsOnThisThread();
+        if (fifo != null) log.accept(holdLine);
+        if (filter != null) {
+            log.accept("seccomp(SECCOMP_SET_MODE_FILTER): " + filter.insns().size() + " instructions, "
+                + profile.actions().size() + " calls named, any other " + Seccomp.describe(profile.defaultAction())
+                + " (last, right before posix_spawn)");
+        }
+        return spawn(program, p.args(), env, out, fifo, stateFd, p.cwd(), filter);
+    }
+
+    private static void mount(Bundle.Mount m, String root, Group group, Consumer<String> log) throws IOException {
+        String dest = root + m.destination();
+        Options o = Options.of(m.options());
+        if (m.type().equals("bind")) {
+            Path source = Path.of(m.source());
+            if (Files.isDirectory(source)) Files.createDirectories(Path.of(dest));
+            else if (!Files.exists(Path.of(dest), LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(Path.of(dest).getParent());
+                Files.createFile(Path.of(dest));
+            }
+            Sys.mount(m.source(), dest, null, o.flags() & (LibC.MS_BIND | LibC.MS_REC), null);
+            long rest = o.flags() & ~(LibC.MS_BIND | LibC.MS_REC);
+            if (rest != 0) Sys.mount(m.source(), dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | rest, null);
+        } else if (m.type().equals("cgroup")) {
+            Files.createDirectories(Path.of(dest));
+            cgroupTree(dest, o, group);
+        } else {
+            Files.createDirectories(Path.of(dest));
+            Sys.mount(m.source(), dest, m.type(), o.flags(), o.data());
+        }
+        if (o.propagation() != 0) Sys.mount("none", dest, null, o.propagation(), null);
+        log.accept("mount -t " + m.type() + (m.options().isEmpty() ? "" : " -o " + String.join(",", m.options())) + " "
+            + m.source() + " " + dest);
+    }
+
+    /**
+     * type cgroup: on a pure v2 host, cgroup2 itself; on v1 or hybrid (what runc does without a cgroup namespace of
+     * its own), a tmpfs with each of the host's hierarchies mounted in it by the same name, read-only if asked. Where
+     * the container has a group of its own (its limits), that group is bound there instead of the whole hierarchy, as
+     * runc binds it: the program reads its own limits at /sys/fs/cgroup/memory/memory.limit_in_bytes (or memory.max).
+     */
+    private static void cgroupTree(String dest, Options o, Group group) throws IOException {
+        List<Mounts.Mount> hierarchies = Mounts.ofHost().stream()
+            .filter(m -> m.mountPoint().startsWith("/sys/fs/cgroup") && (m.fsType().equals("cgroup") || m.fsType().equals("cgroup2")))
+            .toList();
+        boolean pureV2 = hierarchies.size() == 1 && hierarchies.get(0).fsType().equals("cgroup2");
+        if (pureV2) {
+            Path own = ownGroupIn(group, hierarchies.get(0));
+            if (own == null) Sys.mount("cgroup", dest, "cgroup2", o.flags(), null);
+            else bindGroup(own, dest, o);
+            return;
+        }
+        Sys.mount("tmpfs", dest, "tmpfs", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, "mode=755");
+        for (Mounts.Mount h : hierarchies) {
+            if (h.mountPoint().equals("/sys/fs/cgroup")) continue;
+            String at = dest + h.mountPoint().substring("/sys/fs/cgroup".length());
+            Files.createDirectories(Path.of(at));
+            Path own = ownGroupIn(group, h);
+            if (own != null) {
+                bindGroup(own, at, o);
+                continue;
+            }
+            String data = h.fsType().equals("cgroup2") ? null : String.join(",", java.util.Arrays.stream(
+                h.superOptions().split(",")).filter(x -> !x.equals("rw") && !x.equals("ro")).toList());
+            Sys.mount("cgroup", at, h.fsType(), o.flags(), data);
+        }
+        if ((o.flags() & LibC.MS_RDONLY) != 0) {
+            Sys.mount("tmpfs", dest, null, LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, "mode=755");
+        }
+    }
+
+    /** The container's group's directory in a hierarchy, or null when it has none there. */
+    private static Path ownGroupIn(Group group, Mounts.Mount hierarchy) {
+        if (group == null) return null;
+        Path top = Path.of(hierarchy.mountPoint());
+        return group.dirs().stream().filter(d -> d.getParent().equals(top)).findFirst().orElse(null);
+    }
+
+    private static void bindGroup(Path own, String at, Options o) {
+        Sys.mount(own.toString(), at, null, LibC.MS_BIND, null);
+        if (o.flags() != 0) Sys.mount(own.toString(), at, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags(), null);
+    }
+
+    /** runc's default devices: the host's nodes bound onto files in the container's /dev, and its links. */
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    static final Map<String, String> DEV_LINKS = new LinkedHashMap<>(Map.of("fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
+        "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2", "ptmx", "pts/ptmx"));
+
+    private static void defaultDevices(String root, Consumer<String> log) throws IOException {
+        for (String d : DEVICES) {
+            Path node = Path.of(root, "dev", d);
+            if (!Files.exists(node, LinkOption.NOFOLLOW_LINKS)) Files.createFile(node);
+            Mounts.bind("/dev/" + d, node.toString());
+        }
+        for (var e : DEV_LINKS.entrySet()) {
+            Path link = Path.of(root, "dev", e.getKey());
+            if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) Files.createSymbolicLink(link, Path.of(e.getValue()));
+        }
+        if (Files.exists(Path.of("/proc/kcore")) && !Files.exists(Path.of(root, "dev/core"), LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(Path.of(root, "dev/core"), Path.of("/proc/kcore")); // as runc, where the kernel has it
+        }
+        log.accept("mount --bind /dev/{" + String.join(",", DEVICES) + "} into " + root + "/dev; ln -s /proc/self/fd ...");
+    }
+
+    /** A masked path: a directory gets an empty read-only tmpfs, a file the container's /dev/null. Absent: nothing. */
+    private static void mask(String path, String devNull, Consumer<String> log) {
+        Path p = Path.of(path);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) Sys.mount("tmpfs", path, "tmpfs", LibC.MS_RDONLY, null);
+        else Mounts.bind(devNull, path);
+        log.accept("masked " + path);
+    }
+
+    /** A read-only path: bound onto itself, then remounted read-only. Absent: nothing. */
+    private static void readonly(String path, Consumer<String> log) {
+        if (!Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)) return;
+        Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REC, null);
+        Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_REC, null);
+        log.accept("read-only " + path);
+    }
+
+    /**
+     * After pivot_root this thread no longer sees the JVM's class path: load now every class it uses afterwards (a
+     * class loaded later from a folder of .class files, as in a Maven build, would not be found).
+     */
+    private static void preload() throws ClassNotFoundException {
+        for (Class<?> k : List.of(ExecFifo.class, Credentials.class, Capabilities.class, Seccomp.class, unboxed.sys.Syscalls.class,
+                SysCallException.class, unboxed.sys.Errno.class, IntByReference.class, Memory.class, Bundle.Caps.class,
+                Bundle.User.class, Bundle.Refused.class, Bundle.Process.class, com.sun.jna.StringArray.class)) {
+            Class.forName(k.getName(), true, k.getClassLoader());
+        }
+        Capabilities.all();
+        mask(List.of("CAP_KILL"));
+        lookPath("/", "/");
+    }
+
+    /** The program as execvp(3) finds it: a name with a slash as it is, else the first executable in PATH. */
+    static String lookPath(String name, String path) {
+        if (name.contains("/")) return name;
+        for (String dir : (path == null ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path).split(":")) {
+            String candidate = (dir.isEmpty() ? "." : dir) + "/" + name;
+            try {
+                if (C.access(candidate, LibC.X_OK) == 0) return candidate;
+            } catch (LastErrorException e) {
+                // not there, or not executable: the next one
+            }
+        }
+        throw new Bundle.Refused("config.json: process.args[0] " + name + " is not in the container's PATH ("
+            + path + ")");
+    }
+
+    private static long mask(List<String> names) {
+        long m = 0;
+        for (String n : names) m |= 1L << Capabilities.number(n);
+        return m;
+    }
+
+    /** posix_spawn(3) from this thread: descriptors above 2 closed, stdout and stderr to {@code out} if it is open. */
+    private static long spawn(String program, List<String> args, List<String> env, int out, ExecFifo fifo, int stateFd,
+            String cwd, Seccomp.Filter filter) {
+        Memory actions = new Memory(256);
+        C.posix_spawn_file_actions_init(actions);
+        try {
+            if (out >= 0) {
+                C.posix_spawn_file_actions_adddup2(actions, out, 1);
+                C.posix_spawn_file_actions_adddup2(actions, out, 2);
+            }
+            if (fifo != null) fifo.addTo(actions, stateFd, cwd);
+            C.posix_spawn_file_actions_addclosefrom_np(actions, 3);
+            IntByReference pid = new IntByReference();
+            String[] argv = args.toArray(String[]::new), envp = env.toArray(String[]::new);
+            // the filter last: from here this thread makes only the calls Bundle.RUNTIME_NEEDS names (nothing logs)
+            if (filter != null) Seccomp.installOnThisThread(filter);
+            int err = C.posix_spawn(pid, program, actions, null, argv, envp);
+            if (err != 0) throw new SysCallException("posix_spawn(" + program + ")", err, "See man 3 posix_spawn");
+            return pid.getValue();
+        } finally {
+            C.posix_spawn_file_actions_destroy(actions);
+        }
+    }
+
+    /** Something else holds the container's name: exit 4. */
+    public static final class Conflict extends RuntimeException {
+        public Conflict(String message) {
+            super(message);
+        }
+    }
+
+    /** This machine cannot do what the bundle asks (exit 3): the message says what and why. */
+    public static final class Unsupported extends RuntimeException {
+        public Unsupported(String message) {
+            super(message);
+        }
+    }
+}

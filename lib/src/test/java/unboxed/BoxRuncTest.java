@@ -1,0 +1,383 @@
+package unboxed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import unboxed.cgroup.CgroupDir;
+import unboxed.cgroup.Cgroups;
+import unboxed.lab.Leftovers;
+import unboxed.ns.Mounts;
+import unboxed.ns.Ns;
+import unboxed.ns.Processes;
+import unboxed.ns.Rootfs;
+import unboxed.oci.BoxCli;
+import unboxed.oci.Bundle;
+import unboxed.oci.Container;
+import unboxed.sys.Cmd;
+import unboxed.sys.Wait;
+
+/**
+ * The runtime (unboxed.oci) against runc: the same bundle, made by `runc spec` (terminal false, a probe as its args),
+ * run by `runc run` and by Container.run; a busybox script inside reports what it sees, and both reports must match
+ * field by field (namespace ids are compared as new or the host's, not by number). Then a refusal, and a SIGKILL of the
+ * runtime followed by `box delete`. Real kernel, as root, under the kernel lock.
+ */
+class BoxRuncTest {
+    static Path dir;
+    static Path bundle;
+
+    /** What a process inside sees, one key=value a line. */
+    static final String PROBE = """
+        #!/bin/sh
+        echo "id=$(id)"
+        for t in cgroup ipc mnt net pid uts; do echo "ns.$t=$(readlink /proc/self/ns/$t)"; done
+        echo "hostname=$(hostname)"
+        echo "root=$(awk '$5 == "/" {print $4, $5, $6}' /proc/self/mountinfo)"
+        grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status | sed 's/:[[:space:]]*/=/'
+        for p in /proc/keys /proc/timer_list /proc/acpi /sys/firmware; do echo "masked.$p=$(cat $p 2>&1 | wc -c)/$(ls $p 2>/dev/null | wc -l)"; done
+        echo "readonly.proc-sys=$( (echo 1 > /proc/sys/kernel/ns_last_pid) 2>&1 | sed 's/.*: //')"
+        echo "readonly.root=$(touch /probe-was-here 2>&1 | sed 's/.*: //')"
+        echo "limits.nofile=$(grep 'open files' /proc/self/limits | tr -s ' ')"
+        echo "cwd=$(pwd)"
+        echo "env=$(env | grep -v '^PWD=\\|^SHLVL=\\|^_=' | sort | tr '\\n' ' ')"
+        echo "dev=$(ls /dev | tr '\\n' ' ')"
+        echo "devnull=$(echo x > /dev/null && echo writable)"
+        echo "pid=$$"
+        if [ -n "$PROBE_CGROUP" ]; then
+          c=/sys/fs/cgroup
+          echo "cgroup.memory=$(cat $c/memory/memory.limit_in_bytes 2>/dev/null || cat $c/memory.max)"
+          echo "cgroup.pids=$(cat $c/pids/pids.max 2>/dev/null || cat $c/pids.max)"
+          echo "cgroup.cpu=$( (cat $c/cpu/cpu.cfs_quota_us $c/cpu/cpu.cfs_period_us 2>/dev/null || cat $c/cpu.max) | tr '\n' ' ')"
+          echo "cgroup.procs=$(cat $c/pids/cgroup.procs 2>/dev/null || cat $c/cgroup.procs)"
+        fi
+        if [ -n "$PROBE_SECCOMP" ]; then
+          echo "seccomp.mkdir=$(mkdir /tmp/probe-dir 2>&1 | sed 's/.*: //')"
+          echo "seccomp.rmdir=$(rmdir /probe-none 2>&1 | sed 's/.*: //')"
+        fi
+        exit 7
+        """;
+
+    @BeforeAll
+    static void bundle() throws Exception {
+        if (!Cmd.has("runc")) fail("runc is not installed: " + Cmd.installHint("runc") + " (Debian's docker.io brings it)");
+        dir = Files.createTempDirectory("unboxed-box-test");
+        bundle = dir.resolve("bundle");
+        Files.createDirectories(bundle);
+        Rootfs.copyTo(Rootfs.ready(s -> { }), bundle.resolve("rootfs"));
+        Files.writeString(bundle.resolve("rootfs/probe"), PROBE);
+        Cmd.run("chmod", "755", bundle.resolve("rootfs/probe").toString()).orThrow();
+        Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
+    }
+
+    @AfterAll
+    static void remove() {
+        if (dir != null) LabHarness.sh("rm -rf " + dir);
+    }
+
+    /** runc spec's config.json, terminal false and the probe as its args, then the given edit. */
+    static void config(Consumer<JsonObject> edit) throws Exception {
+        Path f = bundle.resolve("config.json");
+        Cmd.run("rm", "-f", f.toString()).orThrow();
+        Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
+        JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+        JsonObject p = o.getAsJsonObject("process");
+        p.addProperty("terminal", false);
+        JsonArray args = new JsonArray();
+        args.add("/probe");
+        p.add("args", args);
+        edit.accept(o);
+        Files.writeString(f, o.toString());
+    }
+
+    static Map<String, String> runc(String id) {
+        Cmd.Result r = Cmd.run(List.of("runc", "run", "--bundle", bundle.toString(), id), 30);
+        assertEquals(7, r.exit(), "runc run: " + r.err() + r.out());
+        return view(r.out());
+    }
+
+    static Map<String, String> box(String id) throws Exception {
+        Path out = dir.resolve("box-output");
+        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out), s -> { });
+        String text = Files.readString(out);
+        assertEquals(7, exit, "box run: " + text);
+        return view(text);
+    }
+
+    /** The probe's lines as a map; a namespace link as "new" or "host's" (its number differs run to run). */
+    static Map<String, String> view(String text) {
+        Map<String, String> m = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq < 0) continue;
+            String k = line.substring(0, eq), v = line.substring(eq + 1).strip();
+            if (k.startsWith("ns.")) {
+                Ns t = Ns.valueOf(k.substring(3).toUpperCase(java.util.Locale.ROOT));
+                v = v.equals(t.label(t.idOf(ProcessHandle.current().pid()))) ? "the host's" : "new";
+            }
+            m.put(k, v);
+        }
+        return m;
+    }
+
+    static void sameView(Map<String, String> runc, Map<String, String> box) {
+        assertTrue(runc.size() > 20, "the probe printed too little under runc: " + runc);
+        assertEquals(runc.keySet(), box.keySet(), "the probe's fields");
+        StringBuilder diff = new StringBuilder();
+        for (String k : runc.keySet()) {
+            if (!runc.get(k).equals(box.get(k))) diff.append("\n  ").append(k).append(": runc ").append(runc.get(k))
+                .append(" | box ").append(box.get(k));
+        }
+        assertEquals("", diff.toString(), "what the process sees differs:");
+    }
+
+    @Test
+    void runcSpecsBundleLooksTheSameFromInside() throws Exception {
+        config(o -> { });
+        Map<String, String> runc = runc("unboxed-test-runc"), box = box("unboxed-test-box");
+        sameView(runc, box);
+        // and what the comparison stands on
+        assertEquals("runc", box.get("hostname"));
+        assertEquals("new", box.get("ns.pid"));
+        assertEquals("the host's", box.get("ns.cgroup"));
+        assertEquals("1", box.get("pid"));
+        assertEquals("1", box.get("NoNewPrivs"));
+        assertEquals("0000000020000420", box.get("CapBnd"));
+        assertTrue(box.get("root").startsWith(bundle.resolve("rootfs") + " / ro"), box.get("root"));
+        assertEquals("Read-only file system", box.get("readonly.root"));
+        assertNothingLeft("unboxed-test-box");
+    }
+
+    @Test
+    void anotherUserCapsAndCwdLookTheSameFromInside() throws Exception {
+        config(o -> {
+            JsonObject p = o.getAsJsonObject("process");
+            JsonObject user = new JsonObject();
+            user.addProperty("uid", 1000);
+            user.addProperty("gid", 1000);
+            JsonArray groups = new JsonArray();
+            groups.add(5);
+            groups.add(100);
+            user.add("additionalGids", groups);
+            p.add("user", user);
+            p.addProperty("cwd", "/tmp");
+            p.addProperty("noNewPrivileges", false);
+            // limits of its own, lowered for a program that is not root (set before its execve, as runc's init does)
+            JsonObject nofile = new JsonObject();
+            nofile.addProperty("type", "RLIMIT_NOFILE");
+            nofile.addProperty("hard", 768);
+            nofile.addProperty("soft", 512);
+            JsonArray rlimits = new JsonArray();
+            rlimits.add(nofile);
+            p.add("rlimits", rlimits);
+            JsonObject caps = p.getAsJsonObject("capabilities");
+            for (String set : List.of("bounding", "permitted", "inheritable", "effective", "ambient")) {
+                JsonArray a = new JsonArray();
+                a.add("CAP_NET_RAW");
+                a.add("CAP_CHOWN");
+                if (set.equals("bounding")) a.add("CAP_SYS_ADMIN");
+                caps.add(set, a);
+            }
+            o.getAsJsonObject("root").addProperty("readonly", false);
+            o.addProperty("hostname", "other");
+            JsonObject cgroup = new JsonObject();
+            cgroup.addProperty("type", "cgroup");
+            o.getAsJsonObject("linux").getAsJsonArray("namespaces").add(cgroup);
+        });
+        Map<String, String> runc = runc("unboxed-test-runc2"), box = box("unboxed-test-box2");
+        try {
+            sameView(runc, box);
+        } finally {
+            Files.deleteIfExists(bundle.resolve("rootfs/probe-was-here"));
+        }
+        assertEquals("uid=1000 gid=1000 groups=5,100", box.get("id"));
+        assertEquals("new", box.get("ns.cgroup"));
+        assertEquals("/tmp", box.get("cwd"));
+        assertEquals("Max open files 512 768 files", box.get("limits.nofile"));
+        assertFalse(box.get("CapAmb").equals("0000000000000000"), "ambient capabilities reach a non-root program: " + box);
+    }
+
+    @Test
+    void memoryPidsAndCpuLimitsLookTheSameFromInside() throws Exception {
+        config(o -> {
+            JsonArray env = o.getAsJsonObject("process").getAsJsonArray("env");
+            env.add("PROBE_CGROUP=1");
+            JsonObject res = o.getAsJsonObject("linux").getAsJsonObject("resources");
+            JsonObject memory = new JsonObject();
+            memory.addProperty("limit", 64L << 20);
+            res.add("memory", memory);
+            JsonObject pids = new JsonObject();
+            pids.addProperty("limit", 42);
+            res.add("pids", pids);
+            JsonObject cpu = new JsonObject();
+            cpu.addProperty("quota", 50_000);
+            cpu.addProperty("period", 100_000);
+            res.add("cpu", cpu);
+        });
+        Map<String, String> runc = runc("unboxed-test-runc3"), box = box("unboxed-test-box3");
+        sameView(runc, box);
+        assertEquals(Long.toString(64L << 20), box.get("cgroup.memory"));
+        assertEquals("42", box.get("cgroup.pids"));
+        assertTrue(box.get("cgroup.cpu").matches("50000 100000"), box.get("cgroup.cpu"));
+        assertEquals("1", box.get("cgroup.procs"), "the program alone in its group (the runtime's thread is not)");
+        assertNothingLeft("unboxed-test-box3");
+    }
+
+    @Test
+    void aSeccompProfileActsTheSameInside() throws Exception {
+        config(o -> {
+            o.getAsJsonObject("process").getAsJsonArray("env").add("PROBE_SECCOMP=1");
+            JsonObject seccomp = new JsonObject();
+            seccomp.addProperty("defaultAction", "SCMP_ACT_ALLOW");
+            JsonArray architectures = new JsonArray();
+            architectures.add("SCMP_ARCH_X86_64");
+            architectures.add("SCMP_ARCH_AARCH64");
+            seccomp.add("architectures", architectures);
+            JsonArray rules = new JsonArray();
+            rules.add(rule(13, "mkdir", "mkdirat")); // EACCES where the read-only root would say EROFS
+            rules.add(rule(null, "rmdir")); // EPERM, errnoRet's default, where the kernel would say ENOENT
+            seccomp.add("syscalls", rules);
+            o.getAsJsonObject("linux").add("seccomp", seccomp);
+        });
+        Map<String, String> runc = runc("unboxed-test-runc4"), box = box("unboxed-test-box4");
+        sameView(runc, box);
+        assertEquals("2", box.get("Seccomp"));
+        assertEquals("Permission denied", box.get("seccomp.mkdir"));
+        assertEquals("Operation not permitted", box.get("seccomp.rmdir"));
+        assertNothingLeft("unboxed-test-box4");
+    }
+
+    private static JsonObject rule(Integer errno, String... names) {
+        JsonObject r = new JsonObject();
+        JsonArray n = new JsonArray();
+        for (String name : names) n.add(name);
+        r.add("names", n);
+        r.addProperty("action", "SCMP_ACT_ERRNO");
+        if (errno != null) r.addProperty("errnoRet", errno);
+        return r;
+    }
+
+    @Test
+    void aLimitAboveTheHardOneIsSetOrRefusedAsRuncDoesBeforeTheProgramRuns() throws Exception {
+        long hard = Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(l -> l.startsWith("Max open files"))
+            .map(l -> Long.parseLong(l.trim().split("\\s+")[4])).findFirst().orElseThrow();
+        config(o -> {
+            JsonObject p = o.getAsJsonObject("process");
+            JsonObject user = new JsonObject();
+            user.addProperty("uid", 1000);
+            user.addProperty("gid", 1000);
+            p.add("user", user);
+            JsonObject nofile = new JsonObject();
+            nofile.addProperty("type", "RLIMIT_NOFILE");
+            nofile.addProperty("hard", hard + 1); // raising a hard limit needs CAP_SYS_RESOURCE (setrlimit(2))
+            nofile.addProperty("soft", 1024);
+            JsonArray rlimits = new JsonArray();
+            rlimits.add(nofile);
+            p.add("rlimits", rlimits);
+        });
+        Cmd.Result r = Cmd.run(List.of("runc", "run", "--bundle", bundle.toString(), "unboxed-test-runc5"), 30);
+        Path out = dir.resolve("box-output");
+        String id = "unboxed-test-box5";
+        if (r.exit() == 7) { // root here may raise it: both set it
+            assertEquals(view(r.out()).get("limits.nofile"), box(id).get("limits.nofile"));
+        } else { // it may not (no CAP_SYS_RESOURCE): runc's init fails, and so does the runtime, before the program ran
+            assertTrue(r.err().contains("rlimit") || r.out().contains("rlimit"), "runc run failed for another reason: " + r);
+            unboxed.sys.SysCallException e = org.junit.jupiter.api.Assertions.assertThrows(unboxed.sys.SysCallException.class,
+                () -> Container.run(Bundle.read(bundle), id, new Container.Io(out), s -> { }));
+            assertTrue(e.getMessage().startsWith("prlimit(") && e.getMessage().contains("RLIMIT_NOFILE"), e.getMessage());
+            assertEquals("EPERM", e.symbol());
+            assertEquals("", Files.readString(out), "the program ran");
+        }
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void anUnsupportedFieldExits2NamingIt() throws Exception {
+        config(o -> o.getAsJsonObject("linux").add("sysctl", new JsonObject()));
+        PrintStream err = System.err;
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        int code;
+        System.setErr(new PrintStream(seen, true, StandardCharsets.UTF_8));
+        try {
+            code = BoxCli.execute("run", bundle.toString(), "--id", "unboxed-test-refused");
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(2, code);
+        assertEquals("box: config.json: linux.sysctl is not supported by this runtime", seen.toString(StandardCharsets.UTF_8)
+            .lines().findFirst().orElse("").replaceFirst(" \\(it takes.*", ""));
+        assertFalse(Files.exists(Container.STATE.resolve("unboxed-test-refused")));
+    }
+
+    @Test
+    void aSigkilledRuntimeLeavesWhatDeleteRemoves() throws Exception {
+        config(o -> {
+            JsonArray args = new JsonArray();
+            args.add("sleep");
+            args.add("1000");
+            o.getAsJsonObject("process").add("args", args);
+            JsonObject pids = new JsonObject();
+            pids.addProperty("limit", 42);
+            o.getAsJsonObject("linux").getAsJsonObject("resources").add("pids", pids);
+        });
+        String id = "unboxed-test-kill";
+        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertTrue(Wait.until(Duration.ofSeconds(30), () -> Container.state(id).map(s -> s.status().equals("running"))
+                .orElse(false)), "box run did not start the container");
+            long program = Container.state(id).orElseThrow().pid();
+            for (String c : List.of("pids", "devices")) { // runc spec's devices rule: a devices group too, on v1
+                Cgroups.Root r = Cgroups.rootOf(c);
+                if (r == null || r.version() != Cgroups.Version.V1 && c.equals("devices")) continue;
+                assertEquals(List.of(program), new CgroupDir(r.dir().resolve("unboxed-box-" + id)).procs(),
+                    "while the runtime runs: the program, and no thread of the runtime, in its " + c + " group");
+            }
+        } finally {
+            runtime.destroyForcibly();
+            runtime.waitFor();
+        }
+        long pid = Container.state(id).orElseThrow().pid();
+        assertTrue(Processes.alive(pid), "the container outlives its runtime");
+        Path pidsGroup = Cgroups.rootOf("pids").dir().resolve("unboxed-box-" + id);
+        // what `doctor --leftovers` prints: the container's objects, each with the command that removes them
+        List<String> left = Leftovers.find().stream().filter(l -> l.contains(id)).toList();
+        assertTrue(left.stream().anyMatch(l -> l.contains("cgroup " + pidsGroup)), "the pids group listed: " + left);
+        assertTrue(left.stream().anyMatch(l -> l.contains("processes in mnt:")), "the processes listed: " + left);
+        assertTrue(left.stream().allMatch(l -> l.endsWith("(sudo ./jbang box delete " + id + ")")), String.join("\n", left));
+        assertEquals(0, BoxCli.execute("delete", id));
+        assertFalse(Processes.alive(pid), "box delete ended the container's process");
+        assertNothingLeft(id);
+        assertEquals(List.of(), Leftovers.find().stream().filter(l -> l.contains(id)).toList(), "doctor --leftovers after delete");
+        assertEquals(1, BoxCli.execute("delete", id), "a second delete: no such container");
+    }
+
+    /** No state, no journal entry, no process, no cgroup, no host mount below the bundle. */
+    static void assertNothingLeft(String id) {
+        assertFalse(Files.exists(Container.STATE.resolve(id)), "state of " + id);
+        assertFalse(Container.known(id), "journal entries of " + id);
+        for (String c : List.of("devices", "memory", "pids", "cpu")) {
+            Cgroups.Root r = Cgroups.rootOf(c);
+            if (r != null) assertFalse(Files.exists(r.dir().resolve("unboxed-box-" + id)), c + " cgroup of " + id);
+        }
+        assertEquals(List.of(), Mounts.ofHost().stream().map(Mounts.Mount::mountPoint)
+            .filter(m -> m.startsWith(bundle.toString())).toList(), "host mounts below the bundle");
+    }
+}

@@ -1,0 +1,59 @@
+package unboxed.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import unboxed.ns.Rootfs;
+import unboxed.oci.Bundle;
+import unboxed.oci.Container;
+import unboxed.sys.Cmd;
+
+/**
+ * Start-to-exit of `true` in one OCI bundle (`runc spec`, terminal false, the busybox root): the runtime of unboxed.oci
+ * in this warm JVM, `runc run`, `unshare` with the same namespaces (no root switch, no mounts: the floor), and
+ * `./jbang box run` (a fresh JVM: fewer rounds).
+ */
+final class BoxCost {
+    private BoxCost() {}
+
+    static void run(Report r, int rounds, Path work) throws Exception {
+        if (!Cmd.has("runc")) {
+            r.note("Containers from an OCI bundle: skipped, runc is not installed (" + Cmd.installHint("runc") + ").");
+            return;
+        }
+        Path bundle = work.resolve("box-bundle");
+        Files.createDirectories(bundle);
+        Rootfs.copyTo(Rootfs.ready(s -> { }), bundle.resolve("rootfs"));
+        Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
+        Path config = bundle.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"terminal\": true", "\"terminal\": false")
+            .replace("\"sh\"", "\"true\""));
+        Bundle b = Bundle.read(bundle);
+        AtomicInteger n = new AtomicInteger();
+        Map<String, Callable<Object>> c = new LinkedHashMap<>();
+        c.put("unboxed.oci in this JVM (warm): Container.run", () -> check(Container.run(b, "unboxed-bench-" + n.incrementAndGet(),
+            Container.Io.inherit(), s -> { })));
+        c.put("`runc run`, started from Java", () -> Cmd.run(List.of("runc", "run", "--bundle", bundle.toString(),
+            "unboxed-bench-runc-" + n.incrementAndGet()), 30).orThrow());
+        c.put("`unshare -m -u -i -n -p -f true` (same namespaces, no root switch)", () -> Cmd.run("unshare", "-m", "-u", "-i",
+            "-n", "-p", "-f", "true").orThrow());
+        r.section("Containers from an OCI bundle: `true` from start to exit (runc spec's bundle, busybox root)",
+            r.interleaved(c, rounds));
+        r.ratio("unboxed.oci (warm JVM) / runc run", r.median("unboxed.oci in this JVM (warm): Container.run"),
+            r.median("`runc run`, started from Java"));
+        Map<String, Callable<Object>> fresh = new LinkedHashMap<>();
+        fresh.put("`./jbang box run` (a fresh JVM)", () -> Cmd.run(List.of("./jbang", "box", "run", bundle.toString(), "--id",
+            "unboxed-bench-fresh-" + n.incrementAndGet()), 120).orThrow());
+        r.section("The same from a fresh JVM", r.interleaved(fresh, Math.max(3, rounds / 10)));
+        r.ratio("`./jbang box run` / runc run", r.median("`./jbang box run` (a fresh JVM)"), r.median("`runc run`, started from Java"));
+    }
+
+    private static Object check(int exit) {
+        if (exit != 0) throw new IllegalStateException("true exited " + exit + " in the container");
+        return null;
+    }
+}
