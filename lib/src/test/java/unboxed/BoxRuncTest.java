@@ -165,6 +165,30 @@ class BoxRuncTest {
         assertNothingLeft("unboxed-test-box");
     }
 
+    /**
+     * runc spec's device rules as a cgroup v2 device program (--devices bpf; on a v2-only machine the default), as runc
+     * does on v2: the process inside sees the same (its default devices usable), the runtime attached a program to
+     * the container's v2 group, and the program is gone with the container.
+     */
+    @Test
+    void runcSpecsDeviceRulesAsAV2ProgramLookTheSameFromInside() throws Exception {
+        config(o -> { });
+        String id = "unboxed-test-bpf";
+        Path out = dir.resolve("box-output");
+        List<String> log = new java.util.ArrayList<>();
+        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out), Container.Devices.BPF, log::add);
+        String text = Files.readString(out);
+        assertEquals(7, exit, "box run --devices bpf: " + text);
+        sameView(runc("unboxed-test-runc"), view(text));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("BPF_CGROUP_DEVICE\\): program (\\d+)")
+            .matcher(String.join("\n", log));
+        assertTrue(m.find(), "the runtime says it attached a device program: " + log);
+        int program = Integer.parseInt(m.group(1));
+        assertTrue(Wait.until(Duration.ofSeconds(10), () -> !unboxed.sys.Bpf.loaded(program)),
+            "device program " + program + " gone with the container");
+        assertNothingLeft(id);
+    }
+
     @Test
     void anotherUserCapsAndCwdLookTheSameFromInside() throws Exception {
         config(o -> {
@@ -377,6 +401,8 @@ class BoxRuncTest {
             Cgroups.Root r = Cgroups.rootOf(c);
             if (r != null) assertFalse(Files.exists(r.dir().resolve("unboxed-box-" + id)), c + " cgroup of " + id);
         }
+        Path v2 = Cgroups.v2Mount(); // the group of a device program on a hybrid host
+        if (v2 != null) assertFalse(Files.exists(v2.resolve("unboxed-box-" + id)), "cgroup v2 group of " + id);
         assertEquals(List.of(), Mounts.ofHost().stream().map(Mounts.Mount::mountPoint)
             .filter(m -> m.startsWith(bundle.toString())).toList(), "host mounts below the bundle");
     }
