@@ -39,7 +39,7 @@ import unboxed.sys.SysCallException;
  * the JVM keeps the host's.
  *
  * <p>The order, as runc's libcontainer keeps it (rootfs_linux.go, standard_init_linux.go): the cgroup and its limits
- * (devices rules on v1, memory, pids, cpu); unshare the namespaces; make / a slave (nothing mounted inside reaches the
+ * (devices rules: v1's controller, or a BPF device program on v2 ({@link DeviceProgram}); memory, pids, cpu); unshare the namespaces; make / a slave (nothing mounted inside reaches the
  * host); bind the root file system onto itself; mount the bundle's mounts below it (its cgroup bound at
  * /sys/fs/cgroup), and the default devices; masked and read-only paths; the root read-only; pivot_root into it; the
  * hostname; the bounding set; the user and its groups; the capability sets and the ambient ones; no_new_privs; the
@@ -267,7 +267,7 @@ public final class Container {
         return Sys.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
     }
 
-    // ---- the container's cgroup: devices rules (v1), memory, pids, cpu -------------------------------------------
+    // ---- the container's cgroup: devices rules (v1 or a v2 program), memory, pids, cpu -------------------------------------------
 
     /** The cgroup's name below each hierarchy's root (a lab's reset and `doctor --leftovers` know it by the journal). */
     static String cgroupName(String id) {
