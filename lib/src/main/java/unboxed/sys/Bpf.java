@@ -168,15 +168,20 @@ public final class Bpf {
         return a;
     }
 
-    /** BPF_PROG_ATTACH: the program (prog fd) runs for the target (a cgroup directory's fd) at attachType. */
-    public static void attach(int targetFd, int progFd, int attachType, int flags) {
+    /** The attr of BPF_PROG_ATTACH and BPF_PROG_DETACH: target_fd, attach_bpf_fd, attach_type, attach_flags. */
+    private static Memory attachAttr(int targetFd, int progFd, int attachType, int flags) {
         Memory a = attr();
         a.setInt(0, targetFd);
         a.setInt(4, progFd);
         a.setInt(8, attachType);
         a.setInt(12, flags);
+        return a;
+    }
+
+    /** BPF_PROG_ATTACH: the program (prog fd) runs for the target (a cgroup directory's fd) at attachType. */
+    public static void attach(int targetFd, int progFd, int attachType, int flags) {
         try {
-            bpf(BPF_PROG_ATTACH, a);
+            bpf(BPF_PROG_ATTACH, attachAttr(targetFd, progFd, attachType, flags));
         } catch (LastErrorException e) {
             throw new SysCallException("bpf(BPF_PROG_ATTACH, {attach_type " + attachType + ", flags " + flags + "})",
                 e.getErrorCode(), "Is the target a cgroup v2 directory? See man 2 bpf");
@@ -185,12 +190,8 @@ public final class Bpf {
 
     /** BPF_PROG_DETACH: that program no longer runs for the target. */
     public static void detach(int targetFd, int progFd, int attachType) {
-        Memory a = attr();
-        a.setInt(0, targetFd);
-        a.setInt(4, progFd);
-        a.setInt(8, attachType);
         try {
-            bpf(BPF_PROG_DETACH, a);
+            bpf(BPF_PROG_DETACH, attachAttr(targetFd, progFd, attachType, 0));
         } catch (LastErrorException e) {
             throw new SysCallException("bpf(BPF_PROG_DETACH, {attach_type " + attachType + "})", e.getErrorCode(), "See man 2 bpf");
         }
