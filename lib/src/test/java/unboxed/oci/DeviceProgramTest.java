@@ -2,6 +2,7 @@ package unboxed.oci;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -104,6 +105,15 @@ class DeviceProgramTest {
         // the group removed (as box delete removes it): its programs go with it
         new CgroupDir(group).destroy();
         assertTrue(Wait.until(Duration.ofSeconds(10), () -> !Bpf.loaded(id)), "program " + id + " freed with its group");
+    }
+
+    @Test
+    void aProgramTheVerifierRefusesSaysWhyInItsOwnWords() {
+        // BPF_EXIT with R0 never set: the verifier refuses it (EACCES), and its log says R0 is unread
+        unboxed.sys.SysCallException e = assertThrows(unboxed.sys.SysCallException.class, () -> Bpf.load(
+            Bpf.BPF_PROG_TYPE_CGROUP_DEVICE, Bpf.BPF_CGROUP_DEVICE, new Bpf.Asm().exit().insns(), DeviceProgram.LICENSE));
+        assertEquals("EACCES", e.symbol(), e.getMessage());
+        assertTrue(e.getMessage().contains("The verifier says:") && e.getMessage().contains("R0"), e.getMessage());
     }
 
     @Test
