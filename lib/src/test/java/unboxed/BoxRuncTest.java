@@ -350,8 +350,10 @@ class BoxRuncTest {
         assertFalse(Files.exists(Container.STATE.resolve("unboxed-test-refused")));
     }
 
-    @Test
-    void aSigkilledRuntimeLeavesWhatDeleteRemoves() throws Exception {
+    /** devices: auto (here the v1 devices controller) or bpf (a device program on the v2 group, also journaled). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"auto", "bpf"})
+    void aSigkilledRuntimeLeavesWhatDeleteRemoves(String devices) throws Exception {
         config(o -> {
             JsonArray args = new JsonArray();
             args.add("sleep");
@@ -361,16 +363,17 @@ class BoxRuncTest {
             pids.addProperty("limit", 42);
             o.getAsJsonObject("linux").getAsJsonObject("resources").add("pids", pids);
         });
-        String id = "unboxed-test-kill";
-        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id)
+        String id = "unboxed-test-kill-" + devices;
+        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id, "--devices", devices)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             assertTrue(Wait.until(Duration.ofSeconds(30), () -> Container.state(id).map(s -> s.status().equals("running"))
                 .orElse(false)), "box run did not start the container");
             long program = Container.state(id).orElseThrow().pid();
-            for (String c : List.of("pids", "devices")) { // runc spec's devices rule: a devices group too, on v1
-                Cgroups.Root r = Cgroups.rootOf(c);
-                if (r == null || r.version() != Cgroups.Version.V1 && c.equals("devices")) continue;
+            for (String c : List.of("pids", "devices")) { // runc spec's devices rule: a devices group too (v1's, or v2's for bpf)
+                Cgroups.Root r = c.equals("devices") && devices.equals("bpf")
+                    ? new Cgroups.Root(Cgroups.Version.V2, Cgroups.v2Mount()) : Cgroups.rootOf(c);
+                if (r == null || r.version() != Cgroups.Version.V1 && c.equals("devices") && devices.equals("auto")) continue;
                 assertEquals(List.of(program), new CgroupDir(r.dir().resolve("unboxed-box-" + id)).procs(),
                     "while the runtime runs: the program, and no thread of the runtime, in its " + c + " group");
             }
@@ -385,6 +388,10 @@ class BoxRuncTest {
         List<String> left = Leftovers.find().stream().filter(l -> l.contains(id)).toList();
         assertTrue(left.stream().anyMatch(l -> l.contains("cgroup " + pidsGroup)), "the pids group listed: " + left);
         assertTrue(left.stream().anyMatch(l -> l.contains("processes in mnt:")), "the processes listed: " + left);
+        if (devices.equals("bpf")) {
+            Path v2Group = Cgroups.v2Mount().resolve("unboxed-box-" + id);
+            assertTrue(left.stream().anyMatch(l -> l.contains("device programs on cgroup " + v2Group)), "the program listed: " + left);
+        }
         assertTrue(left.stream().allMatch(l -> l.endsWith("(sudo ./jbang box delete " + id + ")")), String.join("\n", left));
         assertEquals(0, BoxCli.execute("delete", id));
         assertFalse(Processes.alive(pid), "box delete ended the container's process");
