@@ -165,6 +165,30 @@ class BoxRuncTest {
         assertNothingLeft("unboxed-test-box");
     }
 
+    /**
+     * runc spec's device rules as a cgroup v2 device program (--devices bpf; on a v2-only machine the default), as runc
+     * does on v2: the process inside sees the same (its default devices usable), the runtime attached a program to
+     * the container's v2 group, and the program is gone with the container.
+     */
+    @Test
+    void runcSpecsDeviceRulesAsAV2ProgramLookTheSameFromInside() throws Exception {
+        config(o -> { });
+        String id = "unboxed-test-bpf";
+        Path out = dir.resolve("box-output");
+        List<String> log = new java.util.ArrayList<>();
+        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out), Container.Devices.BPF, log::add);
+        String text = Files.readString(out);
+        assertEquals(7, exit, "box run --devices bpf: " + text);
+        sameView(runc("unboxed-test-runc"), view(text));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("BPF_CGROUP_DEVICE\\): program (\\d+)")
+            .matcher(String.join("\n", log));
+        assertTrue(m.find(), "the runtime says it attached a device program: " + log);
+        int program = Integer.parseInt(m.group(1));
+        assertTrue(Wait.until(Duration.ofSeconds(10), () -> !unboxed.sys.Bpf.loaded(program)),
+            "device program " + program + " gone with the container");
+        assertNothingLeft(id);
+    }
+
     @Test
     void anotherUserCapsAndCwdLookTheSameFromInside() throws Exception {
         config(o -> {
@@ -326,8 +350,10 @@ class BoxRuncTest {
         assertFalse(Files.exists(Container.STATE.resolve("unboxed-test-refused")));
     }
 
-    @Test
-    void aSigkilledRuntimeLeavesWhatDeleteRemoves() throws Exception {
+    /** devices: auto (here the v1 devices controller) or bpf (a device program on the v2 group, also journaled). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"auto", "bpf"})
+    void aSigkilledRuntimeLeavesWhatDeleteRemoves(String devices) throws Exception {
         config(o -> {
             JsonArray args = new JsonArray();
             args.add("sleep");
@@ -337,16 +363,17 @@ class BoxRuncTest {
             pids.addProperty("limit", 42);
             o.getAsJsonObject("linux").getAsJsonObject("resources").add("pids", pids);
         });
-        String id = "unboxed-test-kill";
-        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id)
+        String id = "unboxed-test-kill-" + devices;
+        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id, "--devices", devices)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             assertTrue(Wait.until(Duration.ofSeconds(30), () -> Container.state(id).map(s -> s.status().equals("running"))
                 .orElse(false)), "box run did not start the container");
             long program = Container.state(id).orElseThrow().pid();
-            for (String c : List.of("pids", "devices")) { // runc spec's devices rule: a devices group too, on v1
-                Cgroups.Root r = Cgroups.rootOf(c);
-                if (r == null || r.version() != Cgroups.Version.V1 && c.equals("devices")) continue;
+            for (String c : List.of("pids", "devices")) { // runc spec's devices rule: a devices group too (v1's, or v2's for bpf)
+                Cgroups.Root r = c.equals("devices") && devices.equals("bpf")
+                    ? new Cgroups.Root(Cgroups.Version.V2, Cgroups.v2Mount()) : Cgroups.rootOf(c);
+                if (r == null || r.version() != Cgroups.Version.V1 && c.equals("devices") && devices.equals("auto")) continue;
                 assertEquals(List.of(program), new CgroupDir(r.dir().resolve("unboxed-box-" + id)).procs(),
                     "while the runtime runs: the program, and no thread of the runtime, in its " + c + " group");
             }
@@ -361,6 +388,10 @@ class BoxRuncTest {
         List<String> left = Leftovers.find().stream().filter(l -> l.contains(id)).toList();
         assertTrue(left.stream().anyMatch(l -> l.contains("cgroup " + pidsGroup)), "the pids group listed: " + left);
         assertTrue(left.stream().anyMatch(l -> l.contains("processes in mnt:")), "the processes listed: " + left);
+        if (devices.equals("bpf")) {
+            Path v2Group = Cgroups.v2Mount().resolve("unboxed-box-" + id);
+            assertTrue(left.stream().anyMatch(l -> l.contains("device programs on cgroup " + v2Group)), "the program listed: " + left);
+        }
         assertTrue(left.stream().allMatch(l -> l.endsWith("(sudo ./jbang box delete " + id + ")")), String.join("\n", left));
         assertEquals(0, BoxCli.execute("delete", id));
         assertFalse(Processes.alive(pid), "box delete ended the container's process");
@@ -377,6 +408,8 @@ class BoxRuncTest {
             Cgroups.Root r = Cgroups.rootOf(c);
             if (r != null) assertFalse(Files.exists(r.dir().resolve("unboxed-box-" + id)), c + " cgroup of " + id);
         }
+        Path v2 = Cgroups.v2Mount(); // the group of a device program on a hybrid host
+        if (v2 != null) assertFalse(Files.exists(v2.resolve("unboxed-box-" + id)), "cgroup v2 group of " + id);
         assertEquals(List.of(), Mounts.ofHost().stream().map(Mounts.Mount::mountPoint)
             .filter(m -> m.startsWith(bundle.toString())).toList(), "host mounts below the bundle");
     }

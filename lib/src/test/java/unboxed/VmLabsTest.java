@@ -211,7 +211,7 @@ class VmLabsTest {
             }
             assertTrue(Files.exists(stored), stored + " is missing; the guest's recording is " + fresh + " (.ci/vm/record " + id + ")");
             List<String> stale = unboxed.transcript.Transcript.differences(
-                unboxed.transcript.Transcript.parse(id, REPO.relativize(stored).toString(), Files.readString(stored)),
+                unboxed.transcript.Transcript.read(stored.getParent(), id).orElseThrow(),
                 unboxed.transcript.Transcript.parse(id, fresh.toString(), text));
             assertTrue(stale.isEmpty(), "labs/transcripts/" + id + ".txt is not what the lab prints on the reference machine"
                 + " (the guest recorded " + fresh + "; review the diff, then store it with `.ci/vm/record " + id + "`):\n"

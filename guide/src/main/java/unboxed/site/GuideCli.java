@@ -141,8 +141,8 @@ public final class GuideCli implements Callable<Integer> {
             long t0 = System.nanoTime();
             stdout.print("guide: recording " + f.id() + " (" + lab.steps.size() + " steps)... ");
             stdout.flush();
-            Recorder.recordAndWrite(dir, lab);
-            stdout.printf("%.1f s -> %s%n", (System.nanoTime() - t0) / 1e9, shown(r, Transcript.file(dir, f.id(), here)));
+            Path written = Recorder.recordAndWrite(dir, lab, here);
+            stdout.printf("%.1f s -> %s%n", (System.nanoTime() - t0) / 1e9, shown(r, written));
         }
         giveToOwner(r, dir);
     }

@@ -73,6 +73,16 @@ public final class Cgroups {
         }
     }
 
+    /** Where cgroup2 is mounted (/sys/fs/cgroup on a v2 machine, /sys/fs/cgroup/unified on a hybrid one); null if nowhere. */
+    public static Path v2Mount() {
+        try {
+            return cgroupMounts(Files.readString(Path.of("/proc/self/mounts"))).stream().filter(f -> f[2].equals("cgroup2"))
+                .map(f -> Path.of(f[1])).findFirst().orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The same as {@link #rootOf}, from the text of /proc/self/mounts and a reader of cgroup2's cgroup.controllers. */
     static Root parseRoot(String mounts, String controller, Function<Path, String> readControllers) {
         return root(cgroupMounts(mounts), controller, readControllers);

@@ -58,6 +58,16 @@ public final class Group {
         return new Group(name, new LinkedHashMap<>(roots), List.of());
     }
 
+    /**
+     * The same group with one more controller at an explicit root: a v2 tree for "devices", say, where device rules
+     * are a BPF program attached to the group's directory rather than a controller listed in cgroup.controllers.
+     */
+    public Group with(String controller, Cgroups.Root root) {
+        Map<String, Cgroups.Root> r = new LinkedHashMap<>(roots);
+        r.put(controller, root);
+        return new Group(name, r, missing.stream().filter(m -> !m.equals(controller)).toList());
+    }
+
     /** The group CHILD below this one, for the same controllers. */
     public Group child(String child) {
         return new Group(name + "/" + child, roots, missing);

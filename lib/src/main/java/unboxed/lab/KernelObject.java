@@ -97,6 +97,7 @@ public sealed interface KernelObject {
             case "docker" -> new DockerContainer(e.target(), e.where());
             case "overlayroots" -> new OverlayRoots(Path.of(e.target()));
             case "nsprocs" -> NamespaceProcesses.parse(e.target());
+            case "bpfdevices" -> new DevicePrograms(Path.of(e.target()));
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -511,6 +512,21 @@ public sealed interface KernelObject {
             for (unboxed.ns.Ns t : unboxed.ns.Ns.values()) if (t.file.equals(m.group(1))) return new NamespaceProcesses(t, Long.parseLong(m.group(2)));
             return null;
         }
+    }
+
+    /**
+     * The device programs (BPF_PROG_TYPE_CGROUP_DEVICE) attached to a cgroup v2 directory: a container runtime's device
+     * rules on v2. Journaled before the attach, by the directory (the program's id is the kernel's to give); undo
+     * detaches each by id (BPF_PROG_QUERY, BPF_PROG_GET_FD_BY_ID, BPF_PROG_DETACH). Removing the group detaches them too.
+     */
+    record DevicePrograms(Path cgroup) implements KernelObject {
+        public String kind() { return "bpfdevices"; }
+        public String target() { return cgroup.toString(); }
+        public String describe() { return "device programs on cgroup " + cgroup; }
+        public boolean present() {
+            return Files.isDirectory(cgroup) && !unboxed.sys.Bpf.attached(cgroup, unboxed.sys.Bpf.BPF_CGROUP_DEVICE).isEmpty();
+        }
+        public boolean undo() { return unboxed.sys.Bpf.detachAll(cgroup, unboxed.sys.Bpf.BPF_CGROUP_DEVICE) > 0; }
     }
 
     // ---- notes of how the host was -----------------------------------------------------------------------------

@@ -16,11 +16,11 @@ import unboxed.sys.Sys;
 @Command(name = "./jbang box", mixinStandardHelpOptions = true,
     description = "A container runtime in Java that runs an OCI bundle (config.json and its rootfs, as `runc spec` writes"
         + " it) like runc: namespaces, mounts and pivot_root, hostname, user, capabilities, no_new_privs, seccomp,"
-        + " on one JVM thread; a cgroup (devices rules on v1, memory, pids and cpu limits) and rlimits that the process gets"
+        + " on one JVM thread; a cgroup (devices rules: v1's controller or a BPF program on v2; memory, pids and cpu limits) and rlimits that the process gets"
         + " before its execve. Exit codes: run passes the container's exit code through (128+N for signal N); before"
         + " the container starts, and for the other commands: 0 done, 1 no such container, 2 bad input (an"
         + " unsupported config.json field, named), 3 this machine cannot (not root, a cgroup controller missing,"
-        + " devices rules on cgroup v2), 4 conflict (the id is taken).",
+        + " the kernel refused the device program), 4 conflict (the id is taken).",
     subcommands = {BoxCli.Run.class, BoxCli.State.class, BoxCli.Kill.class, BoxCli.Delete.class, BoxCli.ListCmd.class})
 public final class BoxCli implements Callable<Integer> {
 
@@ -75,13 +75,23 @@ public final class BoxCli implements Callable<Integer> {
         String id;
         @Option(names = {"-v", "--verbose"}, description = "say each step on stderr")
         boolean verbose;
+        @Option(names = "--devices", paramLabel = "HOW", defaultValue = "auto", description = "how linux.resources.devices"
+            + " is enforced: auto (default: the cgroup v1 devices controller where one is mounted, else a BPF device"
+            + " program on the container's cgroup v2 group, as runc does on v2) or bpf (the program, also where v1's"
+            + " controller is mounted)")
+        String devices;
 
         @Override
         public Integer call() {
+            Container.Devices how = switch (devices) {
+                case "auto" -> Container.Devices.AUTO;
+                case "bpf" -> Container.Devices.BPF;
+                default -> throw new Bundle.Refused("--devices " + devices + ": auto or bpf");
+            };
             Bundle b = Bundle.read(bundle);
             needRoot();
             String name = id != null ? id : bundle.toAbsolutePath().normalize().getFileName().toString();
-            return Container.run(b, name, Container.Io.inherit(), verbose ? s -> err().println("box: " + s) : s -> { });
+            return Container.run(b, name, Container.Io.inherit(), how, verbose ? s -> err().println("box: " + s) : s -> { });
         }
     }
 

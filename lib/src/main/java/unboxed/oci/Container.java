@@ -39,7 +39,7 @@ import unboxed.sys.SysCallException;
  * the JVM keeps the host's.
  *
  * <p>The order, as runc's libcontainer keeps it (rootfs_linux.go, standard_init_linux.go): the cgroup and its limits
- * (devices rules on v1, memory, pids, cpu); unshare the namespaces; make / a slave (nothing mounted inside reaches the
+ * (devices rules: v1's controller, or a BPF device program on v2 ({@link DeviceProgram}); memory, pids, cpu); unshare the namespaces; make / a slave (nothing mounted inside reaches the
  * host); bind the root file system onto itself; mount the bundle's mounts below it (its cgroup bound at
  * /sys/fs/cgroup), and the default devices; masked and read-only paths; the root read-only; pivot_root into it; the
  * hostname; the bounding set; the user and its groups; the capability sets and the ambient ones; no_new_privs; the
@@ -79,6 +79,14 @@ public final class Container {
         }
     }
 
+    /**
+     * How linux.resources.devices is enforced: AUTO, the cgroup v1 devices controller where one is mounted, else a
+     * BPF_PROG_TYPE_CGROUP_DEVICE program on the container's cgroup v2 group (as runc does on v2); BPF, the program
+     * even where a v1 devices controller is mounted (a hybrid host: the process stays in v1's root devices group, which
+     * allows everything, so the program alone decides).
+     */
+    public enum Devices { AUTO, BPF }
+
     /** The container is running; the pid (on the host) and where to find the rest. */
     public record Started(String id, long pid, long mntNamespace) {}
 
@@ -87,7 +95,12 @@ public final class Container {
      * `runc run` does). {@code log} gets one line per step.
      */
     public static int run(Bundle bundle, String id, Io io, Consumer<String> log) {
-        Started s = start(bundle, id, io, log);
+        return run(bundle, id, io, Devices.AUTO, log);
+    }
+
+    /** {@link #run}, with the device rules enforced as {@code devices} says. */
+    public static int run(Bundle bundle, String id, Io io, Devices devices, Consumer<String> log) {
+        Started s = start(bundle, id, io, devices, log);
         try {
             return waitFor(s.pid());
         } finally {
@@ -97,6 +110,11 @@ public final class Container {
 
     /** Makes the container and starts its program; {@link #waitFor} its pid, then {@link #delete}. */
     public static Started start(Bundle bundle, String id, Io io, Consumer<String> log) {
+        return start(bundle, id, io, Devices.AUTO, log);
+    }
+
+    /** {@link #start}, with the device rules enforced as {@code devices} says. */
+    public static Started start(Bundle bundle, String id, Io io, Devices devices, Consumer<String> log) {
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
             throw new Bundle.Refused("container id " + id + ": letters, digits, _ . - only (up to 64, not starting with . - _)");
         }
@@ -111,23 +129,34 @@ public final class Container {
             throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");
         }
         try {
-            return make(bundle, id, rootfs, dir, io, log);
+            return make(bundle, id, rootfs, dir, io, devices, log);
         } catch (RuntimeException | Error e) {
             delete(id); // what was made so far, and nothing of another container's
             throw e;
         }
     }
 
-    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, Consumer<String> log) {
+    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, Devices devices, Consumer<String> log) {
         Journal j = journal();
         j.record(new KernelObject.DirTree(dir).entry(id));
         writeState(dir, new State(bundle.ociVersion(), id, "creating", 0, bundle.dir().toAbsolutePath().toString()));
-        Group group = cgroup(bundle, id);
+        Group group = cgroup(bundle, id, devices);
         if (group != null) {
             for (Path d : group.dirs()) j.record(new KernelObject.Cgroup(d).entry(id));
             group.create();
             log.accept("mkdir " + String.join(" ", group.dirs().stream().map(Path::toString).toList()));
-            if (group.has("devices")) writeDeviceRules(group.files("devices"), bundle.linux().devices(), log);
+            if (group.has("devices") && group.version("devices") == Cgroups.Version.V1) {
+                writeDeviceRules(group.files("devices"), bundle.linux().devices(), log);
+            } else if (group.has("devices")) {
+                Path d = group.dir("devices");
+                j.record(new KernelObject.DevicePrograms(d).entry(id));
+                List<Bundle.DeviceRule> rules = new ArrayList<>(bundle.linux().devices());
+                rules.addAll(DEFAULT_RULES);
+                int prog = DeviceProgram.attach(d, rules);
+                log.accept("bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, " + DeviceProgram.of(rules).size() + " instructions"
+                    + " from " + rules.size() + " rules, the default devices last); bpf(BPF_PROG_ATTACH, " + d
+                    + ", BPF_CGROUP_DEVICE): program " + prog + " (bpftool cgroup show " + d + ")");
+            }
             writeLimits(group, bundle.linux().limits(), log);
         }
         Set<Ns> types = EnumSet.noneOf(Ns.class);
@@ -238,7 +267,7 @@ public final class Container {
         return Sys.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
     }
 
-    // ---- the container's cgroup: devices rules (v1), memory, pids, cpu -------------------------------------------
+    // ---- the container's cgroup: devices rules (v1 or a v2 program), memory, pids, cpu -------------------------------------------
 
     /** The cgroup's name below each hierarchy's root (a lab's reset and `doctor --leftovers` know it by the journal). */
     static String cgroupName(String id) {
@@ -247,24 +276,30 @@ public final class Container {
 
     /**
      * The container's cgroup, in the hierarchies of the controllers its bundle needs (devices for device rules; memory,
-     * pids, cpu for limits), or null when it needs none. On v2 device rules are a BPF program: refused; a controller
-     * no hierarchy offers, or that v2's root does not hand down, is exit 3 saying which.
+     * pids, cpu for limits), or null when it needs none. Device rules are the v1 devices controller's, or (no such
+     * controller, or {@link Devices#BPF}) a program on the group in the cgroup2 tree, whose "devices" is that tree. A
+     * controller no hierarchy offers, or that v2's root does not hand down, is exit 3 saying which.
      */
-    private static Group cgroup(Bundle bundle, String id) {
+    private static Group cgroup(Bundle bundle, String id, Devices how) {
         List<String> controllers = new ArrayList<>();
-        if (!bundle.linux().devices().isEmpty()) controllers.add("devices");
+        boolean devices = !bundle.linux().devices().isEmpty();
         Bundle.Limits l = bundle.linux().limits();
         if (l.memory() != null) controllers.add("memory");
         if (l.pids() != null) controllers.add("pids");
         if (l.cpuQuota() != null) controllers.add("cpu");
-        if (controllers.isEmpty()) return null;
-        Cgroups.Root devices = Cgroups.rootOf("devices");
-        if (controllers.contains("devices") && (devices == null || devices.version() != Cgroups.Version.V1)) {
-            throw new Unsupported("config.json: linux.resources.devices needs the cgroup v1 devices controller here;"
-                + " on cgroup v2 the rules are a BPF program (bpf(2), BPF_PROG_TYPE_CGROUP_DEVICE), which this runtime"
-                + " does not load yet: remove linux.resources.devices from config.json to run without device rules");
-        }
+        if (controllers.isEmpty() && !devices) return null;
         Group g = Group.named(cgroupName(id), controllers.toArray(String[]::new));
+        if (devices) {
+            Cgroups.Root v1 = Cgroups.rootOf("devices");
+            Path v2 = Cgroups.v2Mount();
+            if (how == Devices.AUTO && v1 != null && v1.version() == Cgroups.Version.V1) g = g.with("devices", v1);
+            else if (v2 != null) g = g.with("devices", new Cgroups.Root(Cgroups.Version.V2, v2));
+            else {
+                throw new Unsupported("config.json: linux.resources.devices needs the cgroup v1 devices controller or a"
+                    + " cgroup2 mount for a device program, and this machine has neither (grep cgroup /proc/self/mounts):"
+                    + " remove linux.resources.devices from config.json to run without device rules");
+            }
+        }
         if (!g.missing().isEmpty()) {
             throw new Unsupported("config.json: linux.resources needs the " + String.join(", ", g.missing())
                 + " controller, which no cgroup hierarchy offers on this machine (grep cgroup /proc/self/mounts)");
@@ -304,6 +339,12 @@ public final class Container {
     /** The devices every container may use whatever its rules say (runc's AllowedDevices: null, zero, full, tty, ...). */
     static final List<String> DEFAULT_ALLOWED = List.of("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
         "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm");
+
+    /** The same, as rules (for the device program on v2). */
+    static final List<Bundle.DeviceRule> DEFAULT_RULES = DEFAULT_ALLOWED.stream().map(r -> {
+        String[] f = r.split("[ :]");
+        return new Bundle.DeviceRule(true, f[0], Long.parseLong(f[1]), f[2].equals("*") ? null : Long.parseLong(f[2]), f[3]);
+    }).toList();
 
     private static void writeDeviceRules(CgroupDir g, List<Bundle.DeviceRule> rules, Consumer<String> log) {
         for (Bundle.DeviceRule r : rules) {

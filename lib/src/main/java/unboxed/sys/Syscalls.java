@@ -37,6 +37,7 @@ public final class Syscalls {
         Map.entry("chroot", new long[] {161, 51}),
         Map.entry("gettid", new long[] {186, 178}),
         Map.entry("seccomp", new long[] {317, 277}),
+        Map.entry("bpf", new long[] {321, 280}),
         // credentials by raw syscall: glibc's wrappers change every thread of the process (SIGSETXID), these the caller only
         Map.entry("setresuid", new long[] {117, 147}),
         Map.entry("setresgid", new long[] {119, 149}),

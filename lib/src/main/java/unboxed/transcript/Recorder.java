@@ -119,11 +119,10 @@ public final class Recorder implements RunListener {
         return new Transcript(lab.id, List.copyOf(steps));
     }
 
-    /** Records and stores it as this kind of machine's transcript ({@link Transcript.Machine#here()}); returns it. */
-    public static Transcript recordAndWrite(Path transcriptsDir, Lab lab) {
-        Transcript t = record(lab);
-        Transcript.write(transcriptsDir, lab, t, Transcript.Machine.here());
-        return t;
+    /** Records and stores it as the transcript of that kind of machine; returns the file written. */
+    public static Path recordAndWrite(Path transcriptsDir, Lab lab, Transcript.Machine machine) {
+        Transcript.write(transcriptsDir, lab, record(lab), machine);
+        return Transcript.file(transcriptsDir, lab.id, machine);
     }
 
     private static Console plainConsole(ByteArrayOutputStream to) {
