@@ -47,6 +47,14 @@ class WorkshopFirstBootVmTest {
     static final long FIRST_BOOT_TIMEOUT_S = 2400;
     static final long PLAIN_BOOT_TIMEOUT_S = 600;
     static final Path M2 = Path.of(System.getProperty("user.home"), ".m2");
+    /**
+     * The guest's JVMs (jbang, javac, Maven, the labs) under software emulation: the C1 compiler alone and the serial
+     * collector, as VmLabsTest's guest runs its JVMs (.ci/vm/guest-run) and ./jbang runs jbang-cli. Under TCG, C2's
+     * compilations and G1's barriers are emulated too, and the first boot is mostly javac compiling the lib (once for
+     * root in cloud-init's runcmd, once more for the doctor). Set with systemd.setenv on the kernel command line, and
+     * passed through su and sudo to the learner's doctor by .ci/vm/first-boot-run.
+     */
+    static final String JVMS_UNDER_EMULATION = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     @Test
     void theUserDataMakesALearnerMachineOnTheGuestsFirstBoot() throws Exception {
@@ -122,8 +130,11 @@ class WorkshopFirstBootVmTest {
         // qemu64: the CPU model the Vagrant box runs Maven's JVMs under (see .ci/vm/build-box)
         // no login prompt on ttyS0: agetty's vhangup() would cut the report's output there
         // no NIC: the user-data's package step, which would need one, is done in the image (.ci/vm/build-guest)
+        // JVMS_UNDER_EMULATION for every unit systemd starts (cloud-init's runcmd, the report): the test's guest, not the
+        // user-data's (a learner's machine has KVM, where HotSpot's defaults are right)
         List<String> qemu = VmLabsTest.qemu(guest, serial, "qemu64", "none",
-            "systemd.wants=unboxed-vm.service systemd.mask=serial-getty@ttyS0.service", args.toArray(String[]::new));
+            "systemd.wants=unboxed-vm.service systemd.mask=serial-getty@ttyS0.service"
+                + " \"systemd.setenv=JAVA_TOOL_OPTIONS=" + JVMS_UNDER_EMULATION + "\"", args.toArray(String[]::new));
         boolean exited = VmLabsTest.boot(qemu, work, timeoutS);
         String log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
         assertTrue(exited, "the guest did not power off within " + timeoutS + " s; serial log " + serial + ":\n" + tail(log));
