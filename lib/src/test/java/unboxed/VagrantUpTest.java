@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import unboxed.sys.Cmd;
 
 /**
@@ -29,7 +30,8 @@ import unboxed.sys.Cmd;
  * Logs: BUILD/vagrant-up/logs (vagrant's output per phase, libvirtd's, the guest's console).
  */
 @Tag("vagrant")
-@Order(Integer.MAX_VALUE) // last: by then VmLabsTest's guest, running beside the suite, is done; two emulated VMs at once starve both
+@Order(Integer.MAX_VALUE) // last, and after the background lane's guests (VmLabsTest, then WorkshopFirstBootVmTest), which may
+@ResourceLock(VmLabsTest.GUEST) // outlast the rest of the suite: two emulated VMs at once starve both
 class VagrantUpTest {
     static final Path REPO = Path.of("").toAbsolutePath();
     /** Box (cold: guest and box build), up, provision and lab04 under emulation, destroy; the script has its own. */
