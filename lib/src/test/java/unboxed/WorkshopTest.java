@@ -55,10 +55,12 @@ class WorkshopTest {
     static final String JBANG = """
         #!/bin/sh
         # jbang for WorkshopTest's learner machines, which have no network: runs the lab (or alias) ./jbang hands over,
-        # from the classes the test build compiled (their class path is in /etc/unboxed-test-classpath)
+        # from the classes the test build compiled (their class path is in /etc/unboxed-test-classpath); and, as jbang's
+        # `info classpath LAB` (workshop/learner-machine's fetch for the learner), prints that class path
         set -e
         ref=$1; shift
         case $ref in
+          info) [ "$1" = classpath ] && exec cat /etc/unboxed-test-classpath; echo "jbang stand-in: no 'info $1'" >&2; exit 2 ;;
           *.java) ;;
           *) ref=$(python3 -c 'import json, sys; print(json.load(open("jbang-catalog.json"))["aliases"][sys.argv[1]]["script-ref"])' "$ref") ;;
         esac
