@@ -80,6 +80,11 @@ public final class BoxCli implements Callable<Integer> {
             + " program on the container's cgroup v2 group, as runc does on v2) or bpf (the program, also where v1's"
             + " controller is mounted)")
         String devices;
+        @Option(names = "--net", paramLabel = "MODE", defaultValue = "none", description = "the container's network:"
+            + " none (default, as runc: a new network namespace with lo only) or nat (a veth to a bridge in a router"
+            + " namespace of its own, unboxed-box-ID, 10.88.0.2/24 with its default route via 10.88.0.1, MASQUERADE"
+            + " there; the host's firewall, routes and sysctls stay as they are)")
+        String net;
 
         @Override
         public Integer call() {
@@ -88,10 +93,16 @@ public final class BoxCli implements Callable<Integer> {
                 case "bpf" -> Container.Devices.BPF;
                 default -> throw new Bundle.Refused("--devices " + devices + ": auto or bpf");
             };
+            Container.Net network = switch (net) {
+                case "none" -> Container.Net.NONE;
+                case "nat" -> Container.Net.NAT;
+                default -> throw new Bundle.Refused("--net " + net + ": none or nat");
+            };
             Bundle b = Bundle.read(bundle);
             needRoot();
             String name = id != null ? id : bundle.toAbsolutePath().normalize().getFileName().toString();
-            return Container.run(b, name, Container.Io.inherit(), how, verbose ? s -> err().println("box: " + s) : s -> { });
+            Container.RunOptions options = Container.RunOptions.defaults().with(how).with(network);
+            return Container.run(b, name, Container.Io.inherit(), options, verbose ? s -> err().println("box: " + s) : s -> { });
         }
     }
 

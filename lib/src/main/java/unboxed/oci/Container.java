@@ -87,6 +87,34 @@ public final class Container {
      */
     public enum Devices { AUTO, BPF }
 
+    /**
+     * How the container's network namespace is connected: NONE, as runc leaves it (a new namespace with lo, nothing
+     * else); NAT, a veth to a bridge in a router namespace of the container's own, NAT out ({@link BoxNet}).
+     */
+    public enum Net { NONE, NAT }
+
+    /**
+     * What `box run` adds to the bundle: how device rules are enforced, the network, and the layers of an overlay root
+     * (lower folders, topmost first; empty: root.path as it is).
+     */
+    public record RunOptions(Devices devices, Net net, List<Path> layers) {
+        public static RunOptions defaults() {
+            return new RunOptions(Devices.AUTO, Net.NONE, List.of());
+        }
+
+        public RunOptions with(Devices d) {
+            return new RunOptions(d, net, layers);
+        }
+
+        public RunOptions with(Net n) {
+            return new RunOptions(devices, n, layers);
+        }
+
+        public RunOptions withLayers(List<Path> l) {
+            return new RunOptions(devices, net, List.copyOf(l));
+        }
+    }
+
     /** The container is running; the pid (on the host) and where to find the rest. */
     public record Started(String id, long pid, long mntNamespace) {}
 
@@ -100,7 +128,12 @@ public final class Container {
 
     /** {@link #run}, with the device rules enforced as {@code devices} says. */
     public static int run(Bundle bundle, String id, Io io, Devices devices, Consumer<String> log) {
-        Started s = start(bundle, id, io, devices, log);
+        return run(bundle, id, io, RunOptions.defaults().with(devices), log);
+    }
+
+    /** {@link #run}, with what the options add (device rules, network, layers). */
+    public static int run(Bundle bundle, String id, Io io, RunOptions options, Consumer<String> log) {
+        Started s = start(bundle, id, io, options, log);
         try {
             return waitFor(s.pid());
         } finally {
@@ -115,12 +148,21 @@ public final class Container {
 
     /** {@link #start}, with the device rules enforced as {@code devices} says. */
     public static Started start(Bundle bundle, String id, Io io, Devices devices, Consumer<String> log) {
+        return start(bundle, id, io, RunOptions.defaults().with(devices), log);
+    }
+
+    /** {@link #start}, with what the options add (device rules, network, layers). */
+    public static Started start(Bundle bundle, String id, Io io, RunOptions options, Consumer<String> log) {
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
             throw new Bundle.Refused("container id " + id + ": letters, digits, _ . - only (up to 64, not starting with . - _)");
         }
         if (!bundle.has("mount")) {
             throw new Bundle.Refused("config.json: linux.namespaces must list mount: this runtime pivots into root.path in a"
                 + " mount namespace of the container's own");
+        }
+        if (options.net() == Net.NAT && !bundle.has("network")) {
+            throw new Bundle.Refused("--net nat needs a network namespace of the container's own: config.json's"
+                + " linux.namespaces must list network");
         }
         Path rootfs = bundle.rootfs();
         if (!Files.isDirectory(rootfs)) throw new Bundle.Refused("config.json: root.path " + rootfs + " is not a directory");
@@ -129,14 +171,15 @@ public final class Container {
             throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");
         }
         try {
-            return make(bundle, id, rootfs, dir, io, devices, log);
+            return make(bundle, id, rootfs, dir, io, options, log);
         } catch (RuntimeException | Error e) {
             delete(id); // what was made so far, and nothing of another container's
             throw e;
         }
     }
 
-    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, Devices devices, Consumer<String> log) {
+    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, RunOptions options, Consumer<String> log) {
+        Devices devices = options.devices();
         Journal j = journal();
         j.record(new KernelObject.DirTree(dir).entry(id));
         writeState(dir, new State(bundle.ociVersion(), id, "creating", 0, bundle.dir().toAbsolutePath().toString()));
@@ -171,6 +214,7 @@ public final class Container {
             mnt = t.id(Ns.MNT);
             // journal first: whatever runs in this mount namespace from now on is the container's
             j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
+            if (options.net() == Net.NAT) BoxNet.connect(id, t.tid(), j, log);
             if (fifo != null) fifo.watch(t.tid());
             try {
                 pid = t.call(() -> inside(bundle, rootfs, group, out, fifo == null ? null : dir, fifo, log));
