@@ -49,6 +49,8 @@ public final class BoxNet {
         if (Netns.exists(r) || java.nio.file.Files.exists(Netns.path(r))) {
             throw new Container.Conflict("a network namespace called " + r + " exists: ip netns delete " + r + ", or another --id");
         }
+        // /run/netns as it was (ip netns add leaves it a shared mount point): put back once no namespace is left there
+        j.record(new KernelObject.RunNetnsNote(Netns.runDirState()).entry(id));
         j.record(new KernelObject.NamedNetns(r).entry(id));
         Netns.add(r);
         Ip.ip(r, "link", "set", "lo", "up");
