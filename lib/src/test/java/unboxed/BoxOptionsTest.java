@@ -41,7 +41,7 @@ import unboxed.sys.Wait;
 
 /**
  * What `box run` adds to an OCI bundle (runc spec's, terminal false): --net nat (a router namespace of the container's
- * own, NAT out). Real kernel, as root, under the kernel lock; every namespace the traffic crosses is the test's or the
+ * own, NAT out) and --layers (an overlay root). Real kernel, as root, under the kernel lock; every namespace the traffic crosses is the test's or the
  * runtime's, and the root namespace's firewall and forwarding are compared before and after.
  */
 class BoxOptionsTest {
@@ -144,12 +144,55 @@ class BoxOptionsTest {
         assertNothingLeft("unboxed-test-nonet");
     }
 
-    /** A SIGKILLed `box run --net nat`: doctor --leftovers lists the router, box delete removes it. */
+    /**
+     * --layers TOP:BASE: the root is an overlay of the two folders (TOP's file over BASE's), what the program writes
+     * goes to an upper directory of the container's own, and neither folder changes; the upper goes with the container.
+     */
     @Test
-    void aSigkilledRuntimesRouterIsListedAndDeleted() throws Exception {
+    void layersMakeTheRootAnOverlayWhoseWritesGoWithTheContainer() throws Exception {
+        Path top = dir.resolve("top"), base = dir.resolve("base");
+        Files.createDirectories(top.resolve("etc"));
+        Files.writeString(top.resolve("etc/motd"), "from the top layer\n");
+        Rootfs.copyTo(bundle.resolve("rootfs"), base);
+        config(List.of("sh", "-c", "cat /etc/motd; awk '$5 == \"/\" {print \"root=\" $9}' /proc/self/mountinfo;"
+            + " echo written > /probe-upper && echo wrote"), o -> o.getAsJsonObject("root").addProperty("readonly", false));
+        String id = "unboxed-test-layers";
+        Path out = dir.resolve("out");
+        List<String> log = new ArrayList<>();
+        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out),
+            Container.RunOptions.defaults().withLayers(List.of(top, base)), log::add);
+        assertEquals(List.of("from the top layer", "root=overlay", "wrote"), Files.readAllLines(out), "exit " + exit);
+        assertEquals(0, exit);
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("mount -t overlay overlay -o lowerdir=" + top + ":" + base
+            + ",upperdir=" + Container.LAYERS.resolve(id).resolve("upper"))), String.join("\n", log));
+        for (Path p : List.of(top, base, bundle.resolve("rootfs"))) {
+            assertFalse(Files.exists(p.resolve("probe-upper")), "the program's write reached " + p);
+        }
+        assertFalse(Files.exists(Container.LAYERS.resolve(id)), "the upper and work directories gone with the container");
+        assertNothingLeft(id);
+    }
+
+    @Test
+    void aLayerThatIsNotAFolderExits2() throws Exception {
+        config(List.of("true"), o -> { });
+        Path missing = dir.resolve("no-such-layer");
+        assertEquals(List.of("box: --layers: " + missing + " is not a folder"),
+            box(2, "run", bundle.toString(), "--id", "unboxed-test-nolayer", "--layers", missing + ":" + bundle.resolve("rootfs")));
+        assertEquals(List.of("box: --layers: an empty folder name: folders separated by : (the topmost first), none empty or"
+            + " with a comma"), box(2, "run", bundle.toString(), "--id", "unboxed-test-nolayer", "--layers", bundle + "/rootfs:"));
+        assertNothingLeft("unboxed-test-nolayer");
+    }
+
+    /**
+     * A SIGKILLed `box run --net nat --layers ...`: doctor --leftovers lists the router and the upper directory, box
+     * delete removes them.
+     */
+    @Test
+    void aSigkilledRuntimesRouterAndLayersAreListedAndDeleted() throws Exception {
         config(List.of("sleep", "1000"), o -> { });
         String id = "unboxed-test-natkill", router = BoxNet.router(id);
-        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id, "--net", "nat")
+        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id, "--net", "nat", "--layers",
+                bundle.resolve("rootfs").toString())
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             assertTrue(Wait.until(Duration.ofSeconds(30), () -> Container.state(id).map(x -> x.status().equals("running"))
@@ -163,9 +206,12 @@ class BoxOptionsTest {
         List<String> left = Leftovers.find().stream().filter(l -> l.contains(id)).toList();
         assertTrue(left.contains("box journal: network namespace " + router + "  (sudo ./jbang box delete " + id + ")"),
             String.join("\n", left));
+        assertTrue(left.contains("box journal: directory " + Container.LAYERS.resolve(id) + "  (sudo ./jbang box delete " + id
+            + ")"), String.join("\n", left));
         assertEquals(0, BoxCli.execute("delete", id));
         assertFalse(Processes.alive(pid), "box delete ended the container's process");
         assertFalse(Files.exists(Netns.path(router)), "box delete removed the router");
+        assertFalse(Files.exists(Container.LAYERS.resolve(id)), "box delete removed the upper and work directories");
         assertNothingLeft(id);
     }
 

@@ -85,6 +85,10 @@ public final class BoxCli implements Callable<Integer> {
             + " namespace of its own, unboxed-box-ID, 10.88.0.2/24 with its default route via 10.88.0.1, MASQUERADE"
             + " there; the host's firewall, routes and sysctls stay as they are)")
         String net;
+        @Option(names = "--layers", paramLabel = "A:B", description = "the root as an overlay of these folders (the"
+            + " topmost first, as overlayfs's lowerdir), mounted on root.path in the container's mount namespace, with an"
+            + " upper and a work directory of the container's own in /var/lib/unboxed/box/ID (removed with it)")
+        String layers;
 
         @Override
         public Integer call() {
@@ -102,6 +106,9 @@ public final class BoxCli implements Callable<Integer> {
             needRoot();
             String name = id != null ? id : bundle.toAbsolutePath().normalize().getFileName().toString();
             Container.RunOptions options = Container.RunOptions.defaults().with(how).with(network);
+            if (layers != null) {
+                options = options.withLayers(java.util.Arrays.stream(layers.split(":", -1)).map(Path::of).toList());
+            }
             return Container.run(b, name, Container.Io.inherit(), options, verbose ? s -> err().println("box: " + s) : s -> { });
         }
     }

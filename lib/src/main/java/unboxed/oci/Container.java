@@ -25,6 +25,7 @@ import unboxed.lab.KernelObject;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
+import unboxed.ns.Overlay;
 import unboxed.sys.Capabilities;
 import unboxed.sys.Credentials;
 import unboxed.sys.LibC;
@@ -166,6 +167,7 @@ public final class Container {
         }
         Path rootfs = bundle.rootfs();
         if (!Files.isDirectory(rootfs)) throw new Bundle.Refused("config.json: root.path " + rootfs + " is not a directory");
+        checkLayers(options.layers());
         Path dir = STATE.resolve(id);
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");
@@ -205,6 +207,7 @@ public final class Container {
         Set<Ns> types = EnumSet.noneOf(Ns.class);
         for (Bundle.Namespace n : bundle.linux().namespaces()) types.add(Bundle.NAMESPACES.get(n.type()));
         log.accept("unshare(" + Sys.cloneFlags(Ns.flags(types)) + ") on a thread of its own");
+        Overlay.Layers overlay = options.layers().isEmpty() ? null : layers(id, options.layers(), j);
         int out = io.output() == null ? -1 : openOutput(io.output());
         List<Bundle.Rlimit> limits = bundle.process().rlimits();
         ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, bundle.process().user(), limits, group);
@@ -217,7 +220,7 @@ public final class Container {
             if (options.net() == Net.NAT) BoxNet.connect(id, t.tid(), j, log);
             if (fifo != null) fifo.watch(t.tid());
             try {
-                pid = t.call(() -> inside(bundle, rootfs, group, out, fifo == null ? null : dir, fifo, log));
+                pid = t.call(() -> inside(bundle, rootfs, overlay, group, out, fifo == null ? null : dir, fifo, log));
             } catch (RuntimeException | Error e) {
                 if (fifo != null) fifo.finish(); // the helper stops; the spawn's own error is the one to say
                 throw e;
@@ -254,12 +257,14 @@ public final class Container {
     public static boolean delete(String id) {
         Journal.Replay r = journal().replay(id);
         if (!r.failed().isEmpty()) throw new IllegalStateException("box delete " + id + ": " + String.join("; ", r.failed()));
-        try {
-            Files.deleteIfExists(STATE); // only when no other container is there (not empty: kept)
-        } catch (java.nio.file.DirectoryNotEmptyException others) {
-            // another container's state
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        for (Path shared : List.of(STATE, LAYERS)) {
+            try {
+                Files.deleteIfExists(shared); // only when no other container is there (not empty: kept)
+            } catch (java.nio.file.DirectoryNotEmptyException others) {
+                // another container's state or layers
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         return !r.undone().isEmpty();
     }
@@ -309,6 +314,37 @@ public final class Container {
             throw new java.io.UncheckedIOException("cannot create " + file, e);
         }
         return Sys.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
+    }
+
+    // ---- --layers: the root as an overlay of folders ---------------------------------------------------------------
+
+    /** Where the runtime keeps a container's upper and work directories: /var/lib/unboxed/box/ID (on disk, as runc's). */
+    public static final Path LAYERS = Path.of("/var/lib/unboxed/box");
+
+    /** Each layer a folder, none with a character overlayfs reads as a separator (lowerdir=A:B,upperdir=...). */
+    static void checkLayers(List<Path> layers) {
+        for (Path l : layers) {
+            String s = l.toString();
+            if (s.isEmpty() || s.contains(":") || s.contains(",")) {
+                throw new Bundle.Refused("--layers: " + (s.isEmpty() ? "an empty folder name" : s) + ": folders separated"
+                    + " by : (the topmost first), none empty or with a comma");
+            }
+            if (!Files.isDirectory(l)) throw new Bundle.Refused("--layers: " + l.toAbsolutePath() + " is not a folder");
+        }
+    }
+
+    /** The overlay's folders: the layers (absolute), and an upper and a work directory made (journaled) for this container. */
+    private static Overlay.Layers layers(String id, List<Path> lower, Journal j) {
+        Path mine = LAYERS.resolve(id);
+        j.record(new KernelObject.DirTree(mine).entry(id));
+        try {
+            Files.createDirectories(mine.resolve("upper"));
+            Files.createDirectories(mine.resolve("work"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make " + mine, e);
+        }
+        return new Overlay.Layers(lower.stream().map(p -> p.toAbsolutePath().normalize()).toList(), mine.resolve("upper"),
+            mine.resolve("work"));
     }
 
     // ---- the container's cgroup: devices rules (v1 or a v2 program), memory, pids, cpu -------------------------------------------
@@ -459,9 +495,14 @@ public final class Container {
     }
 
     /** Everything the program's thread does, in order; returns the program's pid. */
-    private static long inside(Bundle b, Path rootfs, Group group, int out, Path state, ExecFifo fifo, Consumer<String> log)
-            throws Exception {
+    private static long inside(Bundle b, Path rootfs, Overlay.Layers overlay, Group group, int out, Path state, ExecFifo fifo,
+            Consumer<String> log) throws Exception {
         String root = rootfs.toString();
+        if (overlay != null) {
+            Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null); // (again below: harmless) nothing reaches the host
+            Overlay.mount(overlay, root);
+            log.accept("mount -t overlay overlay -o " + overlay.options() + " " + root + " (in the container's mount namespace)");
+        }
         // the state folder, for the FIFO that holds the program until its limits are set (no path to it after pivot_root)
         int stateFd = state == null ? -1 : Sys.open(state.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         try {
