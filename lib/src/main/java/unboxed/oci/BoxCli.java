@@ -17,7 +17,7 @@ import unboxed.sys.Sys;
     description = "A container runtime in Java that runs an OCI bundle (config.json and its rootfs, as `runc spec` writes"
         + " it) like runc: namespaces, mounts and pivot_root, hostname, user, capabilities, no_new_privs, seccomp,"
         + " on one JVM thread; a cgroup (devices rules: v1's controller or a BPF program on v2; memory, pids and cpu limits) and rlimits that the process gets"
-        + " before its execve. Exit codes: run passes the container's exit code through (128+N for signal N); before"
+        + " before its execve; with --net nat a router namespace of its own (NAT out), with --layers an overlay root. Exit codes: run passes the container's exit code through (128+N for signal N); before"
         + " the container starts, and for the other commands: 0 done, 1 no such container, 2 bad input (an"
         + " unsupported config.json field, named), 3 this machine cannot (not root, a cgroup controller missing,"
         + " the kernel refused the device program), 4 conflict (the id is taken).",

@@ -49,6 +49,12 @@ import unboxed.sys.SysCallException;
  * the runtime's own thread never joins the group and the JVM's limits never change. The exit code passes through
  * (128+N for a signal, as a shell says it).
  *
+ * <p>What `box run` adds to the bundle ({@link RunOptions}): the network ({@link Net#NAT}: a router namespace of the
+ * container's own, wired to the container's network namespace between the unshare and the program's start, see
+ * {@link BoxNet}) and the root as an overlay of folders (--layers: mounted on root.path in the container's mount
+ * namespace before anything else there, its upper and work directories in {@link #LAYERS}/ID). Both journaled under the
+ * container's id, as the rest.
+ *
  * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp argument conditions and
  * notifications, other cgroup settings, hooks, a terminal.
  *
