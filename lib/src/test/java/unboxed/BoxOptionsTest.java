@@ -129,6 +129,57 @@ class BoxOptionsTest {
         assertEquals(before, Upstream.rootFirewallAndForwarding(), "the root namespace's firewall and forwarding");
     }
 
+    /** Two containers at once, each with a router of its own and the same addresses; one deleted, the other's stays. */
+    @Test
+    void twoContainersAtOnceHaveARouterEach() throws Exception {
+        config(List.of("sleep", "1000"), o -> { });
+        List<String> ids = List.of("unboxed-test-nat1", "unboxed-test-nat2");
+        List<Container.Started> started = new ArrayList<>();
+        try {
+            for (String id : ids) {
+                started.add(Container.start(Bundle.read(bundle), id, new Container.Io(dir.resolve("out-" + id)),
+                    Container.RunOptions.defaults().with(Container.Net.NAT), x -> { }));
+            }
+            for (String id : ids) {
+                assertTrue(Ip.link(BoxNet.router(id), BoxNet.BRIDGE).orElseThrow().has(BoxNet.GATEWAY + "/24"), id);
+                assertEquals(1, Ip.ports(BoxNet.router(id), BoxNet.BRIDGE).size(), "one container on " + id + "'s bridge");
+            }
+            Sys.kill(started.get(0).pid(), 9);
+            Container.waitFor(started.get(0).pid());
+            Container.delete(ids.get(0));
+            assertFalse(Files.exists(Netns.path(BoxNet.router(ids.get(0)))));
+            assertTrue(Netns.exists(BoxNet.router(ids.get(1))), "the other container's router stays");
+            assertTrue(Processes.alive(started.get(1).pid()), "and the other container runs");
+        } finally {
+            for (int i = 0; i < started.size(); i++) {
+                if (Processes.alive(started.get(i).pid())) {
+                    Sys.kill(started.get(i).pid(), 9);
+                    Container.waitFor(started.get(i).pid());
+                }
+                Container.delete(ids.get(i));
+            }
+        }
+        for (String id : ids) assertNothingLeft(id);
+    }
+
+    /** A network namespace that is not the runtime's already holds the router's name: exit 4, and it stays. */
+    @Test
+    void aForeignNamespaceUnderTheRoutersNameExits4() throws Exception {
+        config(List.of("true"), o -> { });
+        String id = "unboxed-test-natfoe", router = BoxNet.router(id), runNetns = Netns.runDirState();
+        Netns.add(router);
+        try {
+            assertEquals(List.of("box: a network namespace called " + router + " exists: ip netns delete " + router
+                + ", or another --id"), box(4, "run", bundle.toString(), "--id", id, "--net", "nat"));
+            assertTrue(Netns.exists(router), "the foreign namespace is left alone");
+            assertFalse(Container.known(id));
+        } finally {
+            Netns.delete(router);
+            Netns.restoreRunDir(runNetns);
+        }
+        assertNothingLeft(id);
+    }
+
     @Test
     void natWithoutANetworkNamespaceOrAnUnknownModeExits2() throws Exception {
         config(List.of("true"), o -> {
