@@ -3,7 +3,6 @@ package unboxed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -50,11 +49,8 @@ class BoxOptionsTest {
 
     @BeforeAll
     static void bundle() throws Exception {
-        if (!Cmd.has("runc")) fail("runc is not installed: " + Cmd.installHint("runc") + " (its `runc spec` writes the bundle)");
-        dir = Files.createTempDirectory("unboxed-box-options");
-        bundle = dir.resolve("bundle");
-        Files.createDirectories(bundle);
-        Rootfs.copyTo(Rootfs.ready(s -> { }), bundle.resolve("rootfs"));
+        bundle = OciBundles.make("unboxed-box-options");
+        dir = bundle.getParent();
     }
 
     @AfterAll
