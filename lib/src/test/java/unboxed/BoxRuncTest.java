@@ -3,7 +3,6 @@ package unboxed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -27,7 +26,6 @@ import unboxed.lab.Leftovers;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.Processes;
-import unboxed.ns.Rootfs;
 import unboxed.oci.BoxCli;
 import unboxed.oci.Bundle;
 import unboxed.oci.Container;
@@ -77,11 +75,8 @@ class BoxRuncTest {
 
     @BeforeAll
     static void bundle() throws Exception {
-        if (!Cmd.has("runc")) fail("runc is not installed: " + Cmd.installHint("runc") + " (Debian's docker.io brings it)");
-        dir = Files.createTempDirectory("unboxed-box-test");
-        bundle = dir.resolve("bundle");
-        Files.createDirectories(bundle);
-        Rootfs.copyTo(Rootfs.ready(s -> { }), bundle.resolve("rootfs"));
+        bundle = OciBundles.make("unboxed-box-test");
+        dir = bundle.getParent();
         Files.writeString(bundle.resolve("rootfs/probe"), PROBE);
         Cmd.run("chmod", "755", bundle.resolve("rootfs/probe").toString()).orThrow();
         Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
