@@ -98,6 +98,7 @@ public sealed interface KernelObject {
             case "overlayroots" -> new OverlayRoots(Path.of(e.target()));
             case "nsprocs" -> NamespaceProcesses.parse(e.target());
             case "bpfdevices" -> new DevicePrograms(Path.of(e.target()));
+            case "box" -> new BoxContainer(e.target());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -511,6 +512,24 @@ public sealed interface KernelObject {
             if (!m.matches()) return null;
             for (unboxed.ns.Ns t : unboxed.ns.Ns.values()) if (t.file.equals(m.group(1))) return new NamespaceProcesses(t, Long.parseLong(m.group(2)));
             return null;
+        }
+    }
+
+    /**
+     * A container of the labs' runtime (unboxed.oci, `./jbang box`) by its id: its state, and whatever the runtime's
+     * own journal lists under that id (processes, cgroup, device programs). Undo is `box delete ID`.
+     */
+    record BoxContainer(String id) implements KernelObject {
+        public String kind() { return "box"; }
+        public String target() { return id; }
+        public String describe() { return "container " + id + " of ./jbang box"; }
+        public boolean present() {
+            return unboxed.oci.Container.known(id) || Files.exists(unboxed.oci.Container.STATE.resolve(id), LinkOption.NOFOLLOW_LINKS);
+        }
+        public boolean undo() {
+            boolean there = present();
+            unboxed.oci.Container.delete(id);
+            return there;
         }
     }
 
