@@ -67,8 +67,13 @@ class Lab13Runtime {
     static final String DEMO = "lab13-demo", RUNC = "lab13-runc", GRADED = "lab13-check";
     static final String HOSTNAME = "lab13-box";
     static final long MEMORY = 64L << 20, PIDS = 32;
-    /** How long the learner's runtime has to start its program (a JVM starts first; under emulation, slowly). */
-    static final int START_SECONDS = 90;
+    /**
+     * How long the learner's runtime has to start its program (a JVM starts first; under emulation, slowly); a test may
+     * shorten it with -Dunboxed.lab13.start=SECONDS.
+     */
+    static int startSeconds() {
+        return Integer.getInteger("unboxed.lab13.start", 90);
+    }
 
     static Lab lab() {
         return Lab.define("lab13", "A container runtime, put back together")
@@ -240,7 +245,7 @@ class Lab13Runtime {
             .command("skeleton", "Write the exercise's skeleton to labs/lab13/MyRuntime.java, unless the file is there "
                 + "(it is yours: never overwritten)", Lab13Runtime::skeletonCommand)
             .command("reference", "Write the reference runtime to labs/lab13/MyRuntime.java, your copy saved first as "
-                + "MyRuntime.java.saved (the solution)", Lab13Runtime::referenceCommand)
+                + "MyRuntime.java.saved (reset puts it back)", Lab13Runtime::referenceCommand)
 
             .question("Why does a runtime install the seccomp filter last?", 1,
                 "A filter applies to the thread from then on (seccomp(2)): installed before the mounts, pivot_root and "
@@ -383,10 +388,10 @@ class Lab13Runtime {
     static void skeletonStep(Bench b) throws IOException {
         Path f = runtimeFile();
         if (Files.exists(f)) {
-            b.show(f.toString(), "there already (yours: left as it is)");
+            b.show(shown(f), "there already (yours: left as it is)");
         } else {
             writeLearnerFile(f, SKELETON);
-            b.show(f.toString(), "written, the skeleton");
+            b.show(shown(f), "written, the skeleton");
         }
         for (String l : Files.readAllLines(f)) if (l.contains("public void")) b.say("  " + l.strip());
     }
@@ -424,10 +429,10 @@ class Lab13Runtime {
         if (!args.isEmpty()) throw LabException.badInput("skeleton takes no arguments");
         Path f = runtimeFile();
         if (Files.exists(f)) {
-            out.println(f + " is there already (yours: left as it is)");
+            out.println(shown(f) + " is there already (yours: left as it is)");
         } else {
             writeLearnerFile(f, SKELETON);
-            out.println("wrote " + f);
+            out.println("wrote " + shown(f));
         }
         return 0;
     }
@@ -438,15 +443,32 @@ class Lab13Runtime {
         return 0;
     }
 
+    /**
+     * The reference into the learner's file, their copy saved first as MyRuntime.java.saved; journaled (as root), so
+     * reset puts their copy back, or removes the reference where there was none: the learner's work stays theirs.
+     */
     static void writeReference(java.util.function.BiConsumer<String, Object> say) throws IOException {
         Path f = runtimeFile();
-        if (Files.exists(f) && !Files.readString(f).equals(REFERENCE)) {
-            Path saved = f.resolveSibling("MyRuntime.java.saved");
+        if (Files.exists(f) && Files.readString(f).equals(REFERENCE)) {
+            say.accept(shown(f), "the reference runtime already");
+            return;
+        }
+        Path saved = Files.exists(f) ? f.resolveSibling("MyRuntime.java.saved") : null;
+        if (Sys.isRoot()) {
+            unboxed.lab.Journal.of("lab13").record(new KernelObject.WrittenFile(f, saved).entry(unboxed.lab.Journal.LAB));
+        }
+        if (saved != null) {
             Files.copy(f, saved, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            say.accept("your copy", "saved as " + saved);
+            say.accept("your copy", "saved as " + shown(saved) + " (reset puts it back)");
         }
         writeLearnerFile(f, REFERENCE);
-        say.accept(f.toString(), "the reference runtime");
+        say.accept(shown(f), "the reference runtime");
+    }
+
+    /** A path in the checkout as the learner types it (labs/lab13/...). */
+    static String shown(Path p) {
+        Path checkout = runtimeFile().getParent().getParent().getParent();
+        return p.startsWith(checkout) ? checkout.relativize(p).toString() : p.toString();
     }
 
     static final String HEAD = """
@@ -467,7 +489,7 @@ class Lab13Runtime {
 
     /** The skeleton: every method empty, saying which lab to look back at. */
     static final String SKELETON = HEAD + """
-            /** 1. Create cgroup g and write b.linux().limits() into it: memory, pids (labs 06, 12: Group, MemoryCgroup). */
+            /** 1. Write b.linux().limits() into cgroup g (the driver made it): memory, pids (labs 06, 12: Group, MemoryCgroup). */
             public void limits(Bundle b, Group g) throws Exception {
             }
 
@@ -504,7 +526,6 @@ class Lab13Runtime {
     static final String REFERENCE = HEAD + """
             public void limits(Bundle b, Group g) throws Exception {
                 // limits: begin
-                g.create();
                 Bundle.Limits l = b.linux().limits();
                 if (l.memory() != null) MemoryCgroup.at(g.dir("memory"), g.version("memory")).setLimit(l.memory());
                 if (l.pids() != null) g.setPidsMax(l.pids());
@@ -614,7 +635,7 @@ class Lab13Runtime {
 
     static Trial runTrial(Path file, String hash) throws IOException {
         if (!Files.exists(file)) {
-            return failed("there is no " + file + ": `./jbang lab13 skeleton` writes the skeleton", hash);
+            return failed("there is no " + shown(file) + ": `./jbang lab13 skeleton` writes the skeleton", hash);
         }
         if (Files.exists(WORK, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(WORK, LinkOption.NOFOLLOW_LINKS)) {
             return failed(WORK + " is not a folder: `./jbang lab13 reset`", hash);
@@ -642,7 +663,7 @@ class Lab13Runtime {
             if (pid <= 0) {
                 String said = lastLine(driverOut);
                 if (pid == 0) {
-                    return failed("your runtime did not start the program within " + START_SECONDS + " s (a piece that hangs?); "
+                    return failed("your runtime did not start the program within " + startSeconds() + " s (a piece that hangs?); "
                         + "it was stopped: see " + driverErr, hash);
                 }
                 return failed(said.startsWith("failed in ") ? "your runtime failed in piece " + said.substring("failed in ".length())
@@ -707,7 +728,7 @@ class Lab13Runtime {
 
     /** The program's pid once the driver says "started PID"; 0 after the time bound; -1 when the driver ended first. */
     static long waitForStart(Process p, Path out) throws InterruptedException, IOException {
-        long end = System.nanoTime() + Duration.ofSeconds(START_SECONDS).toNanos();
+        long end = System.nanoTime() + Duration.ofSeconds(startSeconds()).toNanos();
         while (System.nanoTime() < end) {
             for (String l : Files.readAllLines(out)) if (l.startsWith("started ")) return Long.parseLong(l.substring(8).strip());
             if (!p.isAlive()) {
@@ -806,16 +827,16 @@ class Lab13Runtime {
     static Verdict gradeLimits(long pid) {
         Group g = group();
         List<String> wrong = new ArrayList<>();
-        if (!g.exists("memory")) wrong.add(g.dir("memory") + " does not exist");
+        if (!g.exists("memory")) wrong.add(g.dir("memory") + " does not exist (the driver makes it: did something remove it?)");
         else {
             MemoryCgroup m = MemoryCgroup.at(g.dir("memory"), g.version("memory"));
             long limit = m.limit();
             if (limit != MEMORY) wrong.add(m.file("limit") + " is " + limit + ", not " + MEMORY);
         }
-        if (!g.exists("pids")) wrong.add(g.dir("pids") + " does not exist");
+        if (!g.exists("pids")) wrong.add(g.dir("pids") + " does not exist (the driver makes it: did something remove it?)");
         else if (g.pidsMax() != PIDS) wrong.add("pids.max is " + g.pidsMax() + ", not " + PIDS);
-        return Verdict.when(wrong.isEmpty(), String.join("; ", wrong) + ": create the group and write linux.resources "
-            + "into it (Group, MemoryCgroup: labs 06, 12)");
+        return Verdict.when(wrong.isEmpty(), String.join("; ", wrong) + ": write linux.resources "
+            + "into the group's files (Group, MemoryCgroup: labs 06, 12)");
     }
 
     static Verdict gradeJoin(long pid) {

@@ -21,8 +21,8 @@ import unboxed.sys.Sys;
 
 /**
  * The driver of a runtime written by hand ({@link Pieces}): it journals what the pieces will make (the container's
- * state folder, cgroup, the mounts below its root, the processes it starts, the host's hostname in case a piece
- * renames it), calls the pieces in a runtime's order, starts the bundle's program from the pieces' thread and waits for
+ * state folder, the mounts below its root, the processes it starts, the host's hostname in case a piece
+ * renames it), makes the container's cgroup (journaled first) where the bundle sets limits, calls the pieces in a runtime's order, starts the bundle's program from the pieces' thread and waits for
  * it. What is the pieces' to do, it leaves to them: it only refuses to call {@link Pieces#root} on a thread still in
  * the host's mount namespace (pivot_root there would move the whole host's root) and {@link Pieces#hostname} in the
  * host's uts namespace (it would rename the host), and says it skipped them.
@@ -88,6 +88,8 @@ public final class Assembly {
         Group g = Container.cgroup(b, id, Container.Devices.AUTO);
         if (g != null) {
             for (Path d : g.dirs()) j.record(new KernelObject.Cgroup(d).entry(id));
+            g.create();
+            log.accept("mkdir " + String.join(" ", g.dirs().stream().map(Path::toString).toList()));
             piece("limits", log, () -> pieces.limits(b, g));
         }
         ExecFifo fifo = ExecFifo.joining(dir, b.process().user(), pid -> {

@@ -9,7 +9,7 @@ import unboxed.cgroup.Group;
  * program from that thread, held before its execve while {@link #join} puts it in its cgroup.
  */
 public interface Pieces {
-    /** Creates the container's cgroup {@code g} and writes linux.resources' limits into it (labs 06 and 12). */
+    /** Writes linux.resources' limits into the container's cgroup {@code g}, which the driver made (labs 06 and 12). */
     void limits(Bundle b, Group g) throws Exception;
 
     /** unshare(2) on this thread the namespaces linux.namespaces lists (labs 02, 03, 04, 10). */
