@@ -63,7 +63,10 @@ class Lab13Runtime {
     static final String DRIVE = "--drive-learners-runtime";
 
     static final Path WORK = Path.of("/var/lib/unboxed/lab13");
-    static final Path BUNDLE = WORK.resolve("bundle"), CHECK = WORK.resolve("check"), CLASSES = WORK.resolve("classes");
+    static final Path BUNDLE = WORK.resolve("bundle");
+    /** The check's own folder (its probe bundle, your compiled runtime), made and removed by each check. */
+    static final Path CHECKING = Path.of("/var/lib/unboxed/lab13-check");
+    static final Path CHECK = CHECKING.resolve("bundle"), CLASSES = CHECKING.resolve("classes");
     static final String DEMO = "lab13-demo", RUNC = "lab13-runc", GRADED = "lab13-check";
     static final String HOSTNAME = "lab13-box";
     static final long MEMORY = 64L << 20, PIDS = 32;
@@ -128,6 +131,8 @@ class Lab13Runtime {
                 | `process.args`, `env`, `cwd`, `rlimits` | the program, as execve(2) and setrlimit(2) take them | lab01 |
                 """)
             .makes(new KernelObject.DirTree(WORK), new KernelObject.BoxContainer(DEMO), new KernelObject.BoxContainer(GRADED))
+            // the check's folder: removed by each check, and by reset after a check that was killed
+            .owns(new KernelObject.DirTree(CHECKING))
 
             .step("The order a runtime keeps", s -> s
                 .explain("""
@@ -208,7 +213,7 @@ class Lab13Runtime {
                 pivot_root, umount2, sethostname), `Mounts`, `Container.mountAll` (a bundle's mounts below a root),
                 `Group` and `MemoryCgroup`, `Capabilities`, `Seccomp`, and the bundle's records (`b.linux()`,
                 `b.process()`, `b.rootfs()`, `b.hostname()`). Then `./jbang lab13 check` compiles your file, runs a
-                probe bundle (/var/lib/unboxed/lab13/check: `runc spec`'s, with hostname lab13-box, 64 MiB of memory,
+                probe bundle (/var/lib/unboxed/lab13-check/bundle: `runc spec`'s, with hostname lab13-box, 64 MiB of memory,
                 32 pids and mkdir refused with EACCES) with it, and grades the container from the kernel's side while
                 it runs: its namespaces, its root, its masked paths, its hostname, its cgroup, its capabilities,
                 no_new_privs and seccomp filter, and the exit code. Each piece is graded on its own.
@@ -239,6 +244,7 @@ class Lab13Runtime {
                 Lab13Runtime::checkSeccomp)
             .check("exit", "The program's exit code (7) passes through the runtime", 1, Lab13Runtime::checkExit)
             .solution(s -> s
+                .refuseWhile("labs/lab13/MyRuntime.java is the reference already", Lab13Runtime::isReference)
                 .line("./jbang lab13 reference", b -> writeReference(b::show))
                 .answers("runs", "namespaces", "root", "masked", "hostname", "limits", "join", "capabilities", "nnp",
                     "seccomp", "exit"))
@@ -250,13 +256,13 @@ class Lab13Runtime {
             .question("Why does a runtime install the seccomp filter last?", 1,
                 "A filter applies to the thread from then on (seccomp(2)): installed before the mounts, pivot_root and "
                     + "sethostname, a container's usual filter would refuse the runtime's own calls.",
-                "The kernel allows one filter per process, so it must wait", "Installed earlier, it would refuse the "
+                "The kernel allows one filter per process, so the runtime waits until no other step could want one", "Installed earlier, it would refuse the "
                     + "runtime's own mount, pivot_root and sethostname calls", "A filter is lost at pivot_root",
                 "seccomp needs CAP_SYS_ADMIN, which the capability step drops")
             .question("Why is the hostname set before the capabilities are dropped?", 2,
                 "sethostname(2) needs CAP_SYS_ADMIN in the user namespace that owns the uts namespace; the bundle's "
                     + "sets do not keep it.",
-                "The uts namespace is made by the capability step", "hostname(1) is not in the rootfs",
+                "The uts namespace only exists once the capability step has run, so an earlier name would be the host's", "hostname(1) is not in the rootfs",
                 "sethostname(2) needs CAP_SYS_ADMIN, which the bundle's capability sets leave out",
                 "The hostname is read-only after pivot_root")
             .question("Why does the program join its cgroup while it is held before its execve, and not after?", 0,
@@ -267,7 +273,7 @@ class Lab13Runtime {
             .question("A runtime pivots into the rootfs but leaves / shared (no mount --make-rslave /). What can happen?", 3,
                 "In a mount namespace made from a shared mount, mounts propagate back to the peer group "
                     + "(mount_namespaces(7)): the container's /proc and /dev mounts would appear on the host.",
-                "Nothing: a new mount namespace is always private", "pivot_root fails with EINVAL every time",
+                "Nothing: a new mount namespace is always private, whatever the mounts it was copied from", "pivot_root fails with EINVAL every time",
                 "The container cannot mount /proc", "Its mounts below the rootfs can propagate to the host")
             .reading("runc(8)", "runc-run(8)", "runc-spec(8)", "pivot_root(2)", "unshare(2)", "mount_namespaces(7)",
                 "capabilities(7)", "seccomp(2)", "prctl(2)", "cgroups(7)", "posix_spawn(3)",
@@ -297,7 +303,7 @@ class Lab13Runtime {
     /** runc spec's bundle in {@code dir} with the busybox rootfs, terminal false, and {@code edit} applied. */
     static Bundle makeBundle(Bench b, Path dir, java.util.function.Consumer<JsonObject> edit) throws IOException {
         if (b != null) b.dir(dir);
-        else Files.createDirectories(dir); // the check's: WORK is the lab's (.makes), reset removes it
+        else Files.createDirectories(dir); // the check's: removed after each check, and by reset (.owns)
         Path rootfs = dir.resolve("rootfs");
         if (!Files.isDirectory(rootfs)) Rootfs.copyTo(Rootfs.ready(s -> { }), rootfs);
         Path config = dir.resolve("config.json");
@@ -465,6 +471,14 @@ class Lab13Runtime {
         say.accept(shown(f), "the reference runtime");
     }
 
+    static boolean isReference() {
+        try {
+            return Files.readString(runtimeFile()).equals(REFERENCE);
+        } catch (IOException absent) {
+            return false;
+        }
+    }
+
     /** A path in the checkout as the learner types it (labs/lab13/...). */
     static String shown(Path p) {
         Path checkout = runtimeFile().getParent().getParent().getParent();
@@ -484,7 +498,7 @@ class Lab13Runtime {
          * (unboxed.oci.Assembly) calls these methods in this order; namespaces, root, hostname, privileges and seccomp on
          * one thread of their own. Keep every piece in this class: after pivot_root the thread no longer sees this folder.
          */
-        public class MyRuntime implements Pieces {
+        class MyRuntime implements Pieces {
         """;
 
     /** The skeleton: every method empty, saying which lab to look back at. */
@@ -637,10 +651,16 @@ class Lab13Runtime {
         if (!Files.exists(file)) {
             return failed("there is no " + shown(file) + ": `./jbang lab13 skeleton` writes the skeleton", hash);
         }
-        if (Files.exists(WORK, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(WORK, LinkOption.NOFOLLOW_LINKS)) {
-            return failed(WORK + " is not a folder: `./jbang lab13 reset`", hash);
-        }
         Container.delete(GRADED); // an earlier check's, if it was killed
+        try {
+            return runTrial(file, hash, CHECKING);
+        } finally {
+            Container.delete(GRADED);
+            Cmd.run("rm", "-rf", "--one-file-system", CHECKING.toString()).orThrow();
+        }
+    }
+
+    static Trial runTrial(Path file, String hash, Path work) throws IOException {
         Bundle bundle;
         try {
             bundle = checkBundle();
@@ -649,14 +669,14 @@ class Lab13Runtime {
         }
         String compiled = compile(file);
         if (compiled != null) return failed(compiled, hash);
-        Path out = WORK.resolve("check-output");
+        Path out = work.resolve("output");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--enable-native-access")) cmd.add(a);
         }
         cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
             "Lab13Runtime", DRIVE, CLASSES.toString(), "MyRuntime", CHECK.toString(), GRADED, out.toString()));
-        Path driverOut = WORK.resolve("driver-output"), driverErr = WORK.resolve("driver-log");
+        Path driverOut = work.resolve("driver-output"), driverErr = work.resolve("driver-log");
         Process p = new ProcessBuilder(cmd).redirectOutput(driverOut.toFile()).redirectError(driverErr.toFile()).start();
         try {
             long pid = waitForStart(p, driverOut);
@@ -664,7 +684,7 @@ class Lab13Runtime {
                 String said = lastLine(driverOut);
                 if (pid == 0) {
                     return failed("your runtime did not start the program within " + startSeconds() + " s (a piece that hangs?); "
-                        + "it was stopped: see " + driverErr, hash);
+                        + "it was stopped after: " + lastLine(driverErr), hash);
                 }
                 return failed(said.startsWith("failed in ") ? "your runtime failed in piece " + said.substring("failed in ".length())
                     : "your runtime ended before starting the program" + (said.isEmpty() ? "" : ": " + said), hash);
@@ -693,7 +713,6 @@ class Lab13Runtime {
                     Thread.currentThread().interrupt();
                 }
             }
-            Container.delete(GRADED);
         }
     }
 

@@ -84,8 +84,8 @@ class Lab13RuntimeTest {
             passes("the reference", REFERENCE),
             row("no limits", without("limits"), fail("limits", "not 67108864", "not 32")),
             row("no namespaces", without("namespaces"), fail("namespaces", "shares the host's pid, network, ipc, uts, mount"),
-                fail("root", "is not /var/lib/unboxed/lab13/check/rootfs"), fail("masked"), fail("hostname", "host's uts")),
-            row("no root", without("root"), fail("root", "is not /var/lib/unboxed/lab13/check/rootfs"), fail("masked", "/proc/acpi")),
+                fail("root", "is not /var/lib/unboxed/lab13-check/bundle/rootfs"), fail("masked"), fail("hostname", "host's uts")),
+            row("no root", without("root"), fail("root", "is not /var/lib/unboxed/lab13-check/bundle/rootfs"), fail("masked", "/proc/acpi")),
             row("chroot instead of pivot_root", REFERENCE + " && sed -i -e 's|Sys.pivotRoot(\".\", \".\");|Sys.chroot(\".\");|' "
                 + "-e '/Sys.umount2(\".\", LibC.MNT_DETACH);/d' " + FILE,
                 fail("root", "a chroot, not pivot_root")),
@@ -96,7 +96,7 @@ class Lab13RuntimeTest {
             row("no seccomp", without("seccomp"), fail("seccomp", "Seccomp: 0")),
             passes("another correct runtime: one unshare a type, cgroup.procs by hand, the bounding set by name",
                 "mkdir -p " + DIR + " && cp " + alternative + " " + FILE),
-            row("a runtime that does not compile", "mkdir -p " + DIR + " && echo 'public class MyRuntime {' > " + FILE,
+            row("a runtime that does not compile", "mkdir -p " + DIR + " && echo 'class MyRuntime {' > " + FILE,
                 allFail("does not compile")),
             row("a piece that throws", REFERENCE + " && sed -i 's|// seccomp: begin|if (true) throw new "
                 + "IllegalStateException(\"not yet\");|' " + FILE, allFail("failed in piece seccomp: IllegalStateException: not yet")));
@@ -137,7 +137,7 @@ class Lab13RuntimeTest {
         import unboxed.oci.*;
         import unboxed.sys.*;
 
-        public class MyRuntime implements Pieces {
+        class MyRuntime implements Pieces {
             public void limits(Bundle b, Group g) throws Exception {
                 g.setPidsMax(b.linux().limits().pids());
                 Files.writeString(g.dir("memory").resolve(g.version("memory") == Cgroups.Version.V2 ? "memory.max"

@@ -191,7 +191,9 @@ public final class Assembly {
                     }
                 }
             }
-            Object o = loader.loadClass(name).getDeclaredConstructor().newInstance();
+            var constructor = loader.loadClass(name).getDeclaredConstructor();
+            constructor.setAccessible(true); // a class of the unnamed package, not public (a lab file may hold no public class)
+            Object o = constructor.newInstance();
             if (!(o instanceof Pieces p)) throw new PieceFailed("loading", new ClassCastException(name + " does not implement unboxed.oci.Pieces"));
             return p;
         } catch (ReflectiveOperationException | IOException e) {
