@@ -72,24 +72,26 @@ public final class Probe {
 
     /** The fields whose values differ, "key: runc A | box B" each (a field one side lacks shows as "(none)"). */
     public static List<String> differences(Map<String, String> runc, Map<String, String> box) {
-        TreeMap<String, String> keys = new TreeMap<>(runc);
-        box.forEach(keys::putIfAbsent);
-        List<String> out = new ArrayList<>();
-        for (String k : keys.keySet()) {
-            String a = runc.getOrDefault(k, "(none)"), b = box.getOrDefault(k, "(none)");
-            if (!a.equals(b)) out.add(k + ": runc " + a + " | box " + b);
-        }
-        return out;
+        return eachField(runc, box, (k, a, b) -> a.equals(b) ? null : k + ": runc " + a + " | box " + b);
     }
 
     /** The two views side by side, a field a line: key, runc's value, and the runtime's ("same" where equal). */
     public static List<String> sideBySide(Map<String, String> runc, Map<String, String> box) {
+        return eachField(runc, box, (k, a, b) -> String.format("%-20s %-40s %s", k, a, a.equals(b) ? "(same)" : b));
+    }
+
+    private interface Row {
+        String of(String key, String runc, String box);
+    }
+
+    /** A line for each field of either view, in key order (null: none). */
+    private static List<String> eachField(Map<String, String> runc, Map<String, String> box, Row row) {
         TreeMap<String, String> keys = new TreeMap<>(runc);
         box.forEach(keys::putIfAbsent);
         List<String> out = new ArrayList<>();
         for (String k : keys.keySet()) {
-            String a = runc.getOrDefault(k, "(none)"), b = box.getOrDefault(k, "(none)");
-            out.add(String.format("%-20s %-40s %s", k, a, a.equals(b) ? "(same)" : b));
+            String line = row.of(k, runc.getOrDefault(k, "(none)"), box.getOrDefault(k, "(none)"));
+            if (line != null) out.add(line);
         }
         return out;
     }
