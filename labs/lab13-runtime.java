@@ -99,15 +99,16 @@ class Lab13Runtime {
                 2. **unshare the namespaces** (labs 02, 03, 04, 10): on one thread; everything after happens inside.
                 3. **Mounts and pivot_root** (labs 01, 02, 09): / a slave so nothing leaks out, the root bound on
                    itself, /proc, /dev and the rest below it, masked paths, then pivot_root into it and the old root
-                   unmounted. It needs the mount namespace of step 2, and the host's paths that step 8 no longer sees.
+                   unmounted. It needs the mount namespace of step 2; after it the host's paths are out of reach, so
+                   whatever the runtime still needs from the host is opened before.
                 4. **The hostname** (lab03): in the uts namespace of step 2, and before step 6 drops CAP_SYS_ADMIN.
                 5. **Cgroup membership before exec** (labs 06, 12): the program joins its group while it is held before
                    its execve, so not one instruction of it runs unlimited; the runtime's own thread never joins.
                 6. **Capabilities** (lab08): the bounding set first, while the thread still has CAP_SETPCAP, then the
                    other sets.
                 7. **no_new_privs** (lab08): no setuid program can give back what step 6 took.
-                8. **seccomp, last** (lab08): a filter installed earlier would refuse the runtime's own mount,
-                   pivot_root and sethostname calls.
+                8. **seccomp, last** (lab08): a container's usual filter (Docker's default) refuses mount,
+                   pivot_root and sethostname: installed earlier, it would refuse the runtime's own calls.
 
                 A bundle is a folder with `config.json` and a root file system, as `runc spec` writes it. Each of its
                 fields is one of the labs:
@@ -122,13 +123,13 @@ class Lab13Runtime {
                 | `linux.namespaces` ipc, cgroup | message queues, its cgroup as / | lab10 |
                 | `hostname` | sethostname(2) inside its uts namespace | lab03 |
                 | `linux.resources` memory, pids, cpu | limits in its cgroup | lab06, lab12 |
-                | `linux.resources.devices` | which device nodes it may open | lab12 |
+                | `linux.resources.devices` | which device nodes it may open | the runtime's own (cgroups(7); on v2 a BPF program, bpf(2)) |
                 | `process.capabilities` | the five sets | lab08 |
                 | `process.noNewPrivileges` | prctl(PR_SET_NO_NEW_PRIVS) | lab08 |
                 | `linux.seccomp` | a system call filter | lab08 |
                 | `linux.maskedPaths`, `linux.readonlyPaths` | /proc files hidden or read-only | lab02 |
                 | `process.user` | the uid and gids it runs as | lab07, lab08 |
-                | `process.args`, `env`, `cwd`, `rlimits` | the program, as execve(2) and setrlimit(2) take them | lab01 |
+                | `process.args`, `env`, `cwd`, `rlimits` | the program, as execve(2) and setrlimit(2) take them | lab01 (args), the rest execve(2) and setrlimit(2) |
                 """)
             .makes(new KernelObject.DirTree(WORK), new KernelObject.BoxContainer(DEMO), new KernelObject.BoxContainer(GRADED))
             // the check's folder: removed by each check, and by reset after a check that was killed
