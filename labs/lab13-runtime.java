@@ -298,13 +298,16 @@ class Lab13Runtime {
         "8. seccomp, last (lab08)");
 
     static void order(Bench b) {
-        b.sh("runc --version | head -1 | cut -d' ' -f1-2");
+        b.sh("runc --version | head -1");
         for (String o : ORDER) b.say(o);
     }
 
     /** runc spec's bundle in {@code dir} with the busybox rootfs, terminal false, and {@code edit} applied. */
     static Bundle makeBundle(Bench b, Path dir, java.util.function.Consumer<JsonObject> edit) throws IOException {
-        if (b != null) b.dir(dir);
+        if (b != null) {
+            b.dir(WORK); // the demo's: its folder goes with it
+            b.dir(dir);
+        }
         else Files.createDirectories(dir); // the check's: removed after each check, and by reset (.owns)
         Path rootfs = dir.resolve("rootfs");
         if (!Files.isDirectory(rootfs)) Rootfs.copyTo(Rootfs.ready(s -> { }), rootfs);
@@ -821,6 +824,10 @@ class Lab13Runtime {
     }
 
     static Verdict gradeMasked(Bundle b, long pid) {
+        if (!identity(Path.of("/proc/" + pid + "/root/")).equals(identity(b.rootfs()))) {
+            return fail("pid " + pid + "'s / is not the bundle's rootfs, so its /proc is not the container's own: mask "
+                + "the paths below the rootfs, in the root piece (lab02)");
+        }
         List<Mounts.Mount> table = Mounts.of(pid);
         List<String> open = new ArrayList<>();
         for (String p : b.linux().maskedPaths()) {
