@@ -3,7 +3,6 @@ package unboxed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -25,7 +24,6 @@ import unboxed.cgroup.Cgroups;
 import unboxed.lab.Leftovers;
 import unboxed.ns.Mounts;
 import unboxed.ns.Processes;
-import unboxed.ns.Rootfs;
 import unboxed.oci.BoxCli;
 import unboxed.oci.Bundle;
 import unboxed.oci.Container;
@@ -45,11 +43,8 @@ class BoxRuncTest {
 
     @BeforeAll
     static void bundle() throws Exception {
-        if (!Cmd.has("runc")) fail("runc is not installed: " + Cmd.installHint("runc") + " (Debian's docker.io brings it)");
-        dir = Files.createTempDirectory("unboxed-box-test");
-        bundle = dir.resolve("bundle");
-        Files.createDirectories(bundle);
-        Rootfs.copyTo(Rootfs.ready(s -> { }), bundle.resolve("rootfs"));
+        bundle = OciBundles.make("unboxed-box-test");
+        dir = bundle.getParent();
         Files.writeString(bundle.resolve("rootfs/probe"), Probe.SCRIPT);
         Cmd.run("chmod", "755", bundle.resolve("rootfs/probe").toString()).orThrow();
         Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();

@@ -61,12 +61,28 @@ public final class LabHarness {
         return c;
     }
 
+    /**
+     * A folder under java.io.tmpdir that is removed when this JVM exits, so a test run leaves nothing in /tmp (a class
+     * path copy is 30 MB). Nothing may be mounted in it.
+     */
+    public static Path scratchDir(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException e) {
+                System.err.println("could not remove " + dir + ": " + e);
+            }
+        }, "remove " + dir));
+        return dir;
+    }
+
     /** The progress file tests write to, instead of the machine's /var/lib/unboxed/progress.json. */
     public static final Path PROGRESS;
 
     static {
         try {
-            PROGRESS = Files.createTempDirectory("unboxed-progress").resolve("progress.json");
+            PROGRESS = scratchDir("unboxed-progress").resolve("progress.json");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -174,7 +190,7 @@ public final class LabHarness {
      * (the Maven repository under /root is not readable by nobody).
      */
     public static String worldReadableClassPath() throws IOException {
-        Path dir = Files.createTempDirectory("unboxed-cp");
+        Path dir = scratchDir("unboxed-cp");
         dir.toFile().setReadable(true, false);
         dir.toFile().setExecutable(true, false);
         List<String> entries = new ArrayList<>();

@@ -89,7 +89,7 @@ class WorkshopFilesTest {
             playbooks.stream().map(p -> p.getFileName().toString()).toList());
         for (Path p : playbooks) {
             Cmd.Result r = Cmd.run(List.of("env", "ANSIBLE_CONFIG=" + WORKSHOP.resolve("ansible.cfg"), "ANSIBLE_HOME=/nonexistent",
-                "ANSIBLE_LOCAL_TEMP=" + Files.createTempDirectory("unboxed-ansible"), "ansible-playbook", "--syntax-check",
+                "ANSIBLE_LOCAL_TEMP=" + LabHarness.scratchDir("unboxed-ansible"), "ansible-playbook", "--syntax-check",
                 "-i", "localhost,", p.toString()), 60);
             assertEquals(0, r.exit(), p.getFileName() + ": " + r.out() + r.err());
         }

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import unboxed.ns.Mounts;
 import unboxed.sys.Cmd;
 import unboxed.sys.Wait;
 
@@ -114,7 +115,7 @@ public final class Systemd {
                 List<Path> left = dropIns(name);
                 if (!left.isEmpty()) {
                     // an older systemctl whose revert leaves system.control alone: the folders by hand, then a reload
-                    for (Path d : left) deleteFolder(d);
+                    for (Path d : left) Mounts.removeTree(d, false);
                     Cmd.run(List.of("systemctl", "daemon-reload"), 120);
                     said.add("removed " + left.stream().map(Path::toString).toList() + " and reloaded systemd");
                 }
@@ -135,15 +136,6 @@ public final class Systemd {
             }
         }
         return said;
-    }
-
-    /** A drop-in folder and the files in it. */
-    private static void deleteFolder(Path d) {
-        try (Stream<Path> walk = Files.walk(d)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot remove " + d, e);
-        }
     }
 
     /** The loaded units that failed and sit in slice NAME or one below it (systemctl show -p Slice). */

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -312,22 +311,7 @@ public final class Journal {
 
     /** rm -rf that first detaches anything mounted below, so it can never delete through a bind mount into the host. */
     static boolean removeTree(Path dir) {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
-        String prefix = dir.toString() + "/";
-        List<Mounts.Mount> below = Mounts.ofHost().stream()
-            .filter(m -> m.mountPoint().equals(dir.toString()) || m.mountPoint().startsWith(prefix)).toList();
-        for (int i = below.size() - 1; i >= 0; i--) {
-            if (Mounts.isMountPoint(below.get(i).mountPoint())) Mounts.detach(below.get(i).mountPoint());
-        }
-        if (Mounts.ofHost().stream().anyMatch(m -> m.mountPoint().startsWith(prefix) || m.mountPoint().equals(dir.toString()))) {
-            throw new IllegalStateException("still mounted below " + dir + ": not removing it");
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("cannot remove " + dir, ex);
-        }
-        return true;
+        return Mounts.removeTree(dir, true);
     }
 
     /**

@@ -183,4 +183,28 @@ public final class Mounts {
     public static void detach(String target) {
         Sys.umount2(target, LibC.MNT_DETACH);
     }
+
+    /**
+     * rm -rf DIR that can never delete through a mount into the host: with {@code detachBelow}, whatever is mounted at
+     * or below DIR is detached first (deepest first); without it, a mount there refuses. Symlinks are removed, not
+     * followed. Whether DIR was there.
+     */
+    public static boolean removeTree(Path dir, boolean detachBelow) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
+        String prefix = dir + "/";
+        java.util.function.Predicate<Mount> below = m -> m.mountPoint().equals(dir.toString()) || m.mountPoint().startsWith(prefix);
+        if (detachBelow) {
+            List<Mount> mounted = ofHost().stream().filter(below).toList();
+            for (int i = mounted.size() - 1; i >= 0; i--) {
+                if (isMountPoint(mounted.get(i).mountPoint())) detach(mounted.get(i).mountPoint());
+            }
+        }
+        if (ofHost().stream().anyMatch(below)) throw new IllegalStateException("still mounted below " + dir + ": not removing it");
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+        return true;
+    }
 }

@@ -17,7 +17,7 @@ import unboxed.sys.Sys;
     description = "A container runtime in Java that runs an OCI bundle (config.json and its rootfs, as `runc spec` writes"
         + " it) like runc: namespaces, mounts and pivot_root, hostname, user, capabilities, no_new_privs, seccomp,"
         + " on one JVM thread; a cgroup (devices rules: v1's controller or a BPF program on v2; memory, pids and cpu limits) and rlimits that the process gets"
-        + " before its execve. Exit codes: run passes the container's exit code through (128+N for signal N); before"
+        + " before its execve; with --net nat a router namespace of its own (NAT out), with --layers an overlay root. Exit codes: run passes the container's exit code through (128+N for signal N); before"
         + " the container starts, and for the other commands: 0 done, 1 no such container, 2 bad input (an"
         + " unsupported config.json field, named), 3 this machine cannot (not root, a cgroup controller missing,"
         + " the kernel refused the device program), 4 conflict (the id is taken).",
@@ -80,6 +80,15 @@ public final class BoxCli implements Callable<Integer> {
             + " program on the container's cgroup v2 group, as runc does on v2) or bpf (the program, also where v1's"
             + " controller is mounted)")
         String devices;
+        @Option(names = "--net", paramLabel = "MODE", defaultValue = "none", description = "the container's network:"
+            + " none (default, as runc: a new network namespace with lo only) or nat (a veth to a bridge in a router"
+            + " namespace of its own, unboxed-box-ID, 10.88.0.2/24 with its default route via 10.88.0.1, MASQUERADE"
+            + " there; the host's firewall, routes and sysctls stay as they are)")
+        String net;
+        @Option(names = "--layers", paramLabel = "A:B", description = "the root as an overlay of these folders (the"
+            + " topmost first, as overlayfs's lowerdir), mounted on root.path in the container's mount namespace, with an"
+            + " upper and a work directory of the container's own in /var/lib/unboxed/box/ID (removed with it)")
+        String layers;
 
         @Override
         public Integer call() {
@@ -88,10 +97,19 @@ public final class BoxCli implements Callable<Integer> {
                 case "bpf" -> Container.Devices.BPF;
                 default -> throw new Bundle.Refused("--devices " + devices + ": auto or bpf");
             };
+            Container.Net network = switch (net) {
+                case "none" -> Container.Net.NONE;
+                case "nat" -> Container.Net.NAT;
+                default -> throw new Bundle.Refused("--net " + net + ": none or nat");
+            };
             Bundle b = Bundle.read(bundle);
             needRoot();
             String name = id != null ? id : bundle.toAbsolutePath().normalize().getFileName().toString();
-            return Container.run(b, name, Container.Io.inherit(), how, verbose ? s -> err().println("box: " + s) : s -> { });
+            Container.RunOptions options = Container.RunOptions.defaults().with(how).with(network);
+            if (layers != null) {
+                options = options.withLayers(java.util.Arrays.stream(layers.split(":", -1)).map(Path::of).toList());
+            }
+            return Container.run(b, name, Container.Io.inherit(), options, verbose ? s -> err().println("box: " + s) : s -> { });
         }
     }
 

@@ -137,6 +137,7 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         }
         if (!top.isJsonObject()) throw new Refused("config.json: not a JSON object");
         JsonObject o = top.getAsJsonObject();
+        refuseUserNamespace(o);
         refuseUnknown(o, "");
         JsonObject p = object(o, "process");
         if (p == null) throw new Refused("config.json: process is missing (the program to run)");
@@ -195,10 +196,6 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         if (l != null) {
             for (JsonObject n : objects(l, "namespaces", "linux.namespaces")) {
                 String type = string(n, "type", "linux.namespaces[].type", null);
-                if ("user".equals(type)) {
-                    throw new Refused("config.json: linux.namespaces type user is not supported by this runtime: a JVM is"
-                        + " multithreaded, and unshare(CLONE_NEWUSER) is EINVAL in a multithreaded process (man 2 unshare)");
-                }
                 if (type == null || !NAMESPACES.containsKey(type)) {
                     throw new Refused("config.json: linux.namespaces type " + type + " is not supported by this runtime: it"
                         + " makes " + String.join(", ", NAMESPACES.keySet().stream().sorted().toList()));
@@ -341,6 +338,26 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
     /** Whether linux.namespaces lists a type. */
     public boolean has(String namespace) {
         return linux.namespaces().stream().anyMatch(n -> n.type().equals(namespace));
+    }
+
+    /**
+     * A user namespace (linux.namespaces type user, and the linux.uidMappings and gidMappings that `runc spec --rootless`
+     * writes with it), refused for what it is before any field by name. A JVM is multithreaded: unshare(CLONE_NEWUSER)
+     * and setns(2) into a user namespace are EINVAL there (man 2 unshare, man 2 setns), and the program that
+     * posix_spawn(3) starts from the runtime's thread cannot join one before its execve; the other namespaces would
+     * have to be made by a single-threaded process inside it (runc's `runc init`), which this runtime does not have.
+     */
+    private static void refuseUserNamespace(JsonObject o) {
+        JsonObject l = o.get("linux") instanceof JsonObject x ? x : null;
+        if (l == null) return;
+        boolean user = l.get("namespaces") instanceof JsonArray a && a.asList().stream().anyMatch(n -> n instanceof JsonObject no
+            && no.get("type") instanceof JsonPrimitive t && t.isString() && t.getAsString().equals("user"));
+        String maps = l.has("uidMappings") ? "linux.uidMappings" : l.has("gidMappings") ? "linux.gidMappings" : null;
+        if (!user && maps == null) return;
+        throw new Refused("config.json: " + (user ? "linux.namespaces type user" : maps) + " is not supported by this runtime"
+            + " (a user namespace, as `runc spec --rootless` writes): a JVM is multithreaded, and unshare(CLONE_NEWUSER) and"
+            + " setns(2) into a user namespace are EINVAL in a multithreaded process (man 2 unshare); it would take a"
+            + " single-threaded helper, as runc's `runc init`, to make the container's namespaces inside one");
     }
 
     // ---- reading, with the path of the field in every refusal ----------------------------------------------------

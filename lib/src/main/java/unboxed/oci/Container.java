@@ -25,6 +25,7 @@ import unboxed.lab.KernelObject;
 import unboxed.ns.Mounts;
 import unboxed.ns.Ns;
 import unboxed.ns.NsThread;
+import unboxed.ns.Overlay;
 import unboxed.sys.Capabilities;
 import unboxed.sys.Credentials;
 import unboxed.sys.LibC;
@@ -47,6 +48,12 @@ import unboxed.sys.SysCallException;
  * its birth and its execve the program is held ({@link ExecFifo}): it joins the cgroup and gets its rlimits there, so
  * the runtime's own thread never joins the group and the JVM's limits never change. The exit code passes through
  * (128+N for a signal, as a shell says it).
+ *
+ * <p>What `box run` adds to the bundle ({@link RunOptions}): the network ({@link Net#NAT}: a router namespace of the
+ * container's own, wired to the container's network namespace between the unshare and the program's start, see
+ * {@link BoxNet}) and the root as an overlay of folders (--layers: mounted on root.path in the container's mount
+ * namespace before anything else there, its upper and work directories in {@link #LAYERS}/ID). Both journaled under the
+ * container's id, as the rest.
  *
  * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp argument conditions and
  * notifications, other cgroup settings, hooks, a terminal.
@@ -87,6 +94,34 @@ public final class Container {
      */
     public enum Devices { AUTO, BPF }
 
+    /**
+     * How the container's network namespace is connected: NONE, as runc leaves it (a new namespace with lo, nothing
+     * else); NAT, a veth to a bridge in a router namespace of the container's own, NAT out ({@link BoxNet}).
+     */
+    public enum Net { NONE, NAT }
+
+    /**
+     * What `box run` adds to the bundle: how device rules are enforced, the network, and the layers of an overlay root
+     * (lower folders, topmost first; empty: root.path as it is).
+     */
+    public record RunOptions(Devices devices, Net net, List<Path> layers) {
+        public static RunOptions defaults() {
+            return new RunOptions(Devices.AUTO, Net.NONE, List.of());
+        }
+
+        public RunOptions with(Devices d) {
+            return new RunOptions(d, net, layers);
+        }
+
+        public RunOptions with(Net n) {
+            return new RunOptions(devices, n, layers);
+        }
+
+        public RunOptions withLayers(List<Path> l) {
+            return new RunOptions(devices, net, List.copyOf(l));
+        }
+    }
+
     /** The container is running; the pid (on the host) and where to find the rest. */
     public record Started(String id, long pid, long mntNamespace) {}
 
@@ -100,7 +135,12 @@ public final class Container {
 
     /** {@link #run}, with the device rules enforced as {@code devices} says. */
     public static int run(Bundle bundle, String id, Io io, Devices devices, Consumer<String> log) {
-        Started s = start(bundle, id, io, devices, log);
+        return run(bundle, id, io, RunOptions.defaults().with(devices), log);
+    }
+
+    /** {@link #run}, with what the options add (device rules, network, layers). */
+    public static int run(Bundle bundle, String id, Io io, RunOptions options, Consumer<String> log) {
+        Started s = start(bundle, id, io, options, log);
         try {
             return waitFor(s.pid());
         } finally {
@@ -115,6 +155,11 @@ public final class Container {
 
     /** {@link #start}, with the device rules enforced as {@code devices} says. */
     public static Started start(Bundle bundle, String id, Io io, Devices devices, Consumer<String> log) {
+        return start(bundle, id, io, RunOptions.defaults().with(devices), log);
+    }
+
+    /** {@link #start}, with what the options add (device rules, network, layers). */
+    public static Started start(Bundle bundle, String id, Io io, RunOptions options, Consumer<String> log) {
         if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
             throw new Bundle.Refused("container id " + id + ": letters, digits, _ . - only (up to 64, not starting with . - _)");
         }
@@ -122,21 +167,27 @@ public final class Container {
             throw new Bundle.Refused("config.json: linux.namespaces must list mount: this runtime pivots into root.path in a"
                 + " mount namespace of the container's own");
         }
+        if (options.net() == Net.NAT && !bundle.has("network")) {
+            throw new Bundle.Refused("--net nat needs a network namespace of the container's own: config.json's"
+                + " linux.namespaces must list network");
+        }
         Path rootfs = bundle.rootfs();
         if (!Files.isDirectory(rootfs)) throw new Bundle.Refused("config.json: root.path " + rootfs + " is not a directory");
+        checkLayers(options.layers());
         Path dir = STATE.resolve(id);
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");
         }
         try {
-            return make(bundle, id, rootfs, dir, io, devices, log);
+            return make(bundle, id, rootfs, dir, io, options, log);
         } catch (RuntimeException | Error e) {
             delete(id); // what was made so far, and nothing of another container's
             throw e;
         }
     }
 
-    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, Devices devices, Consumer<String> log) {
+    private static Started make(Bundle bundle, String id, Path rootfs, Path dir, Io io, RunOptions options, Consumer<String> log) {
+        Devices devices = options.devices();
         Journal j = journal();
         j.record(new KernelObject.DirTree(dir).entry(id));
         writeState(dir, new State(bundle.ociVersion(), id, "creating", 0, bundle.dir().toAbsolutePath().toString()));
@@ -162,6 +213,7 @@ public final class Container {
         Set<Ns> types = EnumSet.noneOf(Ns.class);
         for (Bundle.Namespace n : bundle.linux().namespaces()) types.add(Bundle.NAMESPACES.get(n.type()));
         log.accept("unshare(" + Sys.cloneFlags(Ns.flags(types)) + ") on a thread of its own");
+        Overlay.Layers overlay = options.layers().isEmpty() ? null : layers(id, options.layers(), j);
         int out = io.output() == null ? -1 : openOutput(io.output());
         List<Bundle.Rlimit> limits = bundle.process().rlimits();
         ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, bundle.process().user(), limits, group);
@@ -171,9 +223,10 @@ public final class Container {
             mnt = t.id(Ns.MNT);
             // journal first: whatever runs in this mount namespace from now on is the container's
             j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
+            if (options.net() == Net.NAT) BoxNet.connect(id, t.tid(), j, log);
             if (fifo != null) fifo.watch(t.tid());
             try {
-                pid = t.call(() -> inside(bundle, rootfs, group, out, fifo == null ? null : dir, fifo, log));
+                pid = t.call(() -> inside(bundle, rootfs, overlay, group, out, fifo == null ? null : dir, fifo, log));
             } catch (RuntimeException | Error e) {
                 if (fifo != null) fifo.finish(); // the helper stops; the spawn's own error is the one to say
                 throw e;
@@ -210,12 +263,14 @@ public final class Container {
     public static boolean delete(String id) {
         Journal.Replay r = journal().replay(id);
         if (!r.failed().isEmpty()) throw new IllegalStateException("box delete " + id + ": " + String.join("; ", r.failed()));
-        try {
-            Files.deleteIfExists(STATE); // only when no other container is there (not empty: kept)
-        } catch (java.nio.file.DirectoryNotEmptyException others) {
-            // another container's state
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        for (Path shared : List.of(STATE, LAYERS)) {
+            try {
+                Files.deleteIfExists(shared); // only when no other container is there (not empty: kept)
+            } catch (java.nio.file.DirectoryNotEmptyException others) {
+                // another container's state or layers
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         return !r.undone().isEmpty();
     }
@@ -265,6 +320,37 @@ public final class Container {
             throw new java.io.UncheckedIOException("cannot create " + file, e);
         }
         return Sys.open(file.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
+    }
+
+    // ---- --layers: the root as an overlay of folders ---------------------------------------------------------------
+
+    /** Where the runtime keeps a container's upper and work directories: /var/lib/unboxed/box/ID (on disk, as runc's). */
+    public static final Path LAYERS = Path.of("/var/lib/unboxed/box");
+
+    /** Each layer a folder, none with a character overlayfs reads as a separator (lowerdir=A:B,upperdir=...). */
+    static void checkLayers(List<Path> layers) {
+        for (Path l : layers) {
+            String s = l.toString();
+            if (s.isEmpty() || s.contains(":") || s.contains(",")) {
+                throw new Bundle.Refused("--layers: " + (s.isEmpty() ? "an empty folder name" : s) + ": folders separated"
+                    + " by : (the topmost first), none empty or with a comma");
+            }
+            if (!Files.isDirectory(l)) throw new Bundle.Refused("--layers: " + l.toAbsolutePath() + " is not a folder");
+        }
+    }
+
+    /** The overlay's folders: the layers (absolute), and an upper and a work directory made (journaled) for this container. */
+    private static Overlay.Layers layers(String id, List<Path> lower, Journal j) {
+        Path mine = LAYERS.resolve(id);
+        j.record(new KernelObject.DirTree(mine).entry(id));
+        try {
+            Files.createDirectories(mine.resolve("upper"));
+            Files.createDirectories(mine.resolve("work"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot make " + mine, e);
+        }
+        return new Overlay.Layers(lower.stream().map(p -> p.toAbsolutePath().normalize()).toList(), mine.resolve("upper"),
+            mine.resolve("work"));
     }
 
     // ---- the container's cgroup: devices rules (v1 or a v2 program), memory, pids, cpu -------------------------------------------
@@ -415,9 +501,14 @@ public final class Container {
     }
 
     /** Everything the program's thread does, in order; returns the program's pid. */
-    private static long inside(Bundle b, Path rootfs, Group group, int out, Path state, ExecFifo fifo, Consumer<String> log)
-            throws Exception {
+    private static long inside(Bundle b, Path rootfs, Overlay.Layers overlay, Group group, int out, Path state, ExecFifo fifo,
+            Consumer<String> log) throws Exception {
         String root = rootfs.toString();
+        if (overlay != null) {
+            Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null); // (again below: harmless) nothing reaches the host
+            Overlay.mount(overlay, root);
+            log.accept("mount -t overlay overlay -o " + overlay.options() + " " + root + " (in the container's mount namespace)");
+        }
         // the state folder, for the FIFO that holds the program until its limits are set (no path to it after pivot_root)
         int stateFd = state == null ? -1 : Sys.open(state.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         try {

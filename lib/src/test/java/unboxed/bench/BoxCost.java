@@ -14,7 +14,7 @@ import unboxed.sys.Cmd;
 
 /**
  * Start-to-exit of `true` in one OCI bundle (`runc spec`, terminal false, the busybox root): the runtime of unboxed.oci
- * in this warm JVM (device rules through v1's controller, and as a v2 BPF program), `runc run`, `unshare` with the same namespaces (no root switch, no mounts: the floor), and
+ * in this warm JVM (device rules through v1's controller, and as a v2 BPF program; with --net nat), `runc run`, `unshare` with the same namespaces (no root switch, no mounts: the floor), and
  * `./jbang box run` (a fresh JVM: fewer rounds).
  */
 final class BoxCost {
@@ -39,6 +39,9 @@ final class BoxCost {
             Container.Io.inherit(), s -> { })));
         c.put("the same, device rules as a cgroup v2 BPF program (--devices bpf)", () -> check(Container.run(b,
             "unboxed-bench-" + n.incrementAndGet(), Container.Io.inherit(), Container.Devices.BPF, s -> { })));
+        c.put("the same, --net nat (a router namespace of its own: bridge, veth, address, route, MASQUERADE)", () -> check(
+            Container.run(b, "unboxed-bench-" + n.incrementAndGet(), Container.Io.inherit(),
+                Container.RunOptions.defaults().with(Container.Net.NAT), s -> { })));
         c.put("`runc run`, started from Java", () -> Cmd.run(List.of("runc", "run", "--bundle", bundle.toString(),
             "unboxed-bench-runc-" + n.incrementAndGet()), 30).orThrow());
         c.put("`unshare -m -u -i -n -p -f true` (same namespaces, no root switch)", () -> Cmd.run("unshare", "-m", "-u", "-i",
@@ -49,6 +52,9 @@ final class BoxCost {
             r.median("`runc run`, started from Java"));
         r.ratio("unboxed.oci, a v2 device program / the v1 devices controller",
             r.median("the same, device rules as a cgroup v2 BPF program (--devices bpf)"),
+            r.median("unboxed.oci in this JVM (warm): Container.run"));
+        r.ratio("unboxed.oci, --net nat / --net none",
+            r.median("the same, --net nat (a router namespace of its own: bridge, veth, address, route, MASQUERADE)"),
             r.median("unboxed.oci in this JVM (warm): Container.run"));
         Map<String, Callable<Object>> fresh = new LinkedHashMap<>();
         fresh.put("`./jbang box run` (a fresh JVM)", () -> Cmd.run(List.of("./jbang", "box", "run", bundle.toString(), "--id",

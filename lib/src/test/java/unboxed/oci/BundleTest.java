@@ -198,6 +198,19 @@ class BundleTest {
     void whatTheRuntimeCannotMakeIsRefusedWithWhy() {
         String user = refused(o -> addNamespace(o, "user")).getMessage();
         assertTrue(user.contains("linux.namespaces type user") && user.contains("EINVAL"), user);
+        // what `runc spec --rootless` writes with it: the maps are not refused as unknown fields before the reason
+        String maps = refused(o -> {
+            JsonObject m = new JsonObject();
+            m.addProperty("containerID", 0);
+            m.addProperty("hostID", 100000);
+            m.addProperty("size", 65536);
+            JsonArray a = new JsonArray();
+            a.add(m);
+            o.getAsJsonObject("linux").add("uidMappings", a);
+            addNamespace(o, "user");
+        }).getMessage();
+        assertTrue(maps.startsWith("config.json: linux.namespaces type user is not supported by this runtime (a user"
+            + " namespace, as `runc spec --rootless` writes)"), maps);
         assertTrue(refused(o -> addNamespace(o, "time")).getMessage().contains("type time is not supported"));
         assertTrue(refused(o -> o.getAsJsonArray("mounts").get(0).getAsJsonObject().addProperty("type", "nfs")).getMessage()
             .contains("mounts type nfs (on /proc)"));

@@ -46,8 +46,12 @@ final class Chrome implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        driver = new ProcessBuilder(DRIVER, "--port=" + port, "--allowed-ips=127.0.0.1")
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        ProcessBuilder pb = new ProcessBuilder(DRIVER, "--port=" + port, "--allowed-ips=127.0.0.1")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        // the browser's profile and its scoped folders go to a temp folder of this JVM's, removed when it exits
+        // (chromedriver and Chromium leave them in /tmp otherwise)
+        pb.environment().put("TMPDIR", unboxed.LabHarness.scratchDir("unboxed-chrome").toString());
+        driver = pb.start();
         base = "http://127.0.0.1:" + port;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
