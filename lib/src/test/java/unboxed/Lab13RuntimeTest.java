@@ -29,7 +29,7 @@ import unboxed.oci.Container;
 class Lab13RuntimeTest {
     static final Lab LAB = LabHarness.lab("Lab13Runtime");
     static final Path DIR = Path.of("labs/lab13").toAbsolutePath(), FILE = DIR.resolve("MyRuntime.java");
-    static Path aside;
+    static Path aside, alternativeDir;
 
     @RegisterExtension
     static final LabSession S = new LabSession(LAB).settleWithin(10)
@@ -54,6 +54,7 @@ class Lab13RuntimeTest {
     static void putItBack() {
         LabHarness.sh("rm -rf " + DIR);
         if (aside != null) LabHarness.sh("mkdir -p " + DIR + " && cp -a " + aside + "/. " + DIR + "/ && rm -rf " + aside);
+        if (alternativeDir != null) LabHarness.sh("rm -rf " + alternativeDir);
     }
 
     static final String REFERENCE = "./jbang lab13 reference >/dev/null";
@@ -71,7 +72,8 @@ class Lab13RuntimeTest {
 
     @TestFactory
     Stream<DynamicTest> statesAndVerdicts() throws Exception {
-        Path alternative = Files.createTempDirectory("unboxed-lab13-alt").resolve("MyRuntime.java");
+        alternativeDir = Files.createTempDirectory("unboxed-lab13-alt");
+        Path alternative = alternativeDir.resolve("MyRuntime.java");
         Files.writeString(alternative, ALTERNATIVE);
         return S.rows(
             row("fresh state: no runtime", "", allFail("there is no labs/lab13/MyRuntime.java")),
