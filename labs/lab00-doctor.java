@@ -76,6 +76,8 @@ class Lab00Doctor implements Callable<Integer> {
         Doctor.Need.program("busybox", true, "lab09 (the image's base layer); lab01 falls back to copying a shell and its libraries"),
         Doctor.Need.program("pivot_root", true, "lab09"),
         Doctor.Need.program("getfattr", true, "lab09's shell lines (package attr)"),
+        Doctor.Need.program("runc", true, "lab13 (the same bundle under runc; Debian's runc package, or docker.io's)"),
+        Doctor.Need.program("javac", true, "lab13 (its check compiles your runtime: a JDK, not a JRE)"),
         Doctor.Need.program("gcc", false, "lab01's shell lines (the C escape; the lab itself does it from Java)"),
         Doctor.Need.program("tcpdump", false, "optional: watching packets in lab04, lab05 and lab11"));
 

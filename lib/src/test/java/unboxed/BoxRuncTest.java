@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,11 +23,11 @@ import unboxed.cgroup.CgroupDir;
 import unboxed.cgroup.Cgroups;
 import unboxed.lab.Leftovers;
 import unboxed.ns.Mounts;
-import unboxed.ns.Ns;
 import unboxed.ns.Processes;
 import unboxed.oci.BoxCli;
 import unboxed.oci.Bundle;
 import unboxed.oci.Container;
+import unboxed.oci.Probe;
 import unboxed.sys.Cmd;
 import unboxed.sys.Wait;
 
@@ -42,42 +41,11 @@ class BoxRuncTest {
     static Path dir;
     static Path bundle;
 
-    /** What a process inside sees, one key=value a line. */
-    static final String PROBE = """
-        #!/bin/sh
-        echo "id=$(id)"
-        for t in cgroup ipc mnt net pid uts; do echo "ns.$t=$(readlink /proc/self/ns/$t)"; done
-        echo "hostname=$(hostname)"
-        echo "root=$(awk '$5 == "/" {print $4, $5, $6}' /proc/self/mountinfo)"
-        grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status | sed 's/:[[:space:]]*/=/'
-        for p in /proc/keys /proc/timer_list /proc/acpi /sys/firmware; do echo "masked.$p=$(cat $p 2>&1 | wc -c)/$(ls $p 2>/dev/null | wc -l)"; done
-        echo "readonly.proc-sys=$( (echo 1 > /proc/sys/kernel/ns_last_pid) 2>&1 | sed 's/.*: //')"
-        echo "readonly.root=$(touch /probe-was-here 2>&1 | sed 's/.*: //')"
-        echo "limits.nofile=$(grep 'open files' /proc/self/limits | tr -s ' ')"
-        echo "cwd=$(pwd)"
-        echo "env=$(env | grep -v '^PWD=\\|^SHLVL=\\|^_=' | sort | tr '\\n' ' ')"
-        echo "dev=$(ls /dev | tr '\\n' ' ')"
-        echo "devnull=$(echo x > /dev/null && echo writable)"
-        echo "pid=$$"
-        if [ -n "$PROBE_CGROUP" ]; then
-          c=/sys/fs/cgroup
-          echo "cgroup.memory=$(cat $c/memory/memory.limit_in_bytes 2>/dev/null || cat $c/memory.max)"
-          echo "cgroup.pids=$(cat $c/pids/pids.max 2>/dev/null || cat $c/pids.max)"
-          echo "cgroup.cpu=$( (cat $c/cpu/cpu.cfs_quota_us $c/cpu/cpu.cfs_period_us 2>/dev/null || cat $c/cpu.max) | tr '\n' ' ')"
-          echo "cgroup.procs=$(cat $c/pids/cgroup.procs 2>/dev/null || cat $c/cgroup.procs)"
-        fi
-        if [ -n "$PROBE_SECCOMP" ]; then
-          echo "seccomp.mkdir=$(mkdir /tmp/probe-dir 2>&1 | sed 's/.*: //')"
-          echo "seccomp.rmdir=$(rmdir /probe-none 2>&1 | sed 's/.*: //')"
-        fi
-        exit 7
-        """;
-
     @BeforeAll
     static void bundle() throws Exception {
         bundle = OciBundles.make("unboxed-box-test");
         dir = bundle.getParent();
-        Files.writeString(bundle.resolve("rootfs/probe"), PROBE);
+        Files.writeString(bundle.resolve("rootfs/probe"), Probe.SCRIPT);
         Cmd.run("chmod", "755", bundle.resolve("rootfs/probe").toString()).orThrow();
         Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
     }
@@ -116,31 +84,15 @@ class BoxRuncTest {
         return view(text);
     }
 
-    /** The probe's lines as a map; a namespace link as "new" or "host's" (its number differs run to run). */
     static Map<String, String> view(String text) {
-        Map<String, String> m = new TreeMap<>();
-        for (String line : text.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq < 0) continue;
-            String k = line.substring(0, eq), v = line.substring(eq + 1).strip();
-            if (k.startsWith("ns.")) {
-                Ns t = Ns.valueOf(k.substring(3).toUpperCase(java.util.Locale.ROOT));
-                v = v.equals(t.label(t.idOf(ProcessHandle.current().pid()))) ? "the host's" : "new";
-            }
-            m.put(k, v);
-        }
-        return m;
+        return Probe.view(text, ProcessHandle.current().pid());
     }
 
     static void sameView(Map<String, String> runc, Map<String, String> box) {
         assertTrue(runc.size() > 20, "the probe printed too little under runc: " + runc);
         assertEquals(runc.keySet(), box.keySet(), "the probe's fields");
-        StringBuilder diff = new StringBuilder();
-        for (String k : runc.keySet()) {
-            if (!runc.get(k).equals(box.get(k))) diff.append("\n  ").append(k).append(": runc ").append(runc.get(k))
-                .append(" | box ").append(box.get(k));
-        }
-        assertEquals("", diff.toString(), "what the process sees differs:");
+        assertEquals("", String.join("", Probe.differences(runc, box).stream().map(d -> "\n  " + d).toList()),
+            "what the process sees differs:");
     }
 
     @Test

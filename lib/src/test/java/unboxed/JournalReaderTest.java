@@ -66,7 +66,9 @@ class JournalReaderTest {
             new KernelObject.SysctlNote("net.ipv4.ip_forward", "0"),
             new KernelObject.SubtreeNote(Path.of("/sys/fs/cgroup"), List.of("cpu", "pids")),
             new KernelObject.NamespaceProcesses(unboxed.ns.Ns.MNT, 4026532901L),
-            new KernelObject.DevicePrograms(Path.of("/sys/fs/cgroup/unified/unboxed-box-x")));
+            new KernelObject.DevicePrograms(Path.of("/sys/fs/cgroup/unified/unboxed-box-x")),
+            new KernelObject.BoxContainer("lab13-check"),
+            new KernelObject.WrittenFile(Path.of("/home/learner/unboxed/labs/lab13/MyRuntime.java"), Path.of("/tmp/saved")));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());

@@ -98,6 +98,8 @@ public sealed interface KernelObject {
             case "overlayroots" -> new OverlayRoots(Path.of(e.target()));
             case "nsprocs" -> NamespaceProcesses.parse(e.target());
             case "bpfdevices" -> new DevicePrograms(Path.of(e.target()));
+            case "box" -> new BoxContainer(e.target());
+            case "file" -> new WrittenFile(Path.of(e.target()), e.where() == null ? null : Path.of(e.where()));
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -511,6 +513,48 @@ public sealed interface KernelObject {
             if (!m.matches()) return null;
             for (unboxed.ns.Ns t : unboxed.ns.Ns.values()) if (t.file.equals(m.group(1))) return new NamespaceProcesses(t, Long.parseLong(m.group(2)));
             return null;
+        }
+    }
+
+    /**
+     * A file a lab wrote in the learner's place (lab13's solution, in the learner's checkout), and where the learner's
+     * own copy was saved first (null: there was none). Undo puts that copy back, or removes the file: a reset leaves
+     * the learner's work as it was, never the lab's.
+     */
+    record WrittenFile(Path path, Path saved) implements KernelObject {
+        public String kind() { return "file"; }
+        public String target() { return path.toString(); }
+        public String where() { return saved == null ? null : saved.toString(); }
+        public String describe() { return "file " + path + (saved == null ? "" : " (the earlier copy back from " + saved + ")"); }
+        public boolean present() { return Files.exists(path, LinkOption.NOFOLLOW_LINKS); }
+        public boolean undo() {
+            try {
+                if (saved != null && Files.exists(saved, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(saved, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    return true;
+                }
+                return Files.deleteIfExists(path);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot put back " + path, e);
+            }
+        }
+    }
+
+    /**
+     * A container of the labs' runtime (unboxed.oci, `./jbang box`) by its id: its state, and whatever the runtime's
+     * own journal lists under that id (processes, cgroup, device programs). Undo is `box delete ID`.
+     */
+    record BoxContainer(String id) implements KernelObject {
+        public String kind() { return "box"; }
+        public String target() { return id; }
+        public String describe() { return "container " + id + " of ./jbang box"; }
+        public boolean present() {
+            return unboxed.oci.Container.known(id) || Files.exists(unboxed.oci.Container.STATE.resolve(id), LinkOption.NOFOLLOW_LINKS);
+        }
+        public boolean undo() {
+            boolean there = present();
+            unboxed.oci.Container.delete(id);
+            return there;
         }
     }
 

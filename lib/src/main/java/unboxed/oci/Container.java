@@ -301,7 +301,7 @@ public final class Container {
         }
     }
 
-    private static void writeState(Path dir, State s) {
+    static void writeState(Path dir, State s) {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("state.json.tmp");
@@ -312,7 +312,7 @@ public final class Container {
         }
     }
 
-    private static int openOutput(Path file) {
+    static int openOutput(Path file) {
         try {
             Files.deleteIfExists(file);
             Files.createFile(file);
@@ -356,7 +356,7 @@ public final class Container {
     // ---- the container's cgroup: devices rules (v1 or a v2 program), memory, pids, cpu -------------------------------------------
 
     /** The cgroup's name below each hierarchy's root (a lab's reset and `doctor --leftovers` know it by the journal). */
-    static String cgroupName(String id) {
+    public static String cgroupName(String id) {
         return "unboxed-box-" + id;
     }
 
@@ -366,7 +366,7 @@ public final class Container {
      * controller, or {@link Devices#BPF}) a program on the group in the cgroup2 tree, whose "devices" is that tree. A
      * controller no hierarchy offers, or that v2's root does not hand down, is exit 3 saying which.
      */
-    private static Group cgroup(Bundle bundle, String id, Devices how) {
+    static Group cgroup(Bundle bundle, String id, Devices how) {
         List<String> controllers = new ArrayList<>();
         boolean devices = !bundle.linux().devices().isEmpty();
         Bundle.Limits l = bundle.linux().limits();
@@ -568,6 +568,15 @@ public final class Container {
         return spawn(program, p.args(), env, out, fifo, stateFd, p.cwd(), filter);
     }
 
+    /**
+     * The bundle's mounts below {@code root} (a cgroup mount shows the host's hierarchies) and, where it mounts /dev,
+     * the default devices: what a runtime of one's own (lab13's) calls between its bind of the root and pivot_root.
+     */
+    public static void mountAll(Bundle b, String root, Consumer<String> log) throws IOException {
+        for (Bundle.Mount m : b.mounts()) mount(m, root, null, log);
+        if (b.mounts().stream().anyMatch(m -> m.destination().equals("/dev"))) defaultDevices(root, log);
+    }
+
     private static void mount(Bundle.Mount m, String root, Group group, Consumer<String> log) throws IOException {
         String dest = root + m.destination();
         Options o = Options.of(m.options());
@@ -683,7 +692,7 @@ public final class Container {
      * After pivot_root this thread no longer sees the JVM's class path: load now every class it uses afterwards (a
      * class loaded later from a folder of .class files, as in a Maven build, would not be found).
      */
-    private static void preload() throws ClassNotFoundException {
+    static void preload() throws ClassNotFoundException {
         for (Class<?> k : List.of(ExecFifo.class, Credentials.class, Capabilities.class, Seccomp.class, unboxed.sys.Syscalls.class,
                 SysCallException.class, unboxed.sys.Errno.class, IntByReference.class, Memory.class, Bundle.Caps.class,
                 Bundle.User.class, Bundle.Refused.class, Bundle.Process.class, com.sun.jna.StringArray.class)) {
@@ -716,7 +725,7 @@ public final class Container {
     }
 
     /** posix_spawn(3) from this thread: descriptors above 2 closed, stdout and stderr to {@code out} if it is open. */
-    private static long spawn(String program, List<String> args, List<String> env, int out, ExecFifo fifo, int stateFd,
+    static long spawn(String program, List<String> args, List<String> env, int out, ExecFifo fifo, int stateFd,
             String cwd, Seccomp.Filter filter) {
         Memory actions = new Memory(256);
         C.posix_spawn_file_actions_init(actions);

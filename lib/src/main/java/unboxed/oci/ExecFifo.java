@@ -37,7 +37,7 @@ final class ExecFifo {
     private final Path fifo;
     private final Bundle.User user;
     private final List<Bundle.Rlimit> limits;
-    private final Group group;
+    private final java.util.function.LongConsumer join;
     private volatile boolean spawned;
     private volatile RuntimeException failure;
     private Thread helper;
@@ -46,7 +46,14 @@ final class ExecFifo {
         this.fifo = fifo;
         this.user = user;
         this.limits = limits;
-        this.group = group;
+        this.join = group == null ? null : group::add;
+    }
+
+    private ExecFifo(Path fifo, Bundle.User user, java.util.function.LongConsumer join) {
+        this.fifo = fifo;
+        this.user = user;
+        this.limits = List.of();
+        this.join = join;
     }
 
     /**
@@ -67,6 +74,12 @@ final class ExecFifo {
             throw new java.io.UncheckedIOException("chown " + user.uid() + ":" + user.gid() + " " + fifo, e);
         }
         return new ExecFifo(fifo, user, limits, group);
+    }
+
+    /** As {@link #make}, without limits, and with {@code join} given the child's pid instead of a group (lab13's runtime). */
+    static ExecFifo joining(Path dir, Bundle.User user, java.util.function.LongConsumer join) {
+        ExecFifo f = make(dir, user, List.of(), null);
+        return new ExecFifo(f.fifo, user, join);
     }
 
     /** Starts the helper that waits for the child of thread {@code tid} of this JVM. */
@@ -104,7 +117,7 @@ final class ExecFifo {
             }
             // a handle on the FIFO while this thread may still walk the state folder (root's alone)
             int path = Sys.open(fifo.toString(), LibC.O_PATH | LibC.O_CLOEXEC);
-            if (group != null) group.add(child); // as root: cgroup.procs of each hierarchy (v2: the one)
+            if (join != null) join.accept(child); // as root: cgroup.procs of each hierarchy (v2: the one)
             try {
                 // as root first, as runc's init sets them (root may raise a hard limit where it has CAP_SYS_RESOURCE)
                 List<Bundle.Rlimit> refused = new java.util.ArrayList<>();

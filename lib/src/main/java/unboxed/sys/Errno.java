@@ -7,7 +7,7 @@ public final class Errno {
     private Errno() {}
 
     /** The errno values the library tests for, named as in errno(3). */
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, ENOMEM = 12, EBUSY = 16, EEXIST = 17, EINVAL = 22;
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, ENOMEM = 12, EACCES = 13, EBUSY = 16, EEXIST = 17, EINVAL = 22;
 
     private static final Map<Integer, String[]> TABLE = Map.ofEntries(
         Map.entry(1, new String[] {"EPERM", "Operation not permitted"}),
