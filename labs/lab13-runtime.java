@@ -68,6 +68,8 @@ class Lab13Runtime {
     static final Path CHECKING = Path.of("/var/lib/unboxed/lab13-check");
     static final Path CHECK = CHECKING.resolve("bundle"), CLASSES = CHECKING.resolve("classes");
     static final String DEMO = "lab13-demo", RUNC = "lab13-runc", GRADED = "lab13-check";
+    /** The controllers a cgroup-v2 root can offer (cgroup-v2.rst, "Controllers"): what runc enables for its group. */
+    static final List<String> V2_CONTROLLERS = List.of("cpuset", "cpu", "io", "memory", "hugetlb", "pids", "rdma", "misc");
     static final String HOSTNAME = "lab13-box";
     static final long MEMORY = 64L << 20, PIDS = 32;
     /**
@@ -387,8 +389,24 @@ class Lab13Runtime {
         long self = ProcessHandle.current().pid();
         Map<String, String> box = Probe.view(Files.readString(WORK.resolve("box-output")), self);
         b.java("runc run --bundle " + BUNDLE + " " + RUNC);
+        // On cgroup v2, runc's cgroupfs driver puts a bundle without cgroupsPath in a group below its own, and writes
+        // every controller into each ancestor's cgroup.subtree_control, the root's included
+        // (libcontainer/cgroups/fs2/create.go): each ancestor noted first, top-down, so reset turns off what was off.
+        List<Path> chain = new ArrayList<>();
+        Path v2 = Cgroups.v2Mount();
+        for (Path g = Cgroups.ownV2Group().orElse(null); g != null && v2 != null && g.startsWith(v2); g = g.getParent()) chain.add(0, g);
+        Map<Path, List<String>> before = new java.util.LinkedHashMap<>();
+        for (Path g : chain) {
+            before.put(g, Cgroups.subtreeControl(g));
+            KernelObject.SubtreeNote.notedAt("lab13", g, V2_CONTROLLERS);
+        }
         Cmd.Result r = Cmd.run(List.of("runc", "run", "--bundle", BUNDLE.toString(), RUNC), 60);
         b.show("runc's exit", r.exit());
+        before.forEach((g, was) -> {
+            List<String> on = Cgroups.subtreeControl(g).stream().filter(c -> !was.contains(c)).toList();
+            if (!on.isEmpty()) b.say("runc turned on " + String.join(" ", on) + " in " + g.resolve("cgroup.subtree_control")
+                + " (its cgroupfs driver hands every controller down to its group; reset turns them off again)");
+        });
         Map<String, String> runc = Probe.view(r.out(), self);
         b.say(String.format("%-20s %-40s %s", "field", "runc", "unboxed.oci"));
         for (String line : Probe.sideBySide(runc, box)) b.say(line);

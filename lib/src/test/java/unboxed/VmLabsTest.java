@@ -348,6 +348,7 @@ class VmLabsTest {
         Files.write(dir.resolve("labs"), labLines);
         Files.writeString(dir.resolve("mode"), RECORD ? "record-only\n" : "");
         Files.copy(REPO.resolve(".ci/vm/guest-run"), dir.resolve("run"));
+        Files.copy(REPO.resolve("jbang-catalog.json"), dir.resolve("jbang-catalog.json"));
         Cmd.run("chmod", "-R", "a+rX,u+w", dir.toString()).orThrow();
         Cmd.run("chmod", "755", dir.resolve("run").toString()).orThrow();
         long mb = Long.parseLong(Cmd.run("du", "-sm", dir.toString()).orThrow().out().split("\\s")[0]) + 64;

@@ -73,6 +73,18 @@ public final class Cgroups {
         }
     }
 
+    /** This process's own group in the v2 hierarchy (the "0::PATH" line of /proc/self/cgroup); empty when there is none. */
+    public static java.util.Optional<Path> ownV2Group() {
+        Path mount = v2Mount();
+        if (mount == null) return java.util.Optional.empty();
+        try {
+            return Files.readAllLines(Path.of("/proc/self/cgroup")).stream().filter(l -> l.startsWith("0::"))
+                .map(l -> mount.resolve(l.substring(3).replaceFirst("^/", ""))).findFirst();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Where cgroup2 is mounted (/sys/fs/cgroup on a v2 machine, /sys/fs/cgroup/unified on a hybrid one); null if nowhere. */
     public static Path v2Mount() {
         try {

@@ -694,13 +694,29 @@ public sealed interface KernelObject {
             }).toList();
             if (v2.isEmpty()) return Optional.empty();
             Path root = unboxed.cgroup.Cgroups.rootOf(v2.get(0)).dir();
-            Journal j = Journal.of(labId);
-            if (j.entries().stream().noneMatch(e -> e.object().orElse(null) instanceof SubtreeNote n && n.root().equals(root))) {
-                List<String> on = unboxed.cgroup.Cgroups.subtreeControl(root);
-                List<String> off = v2.stream().filter(c -> !on.contains(c)).toList();
-                if (!off.isEmpty()) j.record(new SubtreeNote(root, off).entry(Journal.LAB));
-            }
+            notedAt(labId, root, v2);
             return Optional.of(root);
+        }
+
+        /**
+         * Notes, once per lab journal and group, which of the controllers its v2 hierarchy has (the root's
+         * cgroup.controllers) GROUP's cgroup.subtree_control does not hand down now. For a tool that writes into
+         * every ancestor's subtree_control (runc's cgroupfs driver on v2): note the ancestors top-down, and reset,
+         * replaying the journal backwards, turns them off bottom-up, as the kernel requires (a parent's -CONTROLLER
+         * is EBUSY while a child still hands it down).
+         */
+        public static void notedAt(String labId, Path group, List<String> controllers) {
+            Journal j = Journal.of(labId);
+            if (j.entries().stream().noneMatch(e -> e.object().orElse(null) instanceof SubtreeNote n && n.root().equals(group))) {
+                List<String> on = unboxed.cgroup.Cgroups.subtreeControl(group);
+                // what the hierarchy has at all (its root's cgroup.controllers): a group below the root offers more
+                // once its parent hands more down, as the tool that writes into every ancestor then does
+                Path v2 = unboxed.cgroup.Cgroups.v2Mount();
+                List<String> offered = v2 == null || !group.startsWith(v2) ? List.of()
+                    : List.of(new unboxed.cgroup.CgroupDir(v2).read("cgroup.controllers").split("\\s+"));
+                List<String> off = controllers.stream().filter(c -> offered.contains(c) && !on.contains(c)).toList();
+                if (!off.isEmpty()) j.record(new SubtreeNote(group, off).entry(Journal.LAB));
+            }
         }
     }
 }
