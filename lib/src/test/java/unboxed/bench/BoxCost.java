@@ -14,8 +14,9 @@ import unboxed.sys.Cmd;
 
 /**
  * Start-to-exit of `true` in one OCI bundle (`runc spec`, terminal false, the busybox root): the runtime of unboxed.oci
- * in this warm JVM (device rules through v1's controller, and as a v2 BPF program; with --net nat), `runc run`, `unshare` with the same namespaces (no root switch, no mounts: the floor), and
- * `./jbang box run` (a fresh JVM: fewer rounds).
+ * in this warm JVM (device rules through v1's controller, and as a v2 BPF program; with --net nat), `runc run`,
+ * `docker run --rm` of the same root imported as an image (where the engine answers), `unshare` with the same
+ * namespaces (no root switch, no mounts: the floor), and `./jbang box run` (a fresh JVM: fewer rounds).
  */
 final class BoxCost {
     private BoxCost() {}
@@ -46,10 +47,22 @@ final class BoxCost {
             "unboxed-bench-runc-" + n.incrementAndGet()), 30).orThrow());
         c.put("`unshare -m -u -i -n -p -f true` (same namespaces, no root switch)", () -> Cmd.run("unshare", "-m", "-u", "-i",
             "-n", "-p", "-f", "true").orThrow());
+        // Docker where it is present: the same busybox root imported as an image (no registry), no network as runc's
+        boolean docker = Cmd.has("docker") && Cmd.run(List.of("docker", "info"), 30).ok();
+        if (docker) {
+            Cmd.run(List.of("sh", "-c", "tar -C '" + bundle.resolve("rootfs") + "' -c . | docker import - " + IMAGE), 300).orThrow();
+            c.put(DOCKER, () -> Cmd.run(List.of("docker", "run", "--rm", "--network", "none", IMAGE, "true"), 60).orThrow());
+        } else {
+            r.note("`docker run --rm`: no row, Docker's engine does not answer here (.ci/dockerd starts it).");
+        }
         r.section("Containers from an OCI bundle: `true` from start to exit (runc spec's bundle, busybox root)",
             r.interleaved(c, rounds));
         r.ratio("unboxed.oci (warm JVM) / runc run", r.median("unboxed.oci in this JVM (warm): Container.run"),
             r.median("`runc run`, started from Java"));
+        if (docker) {
+            r.ratio("unboxed.oci (warm JVM) / docker run --rm", r.median("unboxed.oci in this JVM (warm): Container.run"), r.median(DOCKER));
+            Cmd.run(List.of("docker", "rmi", IMAGE), 60);
+        }
         r.ratio("unboxed.oci, a v2 device program / the v1 devices controller",
             r.median("the same, device rules as a cgroup v2 BPF program (--devices bpf)"),
             r.median("unboxed.oci in this JVM (warm): Container.run"));
@@ -62,6 +75,8 @@ final class BoxCost {
         r.section("The same from a fresh JVM", r.interleaved(fresh, Math.max(3, rounds / 10)));
         r.ratio("`./jbang box run` / runc run", r.median("`./jbang box run` (a fresh JVM)"), r.median("`runc run`, started from Java"));
     }
+
+    static final String IMAGE = "unboxed-bench-busybox:latest", DOCKER = "`docker run --rm --network none` (the same root, imported)";
 
     private static Object check(int exit) {
         if (exit != 0) throw new IllegalStateException("true exited " + exit + " in the container");
