@@ -68,9 +68,9 @@ public final class LabHarness {
     public static Path scratchDir(String prefix) throws IOException {
         Path dir = Files.createTempDirectory(prefix);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            } catch (IOException e) {
+            try {
+                unboxed.ns.Mounts.removeTree(dir, false);
+            } catch (RuntimeException e) {
                 System.err.println("could not remove " + dir + ": " + e);
             }
         }, "remove " + dir));
