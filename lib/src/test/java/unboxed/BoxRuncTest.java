@@ -57,9 +57,16 @@ class BoxRuncTest {
 
     /** runc spec's config.json, terminal false and the probe as its args, then the given edit. */
     static void config(Consumer<JsonObject> edit) throws Exception {
+        config(false, edit);
+    }
+
+    /** As {@link #config(Consumer)}, from `runc spec --rootless` if rootless (a user namespace, ids 0 to 0, size 1). */
+    static void config(boolean rootless, Consumer<JsonObject> edit) throws Exception {
         Path f = bundle.resolve("config.json");
         Cmd.run("rm", "-f", f.toString()).orThrow();
-        Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
+        List<String> spec = new java.util.ArrayList<>(List.of("runc", "spec", "--bundle", bundle.toString()));
+        if (rootless) spec.add("--rootless");
+        Cmd.run(spec, 30).orThrow();
         JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
         JsonObject p = o.getAsJsonObject("process");
         p.addProperty("terminal", false);
@@ -134,6 +141,72 @@ class BoxRuncTest {
         assertTrue(Wait.until(Duration.ofSeconds(10), () -> !unboxed.sys.Bpf.loaded(program)),
             "device program " + program + " gone with the container");
         assertNothingLeft(id);
+    }
+
+    /**
+     * runc spec --rootless's bundle (a user namespace, uid and gid 0 mapped to the host's 0, size 1; no network
+     * namespace; /sys bound), run as root: the runtime's init JVM, born in the user namespace, makes the same container.
+     */
+    @Test
+    void aUserNamespaceAsRuncSpecRootlessWritesLooksTheSameFromInside() throws Exception {
+        config(true, o -> { });
+        List<String> log = new java.util.ArrayList<>();
+        Map<String, String> runc = runc("unboxed-test-runc"), box = boxLogged("unboxed-test-userns", log);
+        sameView(runc, box);
+        assertEquals("new", box.get("ns.user"));
+        assertEquals("0 0 1;", box.get("uid_map"));
+        assertEquals("0 0 1;", box.get("gid_map"));
+        assertTrue(log.stream().anyMatch(l -> l.matches("echo '0 0 1' > /proc/\\d+/uid_map")), String.join("\n", log));
+        assertNothingLeft("unboxed-test-userns");
+    }
+
+    /**
+     * A wider mapping (the container's 0-65535 are the host's 100000-165535), another user of the container, limits
+     * held for by the parent (a pids group and an rlimit): the same view as runc's, the root file system's owner the
+     * overflow id (the host's root is not mapped).
+     */
+    @Test
+    void aWiderUserNamespaceMappingWithLimitsLooksTheSameFromInside() throws Exception {
+        Cmd.run("chmod", "755", dir.toString()).orThrow(); // the bundle reachable by the host's 100000 (runc's init too)
+        config(true, o -> {
+            JsonObject l = o.getAsJsonObject("linux");
+            for (String k : List.of("uidMappings", "gidMappings")) {
+                JsonObject m = new JsonObject();
+                m.addProperty("containerID", 0);
+                m.addProperty("hostID", 100000);
+                m.addProperty("size", 65536);
+                JsonArray a = new JsonArray();
+                a.add(m);
+                l.add(k, a);
+            }
+            JsonObject pids = new JsonObject();
+            pids.addProperty("limit", 42);
+            JsonObject res = new JsonObject();
+            res.add("pids", pids);
+            l.add("resources", res);
+            JsonObject p = o.getAsJsonObject("process");
+            p.getAsJsonObject("user").addProperty("uid", 1000);
+            p.getAsJsonObject("user").addProperty("gid", 1000);
+            p.addProperty("cwd", "/tmp");
+            JsonArray env = p.getAsJsonArray("env");
+            env.add("PROBE_CGROUP=1");
+        });
+        List<String> log = new java.util.ArrayList<>();
+        Map<String, String> runc = runc("unboxed-test-runc"), box = boxLogged("unboxed-test-userns-wide", log);
+        sameView(runc, box);
+        assertEquals("0 100000 65536;", box.get("uid_map"));
+        assertEquals("65534:65534", box.get("owner.root"));
+        assertTrue(box.get("id").startsWith("uid=1000 gid=1000"), box.get("id"));
+        assertEquals("42", box.get("cgroup.pids"));
+        assertNothingLeft("unboxed-test-userns-wide");
+    }
+
+    static Map<String, String> boxLogged(String id, List<String> log) throws Exception {
+        Path out = dir.resolve("box-output");
+        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out), log::add);
+        String text = Files.readString(out);
+        assertEquals(7, exit, "box run: " + text + "\n" + String.join("\n", log));
+        return view(text);
     }
 
     @Test

@@ -76,7 +76,26 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
     }
 
     public record Linux(List<Namespace> namespaces, List<String> maskedPaths, List<String> readonlyPaths,
-                        List<DeviceRule> devices, Limits limits, SeccompProfile seccomp) {}
+                        List<DeviceRule> devices, Limits limits, SeccompProfile seccomp, List<IdMap> uidMappings,
+                        List<IdMap> gidMappings) {}
+
+    /**
+     * One of linux.uidMappings or gidMappings: {@code size} ids from {@code containerID} inside the user namespace are
+     * {@code hostID} on in the parent namespace: a line of /proc/PID/uid_map (user_namespaces(7)).
+     */
+    public record IdMap(long containerID, long hostID, long size) {
+        /** The line written to uid_map or gid_map. */
+        public String line() {
+            return containerID + " " + hostID + " " + size;
+        }
+    }
+
+    /** The host's id for {@code id} inside the container, by these mappings (none: the same id); -1 if none maps it. */
+    public static long toHost(List<IdMap> maps, long id) {
+        if (maps.isEmpty()) return id;
+        for (IdMap m : maps) if (id >= m.containerID() && id - m.containerID() < m.size()) return m.hostID() + id - m.containerID();
+        return -1;
+    }
 
     /** The bundle cannot be run as it is: the message names the field; bad input, exit 2. */
     public static final class Refused extends RuntimeException {
@@ -105,9 +124,14 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         "linux.resources.pids", "linux.resources.pids.limit", "linux.resources.cpu", "linux.resources.cpu.quota",
         "linux.resources.cpu.period", "linux.seccomp", "linux.seccomp.defaultAction", "linux.seccomp.defaultErrnoRet",
         "linux.seccomp.architectures", "linux.seccomp.syscalls", "linux.seccomp.syscalls[].names",
-        "linux.seccomp.syscalls[].action", "linux.seccomp.syscalls[].errnoRet");
+        "linux.seccomp.syscalls[].action", "linux.seccomp.syscalls[].errnoRet",
+        "linux.uidMappings", "linux.uidMappings[].containerID", "linux.uidMappings[].hostID", "linux.uidMappings[].size",
+        "linux.gidMappings", "linux.gidMappings[].containerID", "linux.gidMappings[].hostID", "linux.gidMappings[].size");
 
-    /** The namespace types of config-linux.md this runtime makes, with the name it uses for each. */
+    /**
+     * The namespace types of config-linux.md this runtime makes on a thread, with the name it uses for each; and
+     * "user", which {@link Container} makes for a second JVM before that JVM starts ({@link UserInit}).
+     */
     public static final Map<String, unboxed.ns.Ns> NAMESPACES = Map.of("pid", unboxed.ns.Ns.PID, "network", unboxed.ns.Ns.NET,
         "ipc", unboxed.ns.Ns.IPC, "uts", unboxed.ns.Ns.UTS, "mount", unboxed.ns.Ns.MNT, "cgroup", unboxed.ns.Ns.CGROUP);
 
@@ -137,7 +161,6 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         }
         if (!top.isJsonObject()) throw new Refused("config.json: not a JSON object");
         JsonObject o = top.getAsJsonObject();
-        refuseUserNamespace(o);
         refuseUnknown(o, "");
         JsonObject p = object(o, "process");
         if (p == null) throw new Refused("config.json: process is missing (the program to run)");
@@ -180,7 +203,10 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
                 throw new Refused("config.json: mounts: destination must be an absolute path (" + dest + ")");
             }
             List<String> options = strings(m, "options", "mounts[].options");
-            String type = string(m, "type", "mounts[].type", options.contains("bind") || options.contains("rbind") ? "bind" : null);
+            // a bind mount is one whose options say bind or rbind, whatever its type ("none", as runc spec --rootless
+            // writes for /sys): config.md's mounts, and runc takes it so
+            boolean bind = options.contains("bind") || options.contains("rbind");
+            String type = bind ? "bind" : string(m, "type", "mounts[].type", null);
             if (type == null || !MOUNT_TYPES.contains(type)) {
                 throw new Refused("config.json: mounts type " + type + " (on " + dest + ") is not supported by this runtime: "
                     + "it mounts " + String.join(", ", MOUNT_TYPES.stream().sorted().toList()));
@@ -193,12 +219,13 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
         List<String> masked = List.of(), readonly = List.of();
         Limits limits = Limits.NONE;
         SeccompProfile seccomp = null;
+        List<IdMap> uids = List.of(), gids = List.of();
         if (l != null) {
             for (JsonObject n : objects(l, "namespaces", "linux.namespaces")) {
                 String type = string(n, "type", "linux.namespaces[].type", null);
-                if (type == null || !NAMESPACES.containsKey(type)) {
+                if (type == null || !(NAMESPACES.containsKey(type) || type.equals("user"))) {
                     throw new Refused("config.json: linux.namespaces type " + type + " is not supported by this runtime: it"
-                        + " makes " + String.join(", ", NAMESPACES.keySet().stream().sorted().toList()));
+                        + " makes " + String.join(", ", NAMESPACES.keySet().stream().sorted().toList()) + " and user");
                 }
                 namespaces.add(new Namespace(type));
             }
@@ -221,10 +248,33 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
             }
             JsonObject sc = object(l, "seccomp");
             if (sc != null) seccomp = seccomp(sc, process);
+            uids = mappings(l, "uidMappings");
+            gids = mappings(l, "gidMappings");
+        }
+        boolean userNs = namespaces.contains(new Namespace("user"));
+        if (userNs && (uids.isEmpty() || gids.isEmpty())) {
+            throw new Refused("config.json: linux.namespaces type user needs linux.uidMappings and linux.gidMappings (as"
+                + " `runc spec --rootless` writes them): a user namespace without them maps no id (user_namespaces(7))");
+        }
+        if (!userNs && !(uids.isEmpty() && gids.isEmpty())) {
+            throw new Refused("config.json: linux." + (uids.isEmpty() ? "gid" : "uid") + "Mappings without a user namespace:"
+                + " add {\"type\": \"user\"} to linux.namespaces, as runc asks");
+        }
+        if (userNs) {
+            List<IdMap> gidMaps = gids;
+            Process q = process;
+            String unmapped = toHost(uids, q.user().uid()) < 0 ? "process.user.uid " + q.user().uid()
+                : toHost(gids, q.user().gid()) < 0 ? "process.user.gid " + q.user().gid()
+                : q.user().additionalGids().stream().filter(g -> toHost(gidMaps, g) < 0).map(g -> "process.user.additionalGids " + g)
+                    .findFirst().orElse(null);
+            if (unmapped != null) {
+                throw new Refused("config.json: " + unmapped + " is not in the user namespace's mappings (linux.uidMappings,"
+                    + " gidMappings): setuid(2) and setgroups(2) refuse an id that is not mapped (EINVAL)");
+            }
         }
         return new Bundle(dir, string(o, "ociVersion", "ociVersion", ""), process, root, string(o, "hostname", "hostname", null),
             List.copyOf(mounts), new Linux(List.copyOf(namespaces), masked, readonly, List.copyOf(devices), limits,
-                seccomp));
+                seccomp, uids, gids));
     }
 
     /** linux.resources memory, pids and cpu; -1 (and pids 0 or less) is no limit, as runc takes them. */
@@ -341,23 +391,37 @@ public record Bundle(Path dir, String ociVersion, Process process, Root root, St
     }
 
     /**
-     * A user namespace (linux.namespaces type user, and the linux.uidMappings and gidMappings that `runc spec --rootless`
-     * writes with it), refused for what it is before any field by name. A JVM is multithreaded: unshare(CLONE_NEWUSER)
-     * and setns(2) into a user namespace are EINVAL there (man 2 unshare, man 2 setns), and the program that
-     * posix_spawn(3) starts from the runtime's thread cannot join one before its execve; the other namespaces would
-     * have to be made by a single-threaded process inside it (runc's `runc init`), which this runtime does not have.
+     * linux.uidMappings or gidMappings: each entry's containerID, hostID and size, as user_namespaces(7) takes a line of
+     * uid_map: at most 340 lines, sizes of 1 or more, no two ranges overlapping inside or outside.
      */
-    private static void refuseUserNamespace(JsonObject o) {
-        JsonObject l = o.get("linux") instanceof JsonObject x ? x : null;
-        if (l == null) return;
-        boolean user = l.get("namespaces") instanceof JsonArray a && a.asList().stream().anyMatch(n -> n instanceof JsonObject no
-            && no.get("type") instanceof JsonPrimitive t && t.isString() && t.getAsString().equals("user"));
-        String maps = l.has("uidMappings") ? "linux.uidMappings" : l.has("gidMappings") ? "linux.gidMappings" : null;
-        if (!user && maps == null) return;
-        throw new Refused("config.json: " + (user ? "linux.namespaces type user" : maps) + " is not supported by this runtime"
-            + " (a user namespace, as `runc spec --rootless` writes): a JVM is multithreaded, and unshare(CLONE_NEWUSER) and"
-            + " setns(2) into a user namespace are EINVAL in a multithreaded process (man 2 unshare); it would take a"
-            + " single-threaded helper, as runc's `runc init`, to make the container's namespaces inside one");
+    private static List<IdMap> mappings(JsonObject l, String key) {
+        String path = "linux." + key;
+        List<IdMap> maps = new ArrayList<>();
+        for (JsonObject m : objects(l, key, path)) {
+            for (String f : List.of("containerID", "hostID", "size")) {
+                if (!m.has(f)) throw new Refused("config.json: " + path + ": an entry without " + f + " (containerID, hostID, size)");
+            }
+            IdMap map = new IdMap(number(m, "containerID", path + "[].containerID", 0), number(m, "hostID", path + "[].hostID", 0),
+                number(m, "size", path + "[].size", 0));
+            if (map.containerID() < 0 || map.hostID() < 0 || map.size() < 1 || map.containerID() + map.size() > 0xFFFFFFFFL
+                    || map.hostID() + map.size() > 0xFFFFFFFFL) {
+                throw new Refused("config.json: " + path + " " + map.line() + ": ids are 0 to 4294967294 and size at least 1"
+                    + " (user_namespaces(7))");
+            }
+            for (IdMap o : maps) {
+                if (overlap(o.containerID(), map.containerID(), o.size(), map.size()) || overlap(o.hostID(), map.hostID(), o.size(), map.size())) {
+                    throw new Refused("config.json: " + path + ": " + o.line() + " and " + map.line() + " overlap (the kernel"
+                        + " refuses overlapping ranges in uid_map: user_namespaces(7))");
+                }
+            }
+            maps.add(map);
+        }
+        if (maps.size() > 340) throw new Refused("config.json: " + path + ": " + maps.size() + " entries; the kernel takes 340 at most (user_namespaces(7))");
+        return List.copyOf(maps);
+    }
+
+    private static boolean overlap(long a, long b, long sizeA, long sizeB) {
+        return a < b + sizeB && b < a + sizeA;
     }
 
     // ---- reading, with the path of the field in every refusal ----------------------------------------------------

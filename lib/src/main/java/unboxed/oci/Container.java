@@ -210,31 +210,43 @@ public final class Container {
             }
             writeLimits(group, bundle.linux().limits(), log);
         }
-        Set<Ns> types = EnumSet.noneOf(Ns.class);
-        for (Bundle.Namespace n : bundle.linux().namespaces()) types.add(Bundle.NAMESPACES.get(n.type()));
-        log.accept("unshare(" + Sys.cloneFlags(Ns.flags(types)) + ") on a thread of its own");
-        Overlay.Layers overlay = options.layers().isEmpty() ? null : layers(id, options.layers(), j);
+        Set<Ns> types = threadTypes(bundle);
+        log.accept("unshare(" + Sys.cloneFlags(Ns.flags(types)) + ") on a thread of its own"
+            + (bundle.has("user") ? ", in the init's user namespace" : ""));
         int out = io.output() == null ? -1 : openOutput(io.output());
         List<Bundle.Rlimit> limits = bundle.process().rlimits();
-        ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, bundle.process().user(), limits, group);
         long pid;
         long mnt;
-        try (NsThread t = NsThread.unshare(types)) {
-            mnt = t.id(Ns.MNT);
-            // journal first: whatever runs in this mount namespace from now on is the container's
-            j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
-            if (options.net() == Net.NAT) BoxNet.connect(id, t.tid(), j, log);
-            if (fifo != null) fifo.watch(t.tid());
-            try {
-                pid = t.call(() -> inside(bundle, rootfs, overlay, group, out, fifo == null ? null : dir, fifo, log));
-            } catch (RuntimeException | Error e) {
-                if (fifo != null) fifo.finish(); // the helper stops; the spawn's own error is the one to say
-                throw e;
-            }
-            RuntimeException helper = fifo == null ? null : fifo.finish();
-            if (helper != null) {
-                waitFor(pid); // killed before its execve: reaped here
-                throw helper;
+        try {
+            if (bundle.has("user")) {
+                Bundle.User u = bundle.process().user();
+                Bundle.User host = new Bundle.User(Bundle.toHost(bundle.linux().uidMappings(), u.uid()),
+                    Bundle.toHost(bundle.linux().gidMappings(), u.gid()), List.of());
+                ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, host, limits, group);
+                long[] started = UserInit.start(bundle, id, dir, out, options, fifo, j, log);
+                pid = started[0];
+                mnt = started[1];
+            } else {
+                Overlay.Layers overlay = options.layers().isEmpty() ? null : layers(id, options.layers(), j);
+                ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, bundle.process().user(), limits, group);
+                try (NsThread t = NsThread.unshare(types)) {
+                    mnt = t.id(Ns.MNT);
+                    // journal first: whatever runs in this mount namespace from now on is the container's
+                    j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
+                    if (options.net() == Net.NAT) BoxNet.connect(id, t.tid(), j, log);
+                    if (fifo != null) fifo.watch(t.tid());
+                    try {
+                        pid = t.call(() -> inside(bundle, rootfs, overlay, group, out, fifo == null ? null : dir, fifo, log));
+                    } catch (RuntimeException | Error e) {
+                        if (fifo != null) fifo.finish(); // the helper stops; the spawn's own error is the one to say
+                        throw e;
+                    }
+                    RuntimeException helper = fifo == null ? null : fifo.finish();
+                    if (helper != null) {
+                        waitFor(pid); // killed before its execve: reaped here
+                        throw helper;
+                    }
+                }
             }
         } finally {
             if (out >= 0) Sys.close(out);
@@ -242,6 +254,15 @@ public final class Container {
         writeState(dir, new State(bundle.ociVersion(), id, "running", pid, bundle.dir().toAbsolutePath().toString()));
         log.accept("started " + String.join(" ", bundle.process().args()) + ": pid " + pid + " on the host");
         return new Started(id, pid, mnt);
+    }
+
+    /** The namespaces a thread makes for the bundle (all but user, which {@link UserInit}'s JVM is born in). */
+    static Set<Ns> threadTypes(Bundle bundle) {
+        Set<Ns> types = EnumSet.noneOf(Ns.class);
+        for (Bundle.Namespace n : bundle.linux().namespaces()) {
+            if (!n.type().equals("user")) types.add(Bundle.NAMESPACES.get(n.type()));
+        }
+        return types;
     }
 
     /** The container's program ended: its exit code (128+N when signal N ended it). Reaps it. */
@@ -501,7 +522,7 @@ public final class Container {
     }
 
     /** Everything the program's thread does, in order; returns the program's pid. */
-    private static long inside(Bundle b, Path rootfs, Overlay.Layers overlay, Group group, int out, Path state, ExecFifo fifo,
+    static long inside(Bundle b, Path rootfs, Overlay.Layers overlay, Group group, int out, Path state, ExecFifo fifo,
             Consumer<String> log) throws Exception {
         String root = rootfs.toString();
         if (overlay != null) {
@@ -518,7 +539,7 @@ public final class Container {
         }
     }
 
-    private static long inside(Bundle b, Path rootfs, String root, Group group, int out, int stateFd, ExecFifo fifo,
+    static long inside(Bundle b, Path rootfs, String root, Group group, int out, int stateFd, ExecFifo fifo,
             Consumer<String> log) throws Exception {
         Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null);
         log.accept("mount --make-rslave /");
@@ -593,6 +614,13 @@ public final class Container {
         } else if (m.type().equals("cgroup")) {
             Files.createDirectories(Path.of(dest));
             cgroupTree(dest, o, group);
+        } else if (m.type().equals("proc") && inUserNamespace()) {
+            // a proc shows its mounter's pid namespace (proc(5)), and this thread's is still the host's, whose owner is
+            // the initial user namespace: a new one is EPERM here; the host's /proc is bound instead (what a fresh
+            // mount shows this runtime's thread outside a user namespace)
+            Files.createDirectories(Path.of(dest));
+            Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REC, null);
+            if (o.flags() != 0) Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags(), null);
         } else {
             Files.createDirectories(Path.of(dest));
             Sys.mount(m.source(), dest, m.type(), o.flags(), o.data());
@@ -613,8 +641,12 @@ public final class Container {
             .filter(m -> m.mountPoint().startsWith("/sys/fs/cgroup") && (m.fsType().equals("cgroup") || m.fsType().equals("cgroup2")))
             .toList();
         boolean pureV2 = hierarchies.size() == 1 && hierarchies.get(0).fsType().equals("cgroup2");
+        // in a user namespace of the container's own a cgroup file system may not be mounted afresh (EPERM: only the
+        // initial namespace's root may): the host's hierarchy is bound instead, as runc falls back to
+        boolean userns = inUserNamespace();
         if (pureV2) {
             Path own = ownGroupIn(group, hierarchies.get(0));
+            if (own == null && userns) own = Path.of(hierarchies.get(0).mountPoint());
             if (own == null) Sys.mount("cgroup", dest, "cgroup2", o.flags(), null);
             else bindGroup(own, dest, o);
             return;
@@ -625,6 +657,7 @@ public final class Container {
             String at = dest + h.mountPoint().substring("/sys/fs/cgroup".length());
             Files.createDirectories(Path.of(at));
             Path own = ownGroupIn(group, h);
+            if (own == null && userns) own = Path.of(h.mountPoint());
             if (own != null) {
                 bindGroup(own, at, o);
                 continue;
@@ -635,6 +668,15 @@ public final class Container {
         }
         if ((o.flags() & LibC.MS_RDONLY) != 0) {
             Sys.mount("tmpfs", dest, null, LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, "mode=755");
+        }
+    }
+
+    /** Whether this process is in a user namespace other than the initial one (whose uid_map maps every id to itself). */
+    static boolean inUserNamespace() {
+        try {
+            return !List.of(Files.readString(Path.of("/proc/self/uid_map")).trim().split("\\s+")).equals(List.of("0", "0", "4294967295"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -82,9 +82,19 @@ final class ExecFifo {
         return new ExecFifo(f.fifo, user, join);
     }
 
+    /** The FIFO in {@code dir} as the spawning side sees it: what {@link #addTo} needs, in a process that did not make it. */
+    static ExecFifo at(Path dir) {
+        return new ExecFifo(dir.resolve(NAME), null, List.of(), null);
+    }
+
     /** Starts the helper that waits for the child of thread {@code tid} of this JVM. */
     void watch(long tid) {
-        helper = new Thread(() -> help(Path.of("/proc", Long.toString(Sys.getpid()), "task", Long.toString(tid), "children")),
+        watch(Sys.getpid(), tid);
+    }
+
+    /** Starts the helper that waits for the child of thread {@code tid} of process {@code pid} (another JVM's, too). */
+    void watch(long pid, long tid) {
+        helper = new Thread(() -> help(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "children")),
             "box-rlimits");
         helper.setDaemon(true);
         helper.start();

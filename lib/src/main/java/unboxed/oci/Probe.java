@@ -9,7 +9,7 @@ import unboxed.ns.Ns;
 
 /**
  * A probe for a container: a busybox script that reports, one key=value a line, what a process inside sees (its ids,
- * namespaces, hostname, root mount, capability sets, NoNewPrivs, Seccomp, masked and read-only paths, limits, cwd,
+ * namespaces (the user namespace too: its uid_map, gid_map and setgroups, which user_namespaces(7) describes), hostname, root mount, capability sets, NoNewPrivs, Seccomp, masked and read-only paths, limits, cwd,
  * env, /dev, its pid; its cgroup's limits with PROBE_CGROUP=1, two calls a seccomp profile may refuse with
  * PROBE_SECCOMP=1), and exits 7. Run under `runc run` and under this package's runtime, the two reports are compared
  * field by field ({@link #differences}): BoxRuncTest and lab13 share it.
@@ -21,7 +21,11 @@ public final class Probe {
     public static final String SCRIPT = """
         #!/bin/sh
         echo "id=$(id)"
-        for t in cgroup ipc mnt net pid uts; do echo "ns.$t=$(readlink /proc/self/ns/$t)"; done
+        for t in cgroup ipc mnt net pid user uts; do echo "ns.$t=$(readlink /proc/self/ns/$t)"; done
+        echo "uid_map=$(tr -s ' ' < /proc/self/uid_map | tr '\n' ';')"
+        echo "gid_map=$(tr -s ' ' < /proc/self/gid_map | tr '\n' ';')"
+        echo "setgroups=$(cat /proc/self/setgroups)"
+        echo "owner.root=$(stat -c %u:%g /)"
         echo "hostname=$(hostname)"
         echo "root=$(awk '$5 == "/" {print $4, $5, $6}' /proc/self/mountinfo)"
         grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status | sed 's/:[[:space:]]*/=/'

@@ -55,6 +55,8 @@ public interface LibC extends Library {
     int PR_CAPBSET_DROP = 24;
     int PR_SET_NO_NEW_PRIVS = 38;
     int PR_SET_KEEPCAPS = 8;
+    int PR_SET_PDEATHSIG = 1;
+    int PR_SET_CHILD_SUBREAPER = 36;
     int PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2;
     // ptrace(2) requests
     int PTRACE_DETACH = 17;
@@ -75,6 +77,9 @@ public interface LibC extends Library {
     int open(String pathname, int flags) throws LastErrorException;
     int openat(int dirfd, String pathname, int flags) throws LastErrorException;
     long read(int fd, byte[] buf, long count) throws LastErrorException;
+    long write(int fd, byte[] buf, long count) throws LastErrorException;
+    /** pipe2(2): fds[0] the read end, fds[1] the write end. */
+    int pipe2(int[] fds, int flags) throws LastErrorException;
     int close(int fd) throws LastErrorException;
     int kill(int pid, int sig) throws LastErrorException;
     int ioctl(int fd, long request) throws LastErrorException;
