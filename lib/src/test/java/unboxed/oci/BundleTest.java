@@ -196,21 +196,6 @@ class BundleTest {
 
     @Test
     void whatTheRuntimeCannotMakeIsRefusedWithWhy() {
-        String user = refused(o -> addNamespace(o, "user")).getMessage();
-        assertTrue(user.contains("linux.namespaces type user") && user.contains("EINVAL"), user);
-        // what `runc spec --rootless` writes with it: the maps are not refused as unknown fields before the reason
-        String maps = refused(o -> {
-            JsonObject m = new JsonObject();
-            m.addProperty("containerID", 0);
-            m.addProperty("hostID", 100000);
-            m.addProperty("size", 65536);
-            JsonArray a = new JsonArray();
-            a.add(m);
-            o.getAsJsonObject("linux").add("uidMappings", a);
-            addNamespace(o, "user");
-        }).getMessage();
-        assertTrue(maps.startsWith("config.json: linux.namespaces type user is not supported by this runtime (a user"
-            + " namespace, as `runc spec --rootless` writes)"), maps);
         assertTrue(refused(o -> addNamespace(o, "time")).getMessage().contains("type time is not supported"));
         assertTrue(refused(o -> o.getAsJsonArray("mounts").get(0).getAsJsonObject().addProperty("type", "nfs")).getMessage()
             .contains("mounts type nfs (on /proc)"));
@@ -226,6 +211,63 @@ class BundleTest {
             .contains("process.cwd must be an absolute path"));
         assertTrue(assertThrows(Bundle.Refused.class, () -> Bundle.parse(DIR, "{\"process\":")).getMessage()
             .startsWith("config.json: not JSON"));
+    }
+
+    /** What `runc spec --rootless` writes (a user namespace, uid and gid 0 to 0, size 1) is read; its maps checked. */
+    @Test
+    void aUserNamespaceAndItsMappingsAreReadAndCheckedAsRuncDoes() {
+        Bundle b = Bundle.parse(DIR, spec(o -> {
+            addNamespace(o, "user");
+            mappings(o, "uidMappings", 0, 100000, 65536);
+            mappings(o, "gidMappings", 0, 100000, 65536, 65536, 5000, 1);
+        }));
+        assertTrue(b.has("user"));
+        assertEquals(List.of(new Bundle.IdMap(0, 100000, 65536)), b.linux().uidMappings());
+        assertEquals("65536 5000 1", b.linux().gidMappings().get(1).line());
+        assertEquals(100033, Bundle.toHost(b.linux().uidMappings(), 33));
+        assertEquals(5000, Bundle.toHost(b.linux().gidMappings(), 65536));
+        assertEquals(-1, Bundle.toHost(b.linux().uidMappings(), 65536));
+        assertFalse(b.has("user") && Container.threadTypes(b).contains(unboxed.ns.Ns.USER), "user is not a thread's");
+        // each refusal one line naming the field, exit 2 as the others
+        assertTrue(refused(o -> addNamespace(o, "user")).getMessage()
+            .startsWith("config.json: linux.namespaces type user needs linux.uidMappings and linux.gidMappings"));
+        assertTrue(refused(o -> mappings(o, "uidMappings", 0, 0, 1)).getMessage()
+            .startsWith("config.json: linux.uidMappings without a user namespace"));
+        assertTrue(refused(o -> {
+            addNamespace(o, "user");
+            mappings(o, "uidMappings", 0, 100000, 10, 5, 200000, 10);
+            mappings(o, "gidMappings", 0, 0, 1);
+        }).getMessage().contains("0 100000 10 and 5 200000 10 overlap"));
+        assertTrue(refused(o -> {
+            addNamespace(o, "user");
+            mappings(o, "uidMappings", 0, 100000, 0);
+            mappings(o, "gidMappings", 0, 0, 1);
+        }).getMessage().contains("linux.uidMappings 0 100000 0: ids are 0 to 4294967294 and size at least 1"));
+        assertTrue(refused(o -> {
+            addNamespace(o, "user");
+            mappings(o, "uidMappings", 0, 0, 1);
+            mappings(o, "gidMappings", 0, 0, 1);
+            o.getAsJsonObject("process").getAsJsonObject("user").addProperty("uid", 1000);
+        }).getMessage().startsWith("config.json: process.user.uid 1000 is not in the user namespace's mappings"));
+        assertTrue(refused(o -> {
+            addNamespace(o, "user");
+            mappings(o, "uidMappings", 0, 0, 1);
+            mappings(o, "gidMappings", 0, 0, 1);
+            o.getAsJsonObject("linux").getAsJsonArray("uidMappings").get(0).getAsJsonObject().remove("size");
+        }).getMessage().contains("linux.uidMappings: an entry without size"));
+    }
+
+    /** linux.KEY: an entry for each (containerID, hostID, size) triple. */
+    private static void mappings(JsonObject o, String key, long... triples) {
+        JsonArray a = new JsonArray();
+        for (int i = 0; i < triples.length; i += 3) {
+            JsonObject m = new JsonObject();
+            m.addProperty("containerID", triples[i]);
+            m.addProperty("hostID", triples[i + 1]);
+            m.addProperty("size", triples[i + 2]);
+            a.add(m);
+        }
+        o.getAsJsonObject("linux").add(key, a);
     }
 
     @Test
