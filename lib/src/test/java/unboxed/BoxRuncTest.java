@@ -420,6 +420,76 @@ class BoxRuncTest {
         assertEquals(1, BoxCli.execute("delete", id), "a second delete: no such container");
     }
 
+    /**
+     * A user-namespace bundle (with a pids limit, so a cgroup and a held start), its runtime SIGKILLed while the init
+     * JVM runs ("init") or once the program runs ("running"): the init does not outlive the runtime, and `box delete`
+     * leaves nothing.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"init", "running"})
+    void aSigkilledRuntimeOfAUserNamespaceLeavesWhatDeleteRemoves(String when) throws Exception {
+        Cmd.run("chmod", "755", dir.toString()).orThrow();
+        config(true, o -> {
+            JsonArray args = new JsonArray();
+            args.add("sleep");
+            args.add("1000");
+            o.getAsJsonObject("process").add("args", args);
+            JsonObject pids = new JsonObject();
+            pids.addProperty("limit", 42);
+            JsonObject res = new JsonObject();
+            res.add("pids", pids);
+            o.getAsJsonObject("linux").add("resources", res);
+        });
+        String id = "unboxed-test-userns-kill-" + when;
+        Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long init;
+        try {
+            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+            assertTrue(Wait.until(Duration.ofSeconds(30), () -> {
+                seen.set(initOf(id));
+                return seen.get() > 0;
+            }), "box run did not start an init JVM");
+            init = seen.get();
+            if (when.equals("running")) {
+                assertTrue(Wait.until(Duration.ofSeconds(30), () -> Container.state(id).map(s -> s.status().equals("running"))
+                    .orElse(false)), "box run did not start the container");
+            }
+        } finally {
+            runtime.destroyForcibly();
+            runtime.waitFor();
+        }
+        assertTrue(Wait.until(Duration.ofSeconds(10), () -> !Processes.alive(init)), "the init JVM outlived its runtime");
+        if (when.equals("running")) {
+            long pid = Container.state(id).orElseThrow().pid();
+            assertTrue(Processes.alive(pid), "the container outlives its runtime");
+            assertEquals(0, BoxCli.execute("delete", id));
+            assertFalse(Processes.alive(pid), "box delete ended the container's process");
+        } else {
+            BoxCli.execute("delete", id); // 0, or 1 where the runtime had journaled nothing yet
+        }
+        assertNothingLeft(id);
+        assertEquals(List.of(), Leftovers.find().stream().filter(l -> l.contains(id)).toList(), "doctor --leftovers after delete");
+    }
+
+    /** The pid of the init JVM of container {@code id}, or 0. */
+    static long initOf(String id) {
+        try (var s = Files.list(Path.of("/proc"))) {
+            for (Path p : s.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                    List<String> argv = List.of(cmd.split("\0"));
+                    if (argv.contains("unboxed.oci.UserInit") && argv.contains(id)) return Long.parseLong(p.getFileName().toString());
+                } catch (java.io.IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return 0;
+    }
+
     /** No state, no journal entry, no process, no cgroup, no host mount below the bundle. */
     static void assertNothingLeft(String id) {
         assertFalse(Files.exists(Container.STATE.resolve(id)), "state of " + id);
