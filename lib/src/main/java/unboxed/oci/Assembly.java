@@ -64,6 +64,11 @@ public final class Assembly {
     public static int run(Pieces pieces, Bundle b, String id, Container.Io io, Consumer<String> log,
             java.util.function.LongConsumer started) {
         Path dir = Container.STATE.resolve(id);
+        if (b.has("user")) {
+            throw new Container.Unsupported("config.json: linux.namespaces type user: a runtime written by hand makes its"
+                + " namespaces on one thread of a JVM, and unshare(CLONE_NEWUSER) is EINVAL in a multithreaded process"
+                + " (man 2 unshare); `box run` makes one in a second JVM (unboxed.oci.UserInit)");
+        }
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new Container.Conflict("a container called " + id + " exists (" + dir + "): box delete " + id);
         }

@@ -16,11 +16,13 @@ import unboxed.sys.Sys;
 @Command(name = "./jbang box", mixinStandardHelpOptions = true,
     description = "A container runtime in Java that runs an OCI bundle (config.json and its rootfs, as `runc spec` writes"
         + " it) like runc: namespaces, mounts and pivot_root, hostname, user, capabilities, no_new_privs, seccomp,"
-        + " on one JVM thread; a cgroup (devices rules: v1's controller or a BPF program on v2; memory, pids and cpu limits) and rlimits that the process gets"
+        + " on one JVM thread (with a user namespace, linux.uidMappings/gidMappings as `runc spec --rootless` writes them:"
+        + " on a thread of a second JVM that unshare(1) starts in it, since unshare(CLONE_NEWUSER) is EINVAL in a"
+        + " multithreaded process); a cgroup (devices rules: v1's controller or a BPF program on v2; memory, pids and cpu limits) and rlimits that the process gets"
         + " before its execve; with --net nat a router namespace of its own (NAT out), with --layers an overlay root. Exit codes: run passes the container's exit code through (128+N for signal N); before"
         + " the container starts, and for the other commands: 0 done, 1 no such container, 2 bad input (an"
         + " unsupported config.json field, named), 3 this machine cannot (not root, a cgroup controller missing,"
-        + " the kernel refused the device program), 4 conflict (the id is taken).",
+        + " the kernel refused the device program, user.max_user_namespaces 0), 4 conflict (the id is taken).",
     subcommands = {BoxCli.Run.class, BoxCli.State.class, BoxCli.Kill.class, BoxCli.Delete.class, BoxCli.ListCmd.class})
 public final class BoxCli implements Callable<Integer> {
 

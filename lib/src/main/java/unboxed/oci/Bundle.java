@@ -18,6 +18,10 @@ import java.util.Set;
  * typed records, every field that `runc spec` writes (config.md, config-linux.md). A field this runtime does not
  * support is refused by its path ("linux.sysctl"), never ignored: a container that silently lacks what its config
  * asked for is worse than one that does not start.
+ *
+ * <p>A user namespace (linux.namespaces type user) is read with its linux.uidMappings and gidMappings, each checked as
+ * the kernel would take uid_map (user_namespaces(7)): sizes of 1 or more, no overlapping ranges, at most 340 lines,
+ * process.user's ids mapped. One without the other is refused, as runc refuses it.
  */
 public record Bundle(Path dir, String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
                      Linux linux) {

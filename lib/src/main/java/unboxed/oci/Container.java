@@ -55,8 +55,19 @@ import unboxed.sys.SysCallException;
  * namespace before anything else there, its upper and work directories in {@link #LAYERS}/ID). Both journaled under the
  * container's id, as the rest.
  *
- * <p>Not done by this runtime (refused by {@link Bundle}): user namespaces, seccomp argument conditions and
- * notifications, other cgroup settings, hooks, a terminal.
+ * <p>A user namespace (linux.namespaces type user, with linux.uidMappings and gidMappings) cannot be made on a thread:
+ * unshare(CLONE_NEWUSER) is EINVAL in a multithreaded process (man 2 unshare), and a JVM always is. For such a bundle
+ * the thread part of the steps ({@code inside}: mounts, pivot_root, hostname, credentials, capabilities, no_new_privs,
+ * seccomp, the held spawn) runs in a second JVM, born in a new user namespace by unshare(1), after this JVM wrote its
+ * uid_map and gid_map: {@link UserInit}, this runtime's `runc init`. Everything else (state, journal, cgroup and its
+ * limits and device program, rlimits, --net nat) stays here, the same code for both; a bundle without a user
+ * namespace never starts a second JVM.
+ *
+ * <p>Not done by this runtime (refused by {@link Bundle}): seccomp argument conditions and notifications, other cgroup
+ * settings, hooks, a terminal; --layers with a user namespace (exit 3). The container's /proc is a proc of the host's
+ * pid namespace (proc(5): a proc shows its mounter's, and the runtime's thread is not in the new one; in a user
+ * namespace the host's /proc is bound instead, a new one being EPERM there), where runc's init, pid 1 of the new one,
+ * mounts the container's own.
  *
  * <p>Every object it makes outside the container's own mount namespace is journaled first (unboxed.lab.Journal, one
  * journal for the runtime, "box", each container's entries under its id), so {@link #delete} or a lab's reset cleans up after a SIGKILL at any point: the
