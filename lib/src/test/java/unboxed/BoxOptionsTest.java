@@ -125,6 +125,50 @@ class BoxOptionsTest {
         assertEquals(before, Upstream.rootFirewallAndForwarding(), "the root namespace's firewall and forwarding");
     }
 
+    /**
+     * --net nat for a container in a user namespace of its own (its network namespace owned by it): the runtime, root
+     * of the initial namespace, moves the veth's peer into it by the init's thread; the container has its address
+     * and reaches a service in the router. Delete removes the router.
+     */
+    @Test
+    void natWiresAContainerInAUserNamespaceToo() throws Exception {
+        Cmd.run("chmod", "755", dir.toString()).orThrow(); // the bundle reachable by the host's 100000
+        config(List.of("sleep", "1000"), o -> {
+            JsonObject l = o.getAsJsonObject("linux");
+            JsonObject n = new JsonObject();
+            n.addProperty("type", "user");
+            l.getAsJsonArray("namespaces").add(n);
+            for (String k : List.of("uidMappings", "gidMappings")) {
+                JsonObject m = new JsonObject();
+                m.addProperty("containerID", 0);
+                m.addProperty("hostID", 100000);
+                m.addProperty("size", 65536);
+                JsonArray a = new JsonArray();
+                a.add(m);
+                l.add(k, a);
+            }
+        });
+        String id = "unboxed-test-natuser", router = BoxNet.router(id), c = "unboxed-test-natuserc";
+        List<String> log = new ArrayList<>();
+        Container.Started s = Container.start(Bundle.read(bundle), id, new Container.Io(dir.resolve("out")),
+            Container.RunOptions.defaults().with(Container.Net.NAT), log::add);
+        try {
+            assertTrue(log.stream().anyMatch(l -> l.matches("echo '0 100000 65536' > /proc/\\d+/uid_map")), String.join("\n", log));
+            LabHarness.sh("ip netns attach " + c + " " + s.pid());
+            Ip.Link eth = Ip.link(c, BoxNet.ETH).orElseThrow(() -> new AssertionError("no eth0 in the container: " + Ip.links(c)));
+            assertTrue(eth.up() && eth.has(BoxNet.ADDRESS + "/24"), "eth0: " + eth);
+            Echo.TcpResult service = Echo.tcp(c, router, 8080, BoxNet.GATEWAY, 8080, 3000);
+            assertEquals(BoxNet.ADDRESS, service.seenAddress(), "a service in the router, reached at the bridge: " + service);
+        } finally {
+            Sys.kill(s.pid(), 9);
+            Container.waitFor(s.pid());
+            Netns.delete(List.of(c));
+            Container.delete(id);
+        }
+        assertFalse(Files.exists(Netns.path(router)), "the router is gone with the container");
+        assertNothingLeft(id);
+    }
+
     /** Two containers at once, each with a router of its own and the same addresses; one deleted, the other's stays. */
     @Test
     void twoContainersAtOnceHaveARouterEach() throws Exception {
