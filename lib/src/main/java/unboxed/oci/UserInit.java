@@ -90,9 +90,9 @@ final class UserInit {
         boolean done = false;
         try {
             if (!"ready".equals(ch.read())) {
-                throw new Container.Unsupported("unshare --user failed (its message above): this kernel refuses a user"
-                    + " namespace here; check sysctl user.max_user_namespaces (0 forbids them) and, on Debian/Ubuntu,"
-                    + " kernel.unprivileged_userns_clone or apparmor_restrict_unprivileged_userns");
+                throw new Container.Unsupported("the init JVM ended before it was in its user namespace (its message"
+                    + " above): where unshare --user failed, this kernel refuses a user namespace here; check sysctl"
+                    + " user.max_user_namespaces (0 forbids them) and, on Ubuntu, kernel.apparmor_restrict_unprivileged_userns");
             }
             writeMap(pid, "uid_map", b.linux().uidMappings(), log);
             writeMap(pid, "gid_map", b.linux().gidMappings(), log);
