@@ -472,6 +472,39 @@ class BoxRuncTest {
         assertEquals(List.of(), Leftovers.find().stream().filter(l -> l.contains(id)).toList(), "doctor --leftovers after delete");
     }
 
+    /**
+     * The same bundle, the runtime SIGKILLing itself right after each of its journal entries (Journal's fault
+     * injection: the state folder, the pids group, the container's mount namespace, which it records while its init
+     * waits for "go"): no init JVM is left, and `box delete` leaves nothing.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void aRuntimeOfAUserNamespaceKilledAfterEachEntryLeavesWhatDeleteRemoves(int entry) throws Exception {
+        Cmd.run("chmod", "755", dir.toString()).orThrow();
+        config(true, o -> {
+            JsonArray args = new JsonArray();
+            args.add("sleep");
+            args.add("1000");
+            o.getAsJsonObject("process").add("args", args);
+            JsonObject pids = new JsonObject();
+            pids.addProperty("limit", 42);
+            JsonObject res = new JsonObject();
+            res.add("pids", pids);
+            o.getAsJsonObject("linux").add("resources", res);
+        });
+        String id = "unboxed-test-userns-entry-" + entry;
+        ProcessBuilder pb = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id);
+        pb.command().add(1, "-D" + unboxed.lab.Journal.KILL_AFTER_ENTRY + "=" + entry);
+        Process runtime = pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(runtime.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the runtime did not end");
+        assertEquals(137, runtime.exitValue(), "the runtime killed itself after entry " + entry);
+        assertTrue(Wait.until(Duration.ofSeconds(10), () -> initOf(id) == 0), "an init JVM outlived its runtime");
+        assertTrue(Container.known(id), "the journal lists the container");
+        assertEquals(0, BoxCli.execute("delete", id));
+        assertNothingLeft(id);
+        assertEquals(List.of(), Leftovers.find().stream().filter(l -> l.contains(id)).toList(), "doctor --leftovers after delete");
+    }
+
     /** The pid of the init JVM of container {@code id}, or 0. */
     static long initOf(String id) {
         try (var s = Files.list(Path.of("/proc"))) {
