@@ -274,6 +274,30 @@ class BoxOptionsTest {
         assertNothingLeft("unboxed-test-nolayer");
     }
 
+    /** --layers with a user namespace: not done yet, exit 3 saying so, before anything is made. */
+    @Test
+    void layersWithAUserNamespaceExit3() throws Exception {
+        config(List.of("true"), o -> {
+            JsonObject l = o.getAsJsonObject("linux");
+            JsonObject n = new JsonObject();
+            n.addProperty("type", "user");
+            l.getAsJsonArray("namespaces").add(n);
+            for (String k : List.of("uidMappings", "gidMappings")) {
+                JsonObject m = new JsonObject();
+                m.addProperty("containerID", 0);
+                m.addProperty("hostID", 100000);
+                m.addProperty("size", 65536);
+                JsonArray a = new JsonArray();
+                a.add(m);
+                l.add(k, a);
+            }
+        });
+        List<String> said = box(3, "run", bundle.toString(), "--id", "unboxed-test-userlayers", "--layers", bundle.resolve("rootfs").toString());
+        assertEquals(1, said.size(), String.join("\n", said));
+        assertTrue(said.get(0).startsWith("box: --layers with a user namespace is not done by this runtime yet"), said.get(0));
+        assertNothingLeft("unboxed-test-userlayers");
+    }
+
     /**
      * A SIGKILLed `box run --net nat --layers ...`: doctor --leftovers lists the router and the upper directory, box
      * delete removes them.

@@ -185,6 +185,7 @@ public final class Container {
         Path rootfs = bundle.rootfs();
         if (!Files.isDirectory(rootfs)) throw new Bundle.Refused("config.json: root.path " + rootfs + " is not a directory");
         checkLayers(options.layers());
+        if (bundle.has("user")) UserInit.refuseWithUserNamespace(options);
         Path dir = STATE.resolve(id);
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");

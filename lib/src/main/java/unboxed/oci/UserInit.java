@@ -57,10 +57,6 @@ final class UserInit {
     /** The container's program's pid and mount namespace, made by an init JVM in a user namespace of its own. */
     static long[] start(Bundle b, String id, Path state, int out, Container.RunOptions options, ExecFifo fifo, Journal j,
             Consumer<String> log) {
-        if (!options.layers().isEmpty()) {
-            throw new Container.Unsupported("--layers with a user namespace is not done by this runtime yet (the overlay"
-                + " would be mounted by the init, inside the user namespace): drop --layers, or the user namespace");
-        }
         checkKernel();
         int[] down = pipe(), up = pipe();
         List<String> argv = new ArrayList<>(List.of(unshare(), "--user", "--keep-caps", "--",
@@ -134,6 +130,14 @@ final class UserInit {
     private static void lessReaper() {
         synchronized (REAPER) {
             if (--inits == 0) C.prctl(LibC.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+        }
+    }
+
+    /** What this runtime does not do with a user namespace yet: exit 3, before anything is made. */
+    static void refuseWithUserNamespace(Container.RunOptions options) {
+        if (!options.layers().isEmpty()) {
+            throw new Container.Unsupported("--layers with a user namespace is not done by this runtime yet (the overlay"
+                + " would be mounted by the init, inside the user namespace): drop --layers, or the user namespace");
         }
     }
 
