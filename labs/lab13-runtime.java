@@ -173,7 +173,8 @@ class Lab13Runtime {
                     leaves out: a memory, a pids and a cpu limit (half a CPU: quota 50000 of every 100000
                     microseconds), and a seccomp rule (mkdir fails with EACCES). On cgroup v2 a group has the cpu
                     controller's files only when every group above it hands cpu down in its cgroup.subtree_control
-                    (lab12); a runtime turns it on where it is off, as runc does, and turns it off again after.
+                    (lab12): the labs' runtime turns it on where it is off, as runc's cgroupfs driver does, and
+                    off again when the container is deleted (runc leaves it on).
                     """)
                 .shell("mkdir -p /var/lib/unboxed/lab13/bundle && cd /var/lib/unboxed/lab13/bundle && rm -f config.json "
                     + "&& runc spec && grep -E '\"(terminal|hostname|readonly|noNewPrivileges)\"' config.json")
