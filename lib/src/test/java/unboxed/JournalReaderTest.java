@@ -50,6 +50,19 @@ class JournalReaderTest {
         assertFalse(j.hasObjects() && first.stream().anyMatch(Journal.Entry::isBaseline));
     }
 
+    /** reassign moves one entry to another scope in its place: that scope's replay undoes it, at the same point. */
+    @Test
+    void anEntryReassignedKeepsItsPlaceUnderItsNewScope() {
+        Journal j = Journal.at(dir.resolve("box.journal"));
+        Journal.Entry note = new KernelObject.SubtreeNote(Path.of("/sys/fs/cgroup"), List.of("cpu")).entry("a");
+        j.record(note);
+        j.record(new KernelObject.Cgroup(Path.of("/sys/fs/cgroup/x-a")).entry("a"));
+        j.record(new KernelObject.Cgroup(Path.of("/sys/fs/cgroup/x-b")).entry("b"));
+        assertTrue(j.reassign(note, "b"));
+        assertEquals(List.of("subtree b", "cgroup a", "cgroup b"), j.entries().stream().map(e -> e.kind() + " " + e.scope()).toList());
+        assertFalse(j.reassign(note, "b"), "under scope a no more");
+    }
+
     @Test
     void everyKindRoundTripsThroughItsJournalLine() {
         List<KernelObject> all = List.of(new KernelObject.NamedNetns("n"), new KernelObject.Link("l", "n"),
