@@ -143,6 +143,8 @@ class VmLabsTest {
     Stream<DynamicTest> learnerPaths() {
         return LearnerPath.WALKS.stream().map(w -> DynamicTest.dynamicTest(w.name() + ": " + w.meaning(), () -> {
             String result = reported.get(w.name());
+            // -Dunboxed.vm.labs narrowed the run to labs this walk does not take: skipped, and said so (not a pass)
+            org.junit.jupiter.api.Assumptions.assumeFalse(result != null && result.startsWith("SKIPPED"), () -> w.name() + ": " + result);
             if (result == null || !result.startsWith("PASS")) {
                 StringBuilder lines = new StringBuilder(linesOf(w.name()));
                 for (String id : w.labs()) lines.append(linesOf(id));
