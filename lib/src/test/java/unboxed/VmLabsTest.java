@@ -187,6 +187,17 @@ class VmLabsTest {
         }));
     }
 
+    /** The runtime's cpu limit on cgroup v2: cpu turned on in the root's subtree_control, kept while needed, off after. */
+    @TestFactory
+    Stream<DynamicTest> boxCpuOnCgroupV2() {
+        return Stream.of("lab13").filter(labs::containsKey).map(id -> DynamicTest.dynamicTest("box: a cpu limit on cgroup v2, two containers", () -> {
+            String result = reported.get(VmGuest.BOX_CPU);
+            if (result == null || !result.startsWith("PASS")) {
+                fail(VmGuest.BOX_CPU + ": " + (result == null ? "no result line" : result) + "\n" + linesOf(VmGuest.BOX_CPU) + "\nserial log: " + serial);
+            }
+        }));
+    }
+
     /**
      * The guides show what the labs print on this reference machine (issue 15): the guest recorded every lab as
      * `guide --record` does, and each stored transcript (labs/transcripts/labNN.txt) must say the same (numbers aside).
