@@ -329,7 +329,8 @@ public final class VmGuest {
      * The runtime's cpu limit on cgroup v2, where the root does not hand cpu down (this guest, as systemd leaves a
      * Debian 12 machine): the first container turns cpu on in the root's cgroup.subtree_control (and says so), a
      * second finds it on; deleting the first leaves it on, the second's cpu.max intact; deleting the second turns it
-     * off; the host is as before. {@code UNBOXED-VM box-cpu-v2 PASS|FAIL ...}.
+     * off; `box run` SIGKILLed right after each of its first journal entries, then `box delete`, leaves the root's
+     * subtree_control as it was; the host is as before. {@code UNBOXED-VM box-cpu-v2 PASS|FAIL ...}.
      */
     static boolean boxCpuOnCgroupV2() {
         long start = System.nanoTime();
@@ -378,10 +379,28 @@ public final class VmGuest {
             List<String> after = unboxed.cgroup.Cgroups.subtreeControl(root);
             System.out.println(BOX_CPU + "| b deleted: " + subtree + " says " + after + " (before: " + was + ")");
             if (!after.equals(was)) problems.add(subtree + " is " + after + " after both deletes, was " + was);
+            // SIGKILL right after each of the first journal entries (the state folder; the note of what the root
+            // handed down; the group, with cpu turned on and the group not made yet): box delete puts it back
+            for (int entry = 1; entry <= 3; entry++) {
+                List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-D" + unboxed.lab.Journal.KILL_AFTER_ENTRY + "=" + entry, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), "Box", "run", "--id", "vm-cpu-k", bundle.toString()));
+                Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+                List<String> killed = unboxed.cgroup.Cgroups.subtreeControl(root);
+                unboxed.oci.Container.delete("vm-cpu-k");
+                List<String> restored = unboxed.cgroup.Cgroups.subtreeControl(root);
+                System.out.println(BOX_CPU + "| box run killed after journal entry " + entry + " (exit " + p.exitValue() + "): "
+                    + subtree + " says " + killed + "; after box delete " + restored);
+                if (p.exitValue() != 137) problems.add("box run with the kill after entry " + entry + " exited " + p.exitValue() + ", not 137");
+                if (!restored.equals(was)) problems.add("killed after entry " + entry + ", then deleted: " + subtree + " is " + restored + ", was " + was);
+                if (Files.exists(root.resolve(unboxed.oci.Container.cgroupName("vm-cpu-k")))) problems.add("killed after entry " + entry + ": its group is left");
+            }
         } catch (Exception | Error e) {
             problems.add("failed: " + e);
         } finally {
-            for (String id : List.of("vm-cpu-a", "vm-cpu-b")) {
+            for (String id : List.of("vm-cpu-a", "vm-cpu-b", "vm-cpu-k")) {
                 try {
                     unboxed.oci.Container.delete(id);
                 } catch (RuntimeException e) {
