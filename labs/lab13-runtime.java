@@ -219,8 +219,8 @@ class Lab13Runtime {
 
             .exercise("""
                 Complete the seven methods of labs/lab13/MyRuntime.java (`./jbang lab13 skeleton` writes it if it is
-                not there; it is yours: reset leaves it alone). The library is at hand: `Sys` (unshare, mount,
-                pivot_root, umount2, sethostname), `Mounts`, `Container.mountAll` (a bundle's mounts below a root),
+                not there; once you change it, it is yours: reset removes it only while untouched). The library is
+                at hand: `Sys` (unshare, mount, pivot_root, umount2, sethostname), `Mounts`, `Container.mountAll` (a bundle's mounts below a root),
                 `Group` and `MemoryCgroup`, `Capabilities`, `Seccomp`, and the bundle's records (`b.linux()`,
                 `b.process()`, `b.rootfs()`, `b.hostname()`). Then `./jbang lab13 check` compiles your file, runs a
                 probe bundle (/var/lib/unboxed/lab13-check/bundle: `runc spec`'s, with hostname lab13-box, 64 MiB of memory,
@@ -429,7 +429,7 @@ class Lab13Runtime {
     static void skeletonStep(Bench b) throws IOException {
         Path f = runtimeFile();
         // one line either way: a page recorded from a checkout that has the file reads as one that has not
-        if (!Files.exists(f)) writeLearnerFile(f, SKELETON);
+        if (!Files.exists(f)) writeSkeleton(f);
         b.show(shown(f), "yours to complete (the skeleton, written only if the file was not there)");
         for (String l : Files.readAllLines(f)) if (l.contains("public void")) b.say("  " + l.strip());
     }
@@ -463,13 +463,22 @@ class Lab13Runtime {
         }
     }
 
+    /**
+     * The skeleton where there is no file, journaled (as root) so that reset removes it while it is still untouched:
+     * a run then a reset leave the checkout as they found it; a file the learner changed is theirs and stays.
+     */
+    static void writeSkeleton(Path f) throws IOException {
+        if (Sys.isRoot()) unboxed.lab.Journal.of("lab13").record(KernelObject.StarterFile.of(f, SKELETON).entry(unboxed.lab.Journal.LAB));
+        writeLearnerFile(f, SKELETON);
+    }
+
     static int skeletonCommand(List<String> args, PrintStream out, PrintStream err) throws IOException {
         if (!args.isEmpty()) throw LabException.badInput("skeleton takes no arguments");
         Path f = runtimeFile();
         if (Files.exists(f)) {
             out.println(shown(f) + " is there already (yours: left as it is)");
         } else {
-            writeLearnerFile(f, SKELETON);
+            writeSkeleton(f);
             out.println("wrote " + shown(f));
         }
         return 0;

@@ -134,6 +134,21 @@ class Lab13RuntimeTest {
         assertEquals("// mine\n", Files.readString(FILE), "reset put the learner's copy back");
     }
 
+    /** The skeleton the lab writes goes at reset while untouched (the checkout as it was); once changed, it is the learner's. */
+    @Test
+    void resetRemovesAnUntouchedSkeletonAndKeepsAChangedOne() throws Exception {
+        LabHarness.sh("rm -rf " + DIR);
+        LabHarness.succeeds(LAB, "skeleton");
+        assertTrue(Files.readString(FILE).contains("implements Pieces"), "skeleton written");
+        LabHarness.succeeds(LAB, "reset");
+        assertFalse(Files.exists(DIR), "reset removed the untouched skeleton and the folder the lab made");
+
+        LabHarness.succeeds(LAB, "skeleton");
+        Files.writeString(FILE, Files.readString(FILE) + "// mine\n");
+        LabHarness.succeeds(LAB, "reset");
+        assertTrue(Files.readString(FILE).endsWith("// mine\n"), "reset kept the skeleton the learner changed");
+    }
+
     /** Another correct runtime: other lib calls, another order where the order is free. */
     static final String ALTERNATIVE = """
         import java.nio.file.*;
