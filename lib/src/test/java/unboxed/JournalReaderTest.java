@@ -81,7 +81,8 @@ class JournalReaderTest {
             new KernelObject.NamespaceProcesses(unboxed.ns.Ns.MNT, 4026532901L),
             new KernelObject.DevicePrograms(Path.of("/sys/fs/cgroup/unified/unboxed-box-x")),
             new KernelObject.BoxContainer("lab13-check"),
-            new KernelObject.WrittenFile(Path.of("/home/learner/unboxed/labs/lab13/MyRuntime.java"), Path.of("/tmp/saved")));
+            new KernelObject.WrittenFile(Path.of("/home/learner/unboxed/labs/lab13/MyRuntime.java"), Path.of("/tmp/saved")),
+            KernelObject.StarterFile.of(Path.of("/home/learner/unboxed/labs/lab13/MyRuntime.java"), "class MyRuntime {}\n"));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());
