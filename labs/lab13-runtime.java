@@ -72,6 +72,8 @@ class Lab13Runtime {
     static final List<String> V2_CONTROLLERS = List.of("cpuset", "cpu", "io", "memory", "hugetlb", "pids", "rdma", "misc");
     static final String HOSTNAME = "lab13-box";
     static final long MEMORY = 64L << 20, PIDS = 32;
+    /** linux.resources.cpu: half a CPU, 50 ms of CPU time every 100 ms period (CFS bandwidth, lab12). */
+    static final long CPU_QUOTA = 50_000, CPU_PERIOD = 100_000;
     /**
      * How long the learner's runtime has to start its program (a JVM starts first; under emulation, slowly); a test may
      * shorten it with -Dunboxed.lab13.start=SECONDS.
@@ -168,7 +170,11 @@ class Lab13Runtime {
                     rootfs from the project's busybox root, puts lib's probe there (a script that reports what a
                     process inside sees, key=value), sets `terminal` to false (no pseudo-terminal: the output goes
                     to the runtime's), the probe as `process.args`, and adds what the labs taught that `runc spec`
-                    leaves out: a memory and a pids limit, and a seccomp rule (mkdir fails with EACCES).
+                    leaves out: a memory, a pids and a cpu limit (half a CPU: quota 50000 of every 100000
+                    microseconds), and a seccomp rule (mkdir fails with EACCES). On cgroup v2 a group has the cpu
+                    controller's files only when every group above it hands cpu down in its cgroup.subtree_control
+                    (lab12): the labs' runtime turns it on where it is off, as runc's cgroupfs driver does, and
+                    off again when the container is deleted (runc leaves it on).
                     """)
                 .shell("mkdir -p /var/lib/unboxed/lab13/bundle && cd /var/lib/unboxed/lab13/bundle && rm -f config.json "
                     + "&& runc spec && grep -E '\"(terminal|hostname|readonly|noNewPrivileges)\"' config.json")
@@ -213,13 +219,14 @@ class Lab13Runtime {
 
             .exercise("""
                 Complete the seven methods of labs/lab13/MyRuntime.java (`./jbang lab13 skeleton` writes it if it is
-                not there; it is yours: reset leaves it alone). The library is at hand: `Sys` (unshare, mount,
-                pivot_root, umount2, sethostname), `Mounts`, `Container.mountAll` (a bundle's mounts below a root),
+                not there; once you change it, it is yours: reset removes it only while untouched). The library is
+                at hand: `Sys` (unshare, mount, pivot_root, umount2, sethostname), `Mounts`, `Container.mountAll` (a bundle's mounts below a root),
                 `Group` and `MemoryCgroup`, `Capabilities`, `Seccomp`, and the bundle's records (`b.linux()`,
                 `b.process()`, `b.rootfs()`, `b.hostname()`). Then `./jbang lab13 check` compiles your file, runs a
                 probe bundle (/var/lib/unboxed/lab13-check/bundle: `runc spec`'s, with hostname lab13-box, 64 MiB of memory,
-                32 pids and mkdir refused with EACCES) with it, and grades the container from the kernel's side while
-                it runs: its namespaces, its root, its masked paths, its hostname, its cgroup, its capabilities,
+                32 pids, half a CPU and mkdir refused with EACCES) with it, and grades the container from the kernel's
+                side while it runs: its namespaces, its root, its masked paths, its hostname, its cgroup's limits
+                (memory and pids; cpu on its own), its capabilities,
                 no_new_privs and seccomp filter, and the exit code. Each piece is graded on its own.
                 """)
             .diagram("What you build", d -> d
@@ -232,7 +239,7 @@ class Lab13Runtime {
                 .node("privileges, seccomp", "lab08").yours()
                 .panel("the check", "kernel state only")
                 .node("/proc/PID/ns, mountinfo, status", "while it runs")
-                .node("the cgroup's files", "memory, pids, cgroup.procs")
+                .node("the cgroup's files", "memory, pids, cpu, cgroup.procs")
                 .arrow("the check", "/proc/PID/ns, mountinfo, status", "MyRuntime.java", "namespaces", "reads"))
             .check("runs", "Your runtime compiles and starts the probe bundle's program", 1, Lab13Runtime::checkRuns)
             .check("namespaces", "The program is in new namespaces of every type linux.namespaces lists", 2,
@@ -241,6 +248,7 @@ class Lab13Runtime {
             .check("masked", "linux.maskedPaths are masked in it", 1, Lab13Runtime::checkMasked)
             .check("hostname", "Its uts namespace is called lab13-box", 1, Lab13Runtime::checkHostname)
             .check("limits", "Its cgroup has the bundle's memory and pids limits", 2, Lab13Runtime::checkLimits)
+            .check("cpu", "Its cgroup has the bundle's cpu limit (quota 50000 every 100000 us)", 1, Lab13Runtime::checkCpu)
             .check("join", "The program is in that cgroup", 1, Lab13Runtime::checkJoin)
             .check("capabilities", "Its bounding, permitted and effective sets are the bundle's", 2, Lab13Runtime::checkCaps)
             .check("nnp", "NoNewPrivs is 1", 1, Lab13Runtime::checkNoNewPrivs)
@@ -250,7 +258,7 @@ class Lab13Runtime {
             .solution(s -> s
                 .refuseWhile("labs/lab13/MyRuntime.java is the reference already", Lab13Runtime::isReference)
                 .line("./jbang lab13 reference", b -> writeReference(b::show))
-                .answers("runs", "namespaces", "root", "masked", "hostname", "limits", "join", "capabilities", "nnp",
+                .answers("runs", "namespaces", "root", "masked", "hostname", "limits", "cpu", "join", "capabilities", "nnp",
                     "seccomp", "exit"))
             .command("skeleton", "Write the exercise's skeleton to labs/lab13/MyRuntime.java, unless the file is there "
                 + "(it is yours: never overwritten)", Lab13Runtime::skeletonCommand)
@@ -329,7 +337,7 @@ class Lab13Runtime {
         return a;
     }
 
-    /** linux.resources memory and pids, and a seccomp profile refusing mkdir and mkdirat with EACCES. */
+    /** linux.resources memory, pids and cpu, and a seccomp profile refusing mkdir and mkdirat with EACCES. */
     static void limitsAndSeccomp(JsonObject o) {
         JsonObject linux = o.getAsJsonObject("linux");
         JsonObject res = linux.has("resources") ? linux.getAsJsonObject("resources") : new JsonObject();
@@ -340,6 +348,10 @@ class Lab13Runtime {
         JsonObject pids = new JsonObject();
         pids.addProperty("limit", PIDS);
         res.add("pids", pids);
+        JsonObject cpu = new JsonObject();
+        cpu.addProperty("quota", CPU_QUOTA);
+        cpu.addProperty("period", CPU_PERIOD);
+        res.add("cpu", cpu);
         linux.add("resources", res);
         JsonObject seccomp = new JsonObject();
         seccomp.addProperty("defaultAction", "SCMP_ACT_ALLOW");
@@ -365,7 +377,7 @@ class Lab13Runtime {
         Files.writeString(probe, Probe.SCRIPT);
         Files.setPosixFilePermissions(probe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         b.java("Rootfs.copyTo(busybox root, " + BUNDLE.resolve("rootfs") + "); runc spec; terminal false, args /probe,"
-            + " memory " + MEMORY + ", pids " + PIDS + ", seccomp: mkdir, mkdirat -> EACCES");
+            + " memory " + MEMORY + ", pids " + PIDS + ", cpu " + CPU_QUOTA + "/" + CPU_PERIOD + ", seccomp: mkdir, mkdirat -> EACCES");
         b.show("root", bundle.rootfs() + (bundle.root().readonly() ? " (read-only)" : ""));
         b.show("hostname", bundle.hostname());
         b.show("linux.namespaces", String.join(", ", bundle.linux().namespaces().stream().map(Bundle.Namespace::type).toList()));
@@ -417,7 +429,7 @@ class Lab13Runtime {
     static void skeletonStep(Bench b) throws IOException {
         Path f = runtimeFile();
         // one line either way: a page recorded from a checkout that has the file reads as one that has not
-        if (!Files.exists(f)) writeLearnerFile(f, SKELETON);
+        if (!Files.exists(f)) writeSkeleton(f);
         b.show(shown(f), "yours to complete (the skeleton, written only if the file was not there)");
         for (String l : Files.readAllLines(f)) if (l.contains("public void")) b.say("  " + l.strip());
     }
@@ -451,13 +463,22 @@ class Lab13Runtime {
         }
     }
 
+    /**
+     * The skeleton where there is no file, journaled (as root) so that reset removes it while it is still untouched:
+     * a run then a reset leave the checkout as they found it; a file the learner changed is theirs and stays.
+     */
+    static void writeSkeleton(Path f) throws IOException {
+        if (Sys.isRoot()) unboxed.lab.Journal.of("lab13").record(KernelObject.StarterFile.of(f, SKELETON).entry(unboxed.lab.Journal.LAB));
+        writeLearnerFile(f, SKELETON);
+    }
+
     static int skeletonCommand(List<String> args, PrintStream out, PrintStream err) throws IOException {
         if (!args.isEmpty()) throw LabException.badInput("skeleton takes no arguments");
         Path f = runtimeFile();
         if (Files.exists(f)) {
             out.println(shown(f) + " is there already (yours: left as it is)");
         } else {
-            writeLearnerFile(f, SKELETON);
+            writeSkeleton(f);
             out.println("wrote " + shown(f));
         }
         return 0;
@@ -523,7 +544,7 @@ class Lab13Runtime {
 
     /** The skeleton: every method empty, saying which lab to look back at. */
     static final String SKELETON = HEAD + """
-            /** 1. Write b.linux().limits() into cgroup g (the driver made it): memory, pids (labs 06, 12: Group, MemoryCgroup). */
+            /** 1. Write b.linux().limits() into cgroup g (the driver made it): memory, pids, cpu (labs 06, 12: Group, MemoryCgroup). */
             public void limits(Bundle b, Group g) throws Exception {
             }
 
@@ -657,6 +678,7 @@ class Lab13Runtime {
     static Verdict checkMasked() throws IOException { return from("masked"); }
     static Verdict checkHostname() throws IOException { return from("hostname"); }
     static Verdict checkLimits() throws IOException { return from("limits"); }
+    static Verdict checkCpu() throws IOException { return from("cpu"); }
     static Verdict checkJoin() throws IOException { return from("join"); }
     static Verdict checkCaps() throws IOException { return from("capabilities"); }
     static Verdict checkNoNewPrivs() throws IOException { return from("nnp"); }
@@ -736,7 +758,7 @@ class Lab13Runtime {
         }
     }
 
-    /** The probe bundle the check runs: runc spec's, hostname lab13-box, memory and pids limits, a seccomp rule. */
+    /** The probe bundle the check runs: runc spec's, hostname lab13-box, memory, pids and cpu limits, a seccomp rule. */
     static Bundle checkBundle() {
         try {
             return makeBundle(null, CHECK, o -> {
@@ -792,6 +814,7 @@ class Lab13Runtime {
         v.put("masked", gradeMasked(b, pid));
         v.put("hostname", gradeHostname(b, pid));
         v.put("limits", gradeLimits(pid));
+        v.put("cpu", gradeCpu());
         v.put("join", gradeJoin(pid));
         v.put("capabilities", gradeCaps(b, pid));
         v.put("nnp", Verdict.when(Seccomp.status(pid).map(Seccomp.Status::noNewPrivs).orElse(false),
@@ -864,7 +887,7 @@ class Lab13Runtime {
     }
 
     static Group group() {
-        return Group.named(Container.cgroupName(GRADED), "memory", "pids");
+        return Group.named(Container.cgroupName(GRADED), "memory", "pids", "cpu");
     }
 
     static Verdict gradeLimits(long pid) {
@@ -882,10 +905,27 @@ class Lab13Runtime {
             + "into the group's files (Group, MemoryCgroup: labs 06, 12)");
     }
 
+    /** The cpu limit in the group's files: cpu.max on v2, cpu.cfs_quota_us and cpu.cfs_period_us on v1 (lab12). */
+    static Verdict gradeCpu() {
+        Group g = group();
+        if (!g.exists("cpu")) return fail(g.dir("cpu") + " does not exist (the driver makes it: did something remove it?)");
+        boolean v2 = g.version("cpu") == Cgroups.Version.V2;
+        if (!Files.exists(g.dir("cpu").resolve(v2 ? "cpu.max" : "cpu.cfs_quota_us"))) {
+            return fail(g.dir("cpu") + " has no cpu.max: the cpu controller is not handed down to it (the driver turns it"
+                + " on in each cgroup.subtree_control above: did something turn it off?)");
+        }
+        Optional<Group.Quota> q = g.cpuMax();
+        String file = v2 ? "cpu.max" : "cpu.cfs_quota_us and cpu.cfs_period_us";
+        String has = q.map(x -> x.quotaUs() + " " + x.periodUs()).orElse("no limit");
+        return Verdict.when(q.equals(Optional.of(new Group.Quota(CPU_QUOTA, CPU_PERIOD))), file + " of " + g.dir("cpu")
+            + " say " + has + ", not " + CPU_QUOTA + " " + CPU_PERIOD + ": write linux.resources.cpu's quota and period "
+            + "into the group's files (Group.setCpuMax: lab12)");
+    }
+
     static Verdict gradeJoin(long pid) {
         Group g = group();
         List<String> outside = new ArrayList<>();
-        for (String c : List.of("memory", "pids")) {
+        for (String c : List.of("memory", "pids", "cpu")) {
             if (!g.exists(c) || !new unboxed.cgroup.CgroupDir(g.dir(c)).procs().contains(pid)) outside.add(c);
         }
         return Verdict.when(outside.isEmpty(), "pid " + pid + " is not in " + String.join(", ", outside) + " group "

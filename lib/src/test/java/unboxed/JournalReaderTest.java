@@ -50,6 +50,19 @@ class JournalReaderTest {
         assertFalse(j.hasObjects() && first.stream().anyMatch(Journal.Entry::isBaseline));
     }
 
+    /** reassign moves one entry to another scope in its place: that scope's replay undoes it, at the same point. */
+    @Test
+    void anEntryReassignedKeepsItsPlaceUnderItsNewScope() {
+        Journal j = Journal.at(dir.resolve("box.journal"));
+        Journal.Entry note = new KernelObject.SubtreeNote(Path.of("/sys/fs/cgroup"), List.of("cpu")).entry("a");
+        j.record(note);
+        j.record(new KernelObject.Cgroup(Path.of("/sys/fs/cgroup/x-a")).entry("a"));
+        j.record(new KernelObject.Cgroup(Path.of("/sys/fs/cgroup/x-b")).entry("b"));
+        assertTrue(j.reassign(note, "b"));
+        assertEquals(List.of("subtree b", "cgroup a", "cgroup b"), j.entries().stream().map(e -> e.kind() + " " + e.scope()).toList());
+        assertFalse(j.reassign(note, "b"), "under scope a no more");
+    }
+
     @Test
     void everyKindRoundTripsThroughItsJournalLine() {
         List<KernelObject> all = List.of(new KernelObject.NamedNetns("n"), new KernelObject.Link("l", "n"),
@@ -68,7 +81,8 @@ class JournalReaderTest {
             new KernelObject.NamespaceProcesses(unboxed.ns.Ns.MNT, 4026532901L),
             new KernelObject.DevicePrograms(Path.of("/sys/fs/cgroup/unified/unboxed-box-x")),
             new KernelObject.BoxContainer("lab13-check"),
-            new KernelObject.WrittenFile(Path.of("/home/learner/unboxed/labs/lab13/MyRuntime.java"), Path.of("/tmp/saved")));
+            new KernelObject.WrittenFile(Path.of("/home/learner/unboxed/labs/lab13/MyRuntime.java"), Path.of("/tmp/saved")),
+            KernelObject.StarterFile.of(Path.of("/home/learner/unboxed/labs/lab13/MyRuntime.java"), "class MyRuntime {}\n"));
         for (KernelObject o : all) {
             assertEquals(o, o.entry(Journal.LAB).object().orElseThrow(), o.kind());
             assertFalse(o.describe().isBlank());

@@ -36,7 +36,7 @@ class Lab13RuntimeTest {
         .tidy(() -> LabHarness.sh("rm -f " + FILE + " " + FILE + ".saved"))
         .afterReset(() -> {
             assertFalse(Files.exists(Container.STATE.resolve("lab13-check")), "the check's container is gone");
-            for (String c : List.of("memory", "pids")) {
+            for (String c : List.of("memory", "pids", "cpu")) {
                 assertFalse(Files.exists(Cgroups.rootOf(c).dir().resolve(Container.cgroupName("lab13-check"))), c + " group");
             }
         });
@@ -66,7 +66,7 @@ class Lab13RuntimeTest {
 
     /** Everything fails with the trial's reason (nothing was started). */
     static LabSession.Fail[] allFail(String why) {
-        return Stream.of("runs", "namespaces", "root", "masked", "hostname", "limits", "join", "capabilities", "nnp",
+        return Stream.of("runs", "namespaces", "root", "masked", "hostname", "limits", "cpu", "join", "capabilities", "nnp",
             "seccomp", "exit").map(c -> fail(c, why)).toArray(LabSession.Fail[]::new);
     }
 
@@ -80,11 +80,14 @@ class Lab13RuntimeTest {
             row("the skeleton untouched", "./jbang lab13 skeleton >/dev/null",
                 fail("namespaces", "shares the host's", "labs 02, 03, 04, 10"), fail("root", "(labs 01, 02, 09)"),
                 fail("masked", "not the bundle's rootfs", "(lab02)"), fail("hostname", "host's uts namespace", "(lab03)"),
-                fail("limits", "not 67108864", "labs 06, 12"), fail("join", "is not in memory, pids group"),
+                fail("limits", "not 67108864", "labs 06, 12"), fail("cpu", "say no limit, not 50000 100000", "lab12"),
+                fail("join", "is not in memory, pids, cpu group"),
                 fail("capabilities", "CapBnd", "too many", "lab08"), fail("nnp", "NoNewPrivs is 0"),
                 fail("seccomp", "Seccomp: 0")),
             passes("the reference", REFERENCE),
-            row("no limits", without("limits"), fail("limits", "not 67108864", "not 32")),
+            row("no limits", without("limits"), fail("limits", "not 67108864", "not 32"), fail("cpu", "say no limit")),
+            row("memory and pids but no cpu limit", REFERENCE + " && sed -i '/g.setCpuMax(l.cpuQuota(), l.cpuPeriod());/d' " + FILE,
+                fail("cpu", "say no limit, not 50000 100000", "Group.setCpuMax: lab12")),
             row("no namespaces", without("namespaces"), fail("namespaces", "shares the host's pid, network, ipc, uts, mount"),
                 fail("root", "is not /var/lib/unboxed/lab13-check/bundle/rootfs"), fail("masked"), fail("hostname", "host's uts")),
             row("no root", without("root"), fail("root", "is not /var/lib/unboxed/lab13-check/bundle/rootfs"), fail("masked", "not the bundle's rootfs")),
@@ -92,11 +95,11 @@ class Lab13RuntimeTest {
                 + "-e '/Sys.umount2(\".\", LibC.MNT_DETACH);/d' " + FILE,
                 fail("root", "a chroot, not pivot_root")),
             row("no hostname", without("hostname"), fail("hostname", "is called", "the bundle says lab13-box")),
-            row("no join", without("join"), fail("join", "is not in memory, pids group unboxed-box-lab13-check")),
+            row("no join", without("join"), fail("join", "is not in memory, pids, cpu group unboxed-box-lab13-check")),
             // lib's Seccomp.installOnThisThread sets no_new_privs itself (seccomp(2): without CAP_SYS_ADMIN it must be set)
             row("no privileges", without("privileges"), fail("capabilities", "CapEff", "too many")),
             row("no seccomp", without("seccomp"), fail("seccomp", "Seccomp: 0")),
-            passes("another correct runtime: one unshare a type, cgroup.procs by hand, the bounding set by name",
+            passes("another correct runtime: one unshare a type, the cpu files and cgroup.procs by hand, the bounding set by name",
                 "mkdir -p " + DIR + " && cp " + alternative + " " + FILE),
             row("a runtime that does not compile", "mkdir -p " + DIR + " && echo 'class MyRuntime {' > " + FILE,
                 allFail("does not compile")),
@@ -131,6 +134,21 @@ class Lab13RuntimeTest {
         assertEquals("// mine\n", Files.readString(FILE), "reset put the learner's copy back");
     }
 
+    /** The skeleton the lab writes goes at reset while untouched (the checkout as it was); once changed, it is the learner's. */
+    @Test
+    void resetRemovesAnUntouchedSkeletonAndKeepsAChangedOne() throws Exception {
+        LabHarness.sh("rm -rf " + DIR);
+        LabHarness.succeeds(LAB, "skeleton");
+        assertTrue(Files.readString(FILE).contains("implements Pieces"), "skeleton written");
+        LabHarness.succeeds(LAB, "reset");
+        assertFalse(Files.exists(DIR), "reset removed the untouched skeleton and the folder the lab made");
+
+        LabHarness.succeeds(LAB, "skeleton");
+        Files.writeString(FILE, Files.readString(FILE) + "// mine\n");
+        LabHarness.succeeds(LAB, "reset");
+        assertTrue(Files.readString(FILE).endsWith("// mine\n"), "reset kept the skeleton the learner changed");
+    }
+
     /** Another correct runtime: other lib calls, another order where the order is free. */
     static final String ALTERNATIVE = """
         import java.nio.file.*;
@@ -144,6 +162,14 @@ class Lab13RuntimeTest {
                 g.setPidsMax(b.linux().limits().pids());
                 Files.writeString(g.dir("memory").resolve(g.version("memory") == Cgroups.Version.V2 ? "memory.max"
                     : "memory.limit_in_bytes"), Long.toString(b.linux().limits().memory()));
+                Bundle.Limits l = b.linux().limits();
+                Path cpu = g.dir("cpu");
+                if (g.version("cpu") == Cgroups.Version.V2) {
+                    Files.writeString(cpu.resolve("cpu.max"), l.cpuQuota() + " " + l.cpuPeriod());
+                } else {
+                    Files.writeString(cpu.resolve("cpu.cfs_period_us"), Long.toString(l.cpuPeriod()));
+                    Files.writeString(cpu.resolve("cpu.cfs_quota_us"), Long.toString(l.cpuQuota()));
+                }
             }
 
             public void namespaces(Bundle b) throws Exception {

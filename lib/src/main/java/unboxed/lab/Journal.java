@@ -289,6 +289,23 @@ public final class Journal {
         return new Replay(undone, failed);
     }
 
+    /**
+     * Moves an entry to another scope, in its place (so it is undone when that scope is, at the same point of the
+     * order): for a note that one scope made and another now needs kept (a controller one container turned on that
+     * another container's group still has). Whether it was there to move.
+     */
+    public boolean reassign(Entry e, String scope) {
+        try (SafeFiles.Held l = lock()) {
+            List<Entry> all = new ArrayList<>(entries());
+            int i = all.indexOf(e);
+            if (i < 0) return false;
+            all.set(i, new Entry(e.kind(), e.target(), e.where(), scope));
+            rewrite(file, all);
+            if (disk != null) rewrite(disk, all.stream().filter(x -> x.object().map(KernelObject::outlivesReboot).orElse(false)).toList());
+            return true;
+        }
+    }
+
     /** The file holds exactly {@code keep} (removed when empty): through a private temporary file and a rename. */
     private static void rewrite(Path to, List<Entry> keep) {
         try {

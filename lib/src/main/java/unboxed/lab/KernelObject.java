@@ -100,6 +100,7 @@ public sealed interface KernelObject {
             case "bpfdevices" -> new DevicePrograms(Path.of(e.target()));
             case "box" -> new BoxContainer(e.target());
             case "file" -> new WrittenFile(Path.of(e.target()), e.where() == null ? null : Path.of(e.where()));
+            case "starterfile" -> new StarterFile(Path.of(e.target()), e.where());
             case "runnetns" -> new RunNetnsNote(e.where());
             case "propagation" -> new PropagationNote(e.target(), e.where());
             case "exercisedir" -> new ExerciseDirNote(Path.of(e.target()));
@@ -536,6 +537,53 @@ public sealed interface KernelObject {
                 return Files.deleteIfExists(path);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot put back " + path, e);
+            }
+        }
+    }
+
+    /**
+     * A file a lab wrote for the learner to edit where there was none (lab13's skeleton), by the SHA-256 of what it
+     * wrote. Undo removes it while it is still as written, and then its folder if that is empty; once the learner has
+     * changed it, it is theirs and stays (present() is false: nothing of the lab's is left).
+     */
+    record StarterFile(Path path, String sha256) implements KernelObject {
+        public String kind() { return "starterfile"; }
+        public String target() { return path.toString(); }
+        public String where() { return sha256; }
+        public String describe() { return "file " + path + " as the lab wrote it (yours once you change it)"; }
+        public boolean present() { return sha256.equals(hashOf(path)); }
+        public boolean undo() {
+            if (!present()) return false;
+            try {
+                Files.delete(path);
+                try (var rest = Files.list(path.getParent())) {
+                    if (rest.findAny().isEmpty()) Files.delete(path.getParent());
+                }
+                return true;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot remove " + path, e);
+            }
+        }
+
+        /** The file that {@code text} will be written to, as this note of it. */
+        public static StarterFile of(Path file, String text) {
+            return new StarterFile(file, hash(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+
+        /** The hex SHA-256 of a file's bytes; null when it cannot be read (absent). */
+        static String hashOf(Path file) {
+            try {
+                return hash(Files.readAllBytes(file));
+            } catch (java.io.IOException absent) {
+                return null;
+            }
+        }
+
+        private static String hash(byte[] bytes) {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
             }
         }
     }

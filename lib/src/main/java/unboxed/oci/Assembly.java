@@ -22,7 +22,7 @@ import unboxed.sys.Sys;
 /**
  * The driver of a runtime written by hand ({@link Pieces}): it journals what the pieces will make (the container's
  * state folder, the mounts below its root, the processes it starts, the host's hostname in case a piece
- * renames it), makes the container's cgroup (journaled first) where the bundle sets limits, calls the pieces in a runtime's order, starts the bundle's program from the pieces' thread and waits for
+ * renames it), makes the container's cgroup (journaled first, its controllers handed down on cgroup v2) where the bundle sets limits, calls the pieces in a runtime's order, starts the bundle's program from the pieces' thread and waits for
  * it. What is the pieces' to do, it leaves to them: it only refuses to call {@link Pieces#root} on a thread still in
  * the host's mount namespace (pivot_root there would move the whole host's root) and {@link Pieces#hostname} in the
  * host's uts namespace (it would rename the host), and says it skipped them.
@@ -90,11 +90,8 @@ public final class Assembly {
         j.record(new KernelObject.ProcessTree(tag).entry(id));
         j.record(new KernelObject.Hostname(Processes.hostname()).entry(id));
         Container.writeState(dir, new Container.State(b.ociVersion(), id, "creating", 0, b.dir().toAbsolutePath().toString()));
-        Group g = Container.cgroup(b, id, Container.Devices.AUTO);
+        Group g = Container.makeCgroup(b, id, Container.Devices.AUTO, j, log);
         if (g != null) {
-            for (Path d : g.dirs()) j.record(new KernelObject.Cgroup(d).entry(id));
-            g.create();
-            log.accept("mkdir " + String.join(" ", g.dirs().stream().map(Path::toString).toList()));
             piece("limits", log, () -> pieces.limits(b, g));
         }
         ExecFifo fifo = ExecFifo.joining(dir, b.process().user(), pid -> {

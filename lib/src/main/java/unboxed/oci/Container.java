@@ -71,7 +71,8 @@ import unboxed.sys.SysCallException;
  *
  * <p>Every object it makes outside the container's own mount namespace is journaled first (unboxed.lab.Journal, one
  * journal for the runtime, "box", each container's entries under its id), so {@link #delete} or a lab's reset cleans up after a SIGKILL at any point: the
- * state folder, the cgroup in each hierarchy, and the processes in the container's mount namespace.
+ * state folder, the cgroup in each hierarchy, the processes in the container's mount namespace, and on cgroup v2 the
+ * controllers it turned on in an ancestor's cgroup.subtree_control (kept on while another container's group needs them).
  */
 public final class Container {
     private Container() {}
@@ -203,11 +204,8 @@ public final class Container {
         Journal j = journal();
         j.record(new KernelObject.DirTree(dir).entry(id));
         writeState(dir, new State(bundle.ociVersion(), id, "creating", 0, bundle.dir().toAbsolutePath().toString()));
-        Group group = cgroup(bundle, id, devices);
+        Group group = makeCgroup(bundle, id, devices, j, log);
         if (group != null) {
-            for (Path d : group.dirs()) j.record(new KernelObject.Cgroup(d).entry(id));
-            group.create();
-            log.accept("mkdir " + String.join(" ", group.dirs().stream().map(Path::toString).toList()));
             if (group.has("devices") && group.version("devices") == Cgroups.Version.V1) {
                 writeDeviceRules(group.files("devices"), bundle.linux().devices(), log);
             } else if (group.has("devices")) {
@@ -294,6 +292,7 @@ public final class Container {
 
     /** Removes everything the container made (its journal replayed: processes, cgroup, state). Whether anything was there. */
     public static boolean delete(String id) {
+        handOver(id);
         Journal.Replay r = journal().replay(id);
         if (!r.failed().isEmpty()) throw new IllegalStateException("box delete " + id + ": " + String.join("; ", r.failed()));
         for (Path shared : List.of(STATE, LAYERS)) {
@@ -306,6 +305,22 @@ public final class Container {
             }
         }
         return !r.undone().isEmpty();
+    }
+
+    /**
+     * A controller this container turned on in a cgroup.subtree_control ({@link #handDown}) stays on while another
+     * container of this runtime has a group below it (turned off, its limits there would vanish): the note goes to
+     * that container, whose delete turns it off in turn.
+     */
+    private static void handOver(String id) {
+        Journal j = journal();
+        List<Journal.Entry> all = j.entries();
+        for (Journal.Entry e : all) {
+            if (!id.equals(e.scope()) || !(e.object().orElse(null) instanceof KernelObject.SubtreeNote n)) continue;
+            all.stream().filter(o -> !id.equals(o.scope()) && o.object().orElse(null) instanceof KernelObject.Cgroup c
+                    && c.dir().startsWith(n.root()) && !c.dir().equals(n.root()) && Files.isDirectory(c.dir()))
+                .map(Journal.Entry::scope).findFirst().ifPresent(heir -> j.reassign(e, heir));
+        }
     }
 
     /** Whether the journal lists objects of a container by this id (its state may be gone: a crash mid-delete). */
@@ -397,15 +412,11 @@ public final class Container {
      * The container's cgroup, in the hierarchies of the controllers its bundle needs (devices for device rules; memory,
      * pids, cpu for limits), or null when it needs none. Device rules are the v1 devices controller's, or (no such
      * controller, or {@link Devices#BPF}) a program on the group in the cgroup2 tree, whose "devices" is that tree. A
-     * controller no hierarchy offers, or that v2's root does not hand down, is exit 3 saying which.
+     * controller no hierarchy offers is exit 3 saying which (one v2's root does not hand down: {@link #handDown}).
      */
     static Group cgroup(Bundle bundle, String id, Devices how) {
-        List<String> controllers = new ArrayList<>();
+        List<String> controllers = limitControllers(bundle.linux().limits());
         boolean devices = !bundle.linux().devices().isEmpty();
-        Bundle.Limits l = bundle.linux().limits();
-        if (l.memory() != null) controllers.add("memory");
-        if (l.pids() != null) controllers.add("pids");
-        if (l.cpuQuota() != null) controllers.add("cpu");
         if (controllers.isEmpty() && !devices) return null;
         Group g = Group.named(cgroupName(id), controllers.toArray(String[]::new));
         if (devices) {
@@ -423,15 +434,80 @@ public final class Container {
             throw new Unsupported("config.json: linux.resources needs the " + String.join(", ", g.missing())
                 + " controller, which no cgroup hierarchy offers on this machine (grep cgroup /proc/self/mounts)");
         }
-        for (String c : controllers) {
-            if (g.version(c) != Cgroups.Version.V2) continue;
-            Path root = Cgroups.rootOf(c).dir();
-            if (!List.of(new CgroupDir(root).read("cgroup.subtree_control").split("\\s+")).contains(c)) {
-                throw new Unsupported("config.json: linux.resources needs the " + c + " controller for " + root + "'s"
-                    + " children: echo +" + c + " > " + root.resolve("cgroup.subtree_control"));
+        return g;
+    }
+
+    /**
+     * The container's cgroup ({@link #cgroup}) made, or null when its bundle needs none: on cgroup v2 its limits'
+     * controllers handed down to it first ({@link #handDown}), then each directory journaled under the container's id
+     * and made. The runtime's and a runtime written by hand's ({@link Assembly}) alike.
+     */
+    static Group makeCgroup(Bundle bundle, String id, Devices how, Journal j, Consumer<String> log) {
+        Group g = cgroup(bundle, id, how);
+        if (g == null) return null;
+        handDown(g, limitControllers(bundle.linux().limits()), id, j, log);
+        for (Path d : g.dirs()) j.record(new KernelObject.Cgroup(d).entry(id));
+        g.create();
+        log.accept("mkdir " + String.join(" ", g.dirs().stream().map(Path::toString).toList()));
+        return g;
+    }
+
+    /** The controllers linux.resources' limits need: memory, pids, cpu (those it sets). */
+    static List<String> limitControllers(Bundle.Limits l) {
+        List<String> controllers = new ArrayList<>();
+        if (l.memory() != null) controllers.add("memory");
+        if (l.pids() != null) controllers.add("pids");
+        if (l.cpuQuota() != null) controllers.add("cpu");
+        return controllers;
+    }
+
+    /**
+     * On cgroup v2 a group has a controller's files only when its parent hands the controller down (its
+     * cgroup.subtree_control), and that parent only when its own parent does (cgroup-v2.rst, "Top-down Constraint").
+     * As runc's cgroupfs driver does (libcontainer/cgroups/fs2/create.go), each of {@code controllers} that is on v2
+     * goes into the cgroup.subtree_control of every ancestor of the group that does not hand it down yet, from the
+     * root down: echo +cpu > /sys/fs/cgroup/cgroup.subtree_control. Each ancestor's change is noted first under the
+     * container's id (KernelObject.SubtreeNote, what was off), so delete, after removing the group, turns off again
+     * what was off, bottom-up. Where the kernel refuses (EINVAL for cpu while a realtime process is in a group below
+     * the root, EBUSY for a group with processes of its own): exit 3, saying what and why. v1: nothing to do.
+     */
+    static void handDown(Group g, List<String> controllers, String id, Journal j, Consumer<String> log) {
+        List<String> v2 = controllers.stream().filter(c -> g.has(c) && g.version(c) == Cgroups.Version.V2).toList();
+        if (v2.isEmpty()) return;
+        Path root = Cgroups.rootOf(v2.get(0)).dir();
+        List<Path> ancestors = new ArrayList<>();
+        for (Path a = g.dir(v2.get(0)).getParent(); a != null && a.startsWith(root); a = a.getParent()) ancestors.add(0, a);
+        for (Path a : ancestors) {
+            List<String> on = Cgroups.subtreeControl(a);
+            List<String> off = v2.stream().filter(c -> !on.contains(c)).toList();
+            if (off.isEmpty()) continue;
+            j.record(new KernelObject.SubtreeNote(a, off).entry(id));
+            for (String c : off) {
+                Path file = a.resolve("cgroup.subtree_control");
+                try {
+                    Files.writeString(file, "+" + c);
+                } catch (IOException e) {
+                    throw new Unsupported("config.json: linux.resources needs the " + c + " controller in " + g.dir(c)
+                        + ", and the kernel refused echo +" + c + " > " + file + ": " + refusal(c, e));
+                }
+                log.accept("echo +" + c + " > " + file);
             }
         }
-        return g;
+    }
+
+    /** Why the kernel refuses a controller in a cgroup.subtree_control, from the errno's text (cgroup-v2.rst). */
+    static String refusal(String controller, IOException e) {
+        String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        return switch (reason) {
+            case "Invalid argument" -> "EINVAL (the group's parent does not offer " + controller + ", see its"
+                + " cgroup.controllers" + (controller.equals("cpu") ? "; or, in a kernel built with CONFIG_RT_GROUP_SCHED,"
+                    + " a realtime process is in a group other than the root, and cpu can be enabled only while every"
+                    + " realtime process is in the root group: cgroup-v2.rst, \"CPU\"" : "") + ")";
+            case "Device or resource busy" -> "EBUSY (the group has processes of its own, and a group that hands"
+                + " controllers down may hold none: \"no internal processes\", cgroup-v2.rst)";
+            case "No such device" -> "ENODEV (no such controller in this kernel)";
+            default -> reason;
+        };
     }
 
     /** memory.limit, pids.limit, cpu.quota/period into the group's files (Group and MemoryCgroup name them per version). */

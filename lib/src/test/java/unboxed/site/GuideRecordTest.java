@@ -20,6 +20,8 @@ import unboxed.transcript.Transcript;
  * On a cgroup-v1 host (this project's) that is the labs with a cgroup-v1 recording (labNN.cgroup-v1.txt); the main
  * transcripts, from the cgroup-v2 guest, are compared in that guest by VmLabsTest. Numbers may differ between two
  * real runs; words, lines and steps may not. The host is as before afterwards.
+ *
+ * <p>-Dunboxed.guide.labs=lab13,lab06 compares only those labs (default: every lab with a transcript for this machine).
  */
 class GuideRecordTest {
     @Test
@@ -33,8 +35,10 @@ class GuideRecordTest {
         List<String> stale = new ArrayList<>();
         Transcript.Machine here = Transcript.Machine.here();
         int compared = 0;
+        List<String> only = List.of(System.getProperty("unboxed.guide.labs", "").split(",")).stream().filter(s -> !s.isBlank()).toList();
         for (LabSources.LabFile f : LabSources.discover(root.resolve("labs"))) {
             Lab lab = LabSources.load(f);
+            if (!only.isEmpty() && !only.contains(lab.id)) continue;
             Optional<Transcript> stored = Transcript.read(root.resolve("labs/transcripts"), lab.id, here);
             if (stored.isEmpty()) {
                 if (here == Transcript.Machine.CGROUP_V2) stale.add(lab.id + ": no stored transcript (.ci/vm/record " + lab.id + ")");
