@@ -133,21 +133,7 @@ class BoxOptionsTest {
     @Test
     void natWiresAContainerInAUserNamespaceToo() throws Exception {
         Cmd.run("chmod", "755", dir.toString()).orThrow(); // the bundle reachable by the host's 100000
-        config(List.of("sleep", "1000"), o -> {
-            JsonObject l = o.getAsJsonObject("linux");
-            JsonObject n = new JsonObject();
-            n.addProperty("type", "user");
-            l.getAsJsonArray("namespaces").add(n);
-            for (String k : List.of("uidMappings", "gidMappings")) {
-                JsonObject m = new JsonObject();
-                m.addProperty("containerID", 0);
-                m.addProperty("hostID", 100000);
-                m.addProperty("size", 65536);
-                JsonArray a = new JsonArray();
-                a.add(m);
-                l.add(k, a);
-            }
-        });
+        config(List.of("sleep", "1000"), BoxOptionsTest::userNamespace);
         String id = "unboxed-test-natuser", router = BoxNet.router(id), c = "unboxed-test-natuserc";
         List<String> log = new ArrayList<>();
         Container.Started s = Container.start(Bundle.read(bundle), id, new Container.Io(dir.resolve("out")),
@@ -167,6 +153,23 @@ class BoxOptionsTest {
         }
         assertFalse(Files.exists(Netns.path(router)), "the router is gone with the container");
         assertNothingLeft(id);
+    }
+
+    /** A user namespace in linux.namespaces, the container's 0-65535 the host's 100000-165535. */
+    static void userNamespace(JsonObject o) {
+        JsonObject l = o.getAsJsonObject("linux");
+        JsonObject n = new JsonObject();
+        n.addProperty("type", "user");
+        l.getAsJsonArray("namespaces").add(n);
+        for (String k : List.of("uidMappings", "gidMappings")) {
+            JsonObject m = new JsonObject();
+            m.addProperty("containerID", 0);
+            m.addProperty("hostID", 100000);
+            m.addProperty("size", 65536);
+            JsonArray a = new JsonArray();
+            a.add(m);
+            l.add(k, a);
+        }
     }
 
     /** Two containers at once, each with a router of its own and the same addresses; one deleted, the other's stays. */
@@ -277,21 +280,7 @@ class BoxOptionsTest {
     /** --layers with a user namespace: not done yet, exit 3 saying so, before anything is made. */
     @Test
     void layersWithAUserNamespaceExit3() throws Exception {
-        config(List.of("true"), o -> {
-            JsonObject l = o.getAsJsonObject("linux");
-            JsonObject n = new JsonObject();
-            n.addProperty("type", "user");
-            l.getAsJsonArray("namespaces").add(n);
-            for (String k : List.of("uidMappings", "gidMappings")) {
-                JsonObject m = new JsonObject();
-                m.addProperty("containerID", 0);
-                m.addProperty("hostID", 100000);
-                m.addProperty("size", 65536);
-                JsonArray a = new JsonArray();
-                a.add(m);
-                l.add(k, a);
-            }
-        });
+        config(List.of("true"), BoxOptionsTest::userNamespace);
         List<String> said = box(3, "run", bundle.toString(), "--id", "unboxed-test-userlayers", "--layers", bundle.resolve("rootfs").toString());
         assertEquals(1, said.size(), String.join("\n", said));
         assertTrue(said.get(0).startsWith("box: --layers with a user namespace is not done by this runtime yet"), said.get(0));

@@ -429,17 +429,7 @@ class BoxRuncTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"init", "running"})
     void aSigkilledRuntimeOfAUserNamespaceLeavesWhatDeleteRemoves(String when) throws Exception {
         Cmd.run("chmod", "755", dir.toString()).orThrow();
-        config(true, o -> {
-            JsonArray args = new JsonArray();
-            args.add("sleep");
-            args.add("1000");
-            o.getAsJsonObject("process").add("args", args);
-            JsonObject pids = new JsonObject();
-            pids.addProperty("limit", 42);
-            JsonObject res = new JsonObject();
-            res.add("pids", pids);
-            o.getAsJsonObject("linux").add("resources", res);
-        });
+        config(true, BoxRuncTest::sleepWithAPidsLimit);
         String id = "unboxed-test-userns-kill-" + when;
         Process runtime = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -481,17 +471,7 @@ class BoxRuncTest {
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
     void aRuntimeOfAUserNamespaceKilledAfterEachEntryLeavesWhatDeleteRemoves(int entry) throws Exception {
         Cmd.run("chmod", "755", dir.toString()).orThrow();
-        config(true, o -> {
-            JsonArray args = new JsonArray();
-            args.add("sleep");
-            args.add("1000");
-            o.getAsJsonObject("process").add("args", args);
-            JsonObject pids = new JsonObject();
-            pids.addProperty("limit", 42);
-            JsonObject res = new JsonObject();
-            res.add("pids", pids);
-            o.getAsJsonObject("linux").add("resources", res);
-        });
+        config(true, BoxRuncTest::sleepWithAPidsLimit);
         String id = "unboxed-test-userns-entry-" + entry;
         ProcessBuilder pb = LabHarness.jvm("Box", "run", bundle.toString(), "--id", id);
         pb.command().add(1, "-D" + unboxed.lab.Journal.KILL_AFTER_ENTRY + "=" + entry);
@@ -503,6 +483,19 @@ class BoxRuncTest {
         assertEquals(0, BoxCli.execute("delete", id));
         assertNothingLeft(id);
         assertEquals(List.of(), Leftovers.find().stream().filter(l -> l.contains(id)).toList(), "doctor --leftovers after delete");
+    }
+
+    /** `sleep 1000` as the process, and a pids limit (so a cgroup, and the start held on exec.fifo). */
+    static void sleepWithAPidsLimit(JsonObject o) {
+        JsonArray args = new JsonArray();
+        args.add("sleep");
+        args.add("1000");
+        o.getAsJsonObject("process").add("args", args);
+        JsonObject pids = new JsonObject();
+        pids.addProperty("limit", 42);
+        JsonObject res = new JsonObject();
+        res.add("pids", pids);
+        o.getAsJsonObject("linux").add("resources", res);
     }
 
     /** The pid of the init JVM of container {@code id}, or 0. */
