@@ -3,6 +3,7 @@
 //SOURCES ../lib/src/main/java/unboxed/**/*.java
 //DEPS net.java.dev.jna:jna:5.19.1 info.picocli:picocli:4.7.7 com.google.code.gson:gson:2.15.0
 //RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+//MAIN Lab11Bridge
 
 import static unboxed.lab.Check.Verdict.fail;
 import static unboxed.lab.Check.Verdict.pass;

@@ -48,6 +48,10 @@ class LabSourcesTest {
             assertTrue(src.contains("\n//SOURCES ../lib/src/main/java/unboxed/**/*.java\n"), name + ": //SOURCES of lib");
             // C1 alone and the serial collector: a lab's JVM lives a second or two, and starts about 0.3 s sooner (BENCHMARKS.md)
             assertTrue(src.contains("\n//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC\n"), name);
+            // lib has a main of its own (unboxed.oci.UserInit, the runtime's init JVM): without //MAIN jbang picks
+            // whichever main it finds first, and the lab may start as the init
+            java.util.regex.Matcher cls = java.util.regex.Pattern.compile("(?m)^class (\\w+)").matcher(src);
+            assertTrue(cls.find() && src.contains("\n//MAIN " + cls.group(1) + "\n"), name + ": //MAIN naming its class");
             for (String[] dep : new String[][] {{"net.java.dev.jna:jna:", "jna.version"},
                     {"info.picocli:picocli:", "picocli.version"}, {"com.google.code.gson:gson:", "gson.version"}}) {
                 Matcher m = Pattern.compile("<" + Pattern.quote(dep[1]) + ">([^<]+)<").matcher(pom);
