@@ -103,7 +103,7 @@ class Lab01Chroot {
                     cp --parents /bin/sh /var/lib/unboxed/lab01/tiny/
                     ldd /bin/sh
                     cp --parents $(ldd /bin/sh | grep -o '/[^ ]*') /var/lib/unboxed/lab01/tiny/
-                    find /var/lib/unboxed/lab01/tiny -type f
+                    find /var/lib/unboxed/lab01/tiny -type f | sort
                     """)
                 .does(Lab01Chroot::tinyRoot)
                 .observe("Three files: the shell, the C library and the loader. That is a whole root filesystem to the kernel."))
@@ -326,7 +326,7 @@ class Lab01Chroot {
         List<String> copied = Rootfs.install(TINY, Path.of("/bin/sh"));
         b.sh("ldd /bin/sh");
         b.show("copied into " + TINY, String.join(", ", copied));
-        b.sh("find " + TINY + " -type f");
+        b.sh("find " + TINY + " -type f | sort"); // sorted: find lists in directory order, which differs by file system
     }
 
     static void chrootFromJava(Bench b) throws IOException {
