@@ -43,6 +43,13 @@ public final class Recorder implements RunListener {
     /** The facts shown since the last other event: printed together, their values in one column. */
     private final List<RunListener.Show> shows = new ArrayList<>();
 
+    /**
+     * This JVM's children from before the recording and theirs: not the lab's (a test suite's own, such as a VM it
+     * boots beside the recording), so the picture of the lab's processes leaves them out.
+     */
+    private final Set<Long> notTheLabs = ProcessHandle.current().descendants().map(ProcessHandle::pid)
+        .collect(java.util.stream.Collectors.toSet());
+
     private Recorder() {}
 
     @Override
@@ -173,13 +180,21 @@ public final class Recorder implements RunListener {
 
     private static final Set<Ns> SHOWN = EnumSet.of(Ns.PID, Ns.MNT, Ns.UTS, Ns.NET, Ns.IPC);
 
-    /** This JVM and every process below it, as /proc shows them now. */
-    static List<RawProc> snapshot() {
+    /** This JVM and every process below it that the lab started, as /proc shows them now. */
+    List<RawProc> snapshot() {
         List<RawProc> out = new ArrayList<>();
         ProcessHandle self = ProcessHandle.current();
         Optional.ofNullable(raw(self.pid())).ifPresent(out::add);
-        self.descendants().forEach(h -> Optional.ofNullable(raw(h.pid())).ifPresent(out::add));
+        self.descendants().filter(this::theLabs).forEach(h -> Optional.ofNullable(raw(h.pid())).ifPresent(out::add));
         return out;
+    }
+
+    private boolean theLabs(ProcessHandle h) {
+        for (Optional<ProcessHandle> p = Optional.of(h); p.isPresent() && p.get().pid() != ProcessHandle.current().pid();
+                p = p.get().parent()) {
+            if (notTheLabs.contains(p.get().pid())) return false;
+        }
+        return true;
     }
 
     private static RawProc raw(long pid) {
