@@ -485,10 +485,10 @@ public final class Container {
             for (String c : off) {
                 Path file = a.resolve("cgroup.subtree_control");
                 try {
-                    Files.writeString(file, "+" + c);
-                } catch (IOException e) {
+                    Cgroups.enableAt(a, List.of(c));
+                } catch (java.io.UncheckedIOException e) {
                     throw new Unsupported("config.json: linux.resources needs the " + c + " controller in " + g.dir(c)
-                        + ", and the kernel refused echo +" + c + " > " + file + ": " + refusal(c, e));
+                        + ", and the kernel refused echo +" + c + " > " + file + ": " + refusal(c, e.getCause()));
                 }
                 log.accept("echo +" + c + " > " + file);
             }
