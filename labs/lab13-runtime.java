@@ -108,7 +108,12 @@ class Lab13Runtime {
                    whatever the runtime still needs from the host is opened before.
                 4. **The hostname** (lab03): in the uts namespace of step 2, and before step 6 drops CAP_SYS_ADMIN.
                 5. **Cgroup membership before exec** (labs 06, 12): the program joins its group while it is held before
-                   its execve, so not one instruction of it runs unlimited; the runtime's own thread never joins.
+                   its execve, so not one instruction of it runs unlimited; the runtime's own thread never joins. Its own
+                   /proc is mounted then too: a proc shows the processes of the pid namespace of whoever mounted it
+                   (pid_namespaces(7)), and after unshare(CLONE_NEWPID) only the thread's children are in the new one,
+                   not the thread (lab03). So a process born there mounts it while the program, its PID 1, waits:
+                   `nsenter --target PID --pid -- mount -N PID -t proc proc /proc` (runc's init, PID 1 itself, mounts
+                   it before its execve).
                 6. **Capabilities** (lab08): the bounding set first, while the thread still has CAP_SETPCAP, then the
                    other sets.
                 7. **no_new_privs** (lab08): no setuid program can give back what step 6 took.
@@ -221,7 +226,8 @@ class Lab13Runtime {
             .exercise("""
                 Complete the seven methods of labs/lab13/MyRuntime.java (`./jbang lab13 skeleton` writes it if it is
                 not there; once you change it, it is yours: reset removes it only while untouched). The library is
-                at hand: `Sys` (unshare, mount, pivot_root, umount2, sethostname), `Mounts`, `Container.mountAll` (a bundle's mounts below a root),
+                at hand: `Sys` (unshare, mount, pivot_root, umount2, sethostname), `Mounts`, `Container.mountAll` (a bundle's mounts below a root; its /proc
+                the driver replaces with the container's own while the program is held, your masks carried over),
                 `Group` and `MemoryCgroup`, `Capabilities`, `Seccomp`, and the bundle's records (`b.linux()`,
                 `b.process()`, `b.rootfs()`, `b.hostname()`). Then `./jbang lab13 check` compiles your file, runs a
                 probe bundle (/var/lib/unboxed/lab13-check/bundle: `runc spec`'s, with hostname lab13-box, 64 MiB of memory,
@@ -303,7 +309,7 @@ class Lab13Runtime {
         "2. unshare the namespaces, on one thread (lab02, lab03, lab04, lab10)",
         "3. / a slave, the root bound on itself, its mounts, masked paths, pivot_root (lab01, lab02, lab09)",
         "4. the hostname (lab03)",
-        "5. the program joins its cgroup, held before its execve (lab06, lab12)",
+        "5. the program joins its cgroup, held before its execve; its own /proc, mounted from inside its pid namespace (lab03, lab06, lab12)",
         "6. capabilities: the bounding set, then the others (lab08)",
         "7. no_new_privs (lab08)",
         "8. seccomp, last (lab08)");

@@ -169,6 +169,21 @@ public final class Mounts {
         Sys.mount(source, target, null, LibC.MS_BIND, null);
     }
 
+    /**
+     * Of {@code stacked} mounts on top of each other at {@code path}, keeps only the topmost: open_tree(2) copies it
+     * (OPEN_TREE_CLONE), umount2(MNT_DETACH) takes each off, move_mount(2) attaches the copy. The ones below (and what is
+     * mounted inside them) are gone; the calling thread must be in the mount namespace they are in.
+     */
+    public static void keepTop(String path, int stacked) {
+        int copy = Sys.openTreeClone(path);
+        try {
+            for (int i = 0; i < stacked; i++) Sys.umount2(path, LibC.MNT_DETACH);
+            Sys.moveMount(copy, path);
+        } finally {
+            Sys.close(copy);
+        }
+    }
+
     /** mount -t tmpfs tmpfs TARGET. */
     public static void tmpfs(String target) {
         Sys.mount("tmpfs", target, "tmpfs", 0, "size=16m");

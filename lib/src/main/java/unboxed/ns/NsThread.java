@@ -41,8 +41,9 @@ public final class NsThread implements AutoCloseable {
     private NsThread(String name, Runnable enter) {
         thread = new Thread(() -> {
             try {
+                long tid = Sys.gettid(); // before the namespaces: after a mount namespace's join, the JVM's class path may be out of reach
                 enter.run();
-                started.complete(Sys.gettid());
+                started.complete(tid);
             } catch (Throwable t) {
                 started.completeExceptionally(t);
                 return;

@@ -23,7 +23,8 @@ import unboxed.sys.Sys;
  * The driver of a runtime written by hand ({@link Pieces}): it journals what the pieces will make (the container's
  * state folder, the mounts below its root, the processes it starts, the host's hostname in case a piece
  * renames it), makes the container's cgroup (journaled first, its controllers handed down on cgroup v2) where the bundle sets limits, calls the pieces in a runtime's order, starts the bundle's program from the pieces' thread and waits for
- * it. What is the pieces' to do, it leaves to them: it only refuses to call {@link Pieces#root} on a thread still in
+ * it. While the program is held it mounts the container's own /proc from inside its pid namespace ({@link ProcInside}:
+ * no piece on a thread can). What is the pieces' to do, it leaves to them: it only refuses to call {@link Pieces#root} on a thread still in
  * the host's mount namespace (pivot_root there would move the whole host's root) and {@link Pieces#hostname} in the
  * host's uts namespace (it would rename the host), and says it skipped them.
  *
@@ -103,6 +104,7 @@ public final class Assembly {
                 throw new PieceFailed("join", e);
             }
         });
+        if (ProcInside.needed(b)) fifo.then(pid -> ProcInside.mount(b, pid, s -> log.accept("driver: " + s)));
         int out = io.output() == null ? -1 : Container.openOutput(io.output());
         try (NsThread t = NsThread.ownFilesystem()) {
             piece("namespaces", log, () -> t.run(() -> pieces.namespaces(b)));

@@ -64,10 +64,11 @@ import unboxed.sys.SysCallException;
  * namespace never starts a second JVM.
  *
  * <p>Not done by this runtime (refused by {@link Bundle}): seccomp argument conditions and notifications, other cgroup
- * settings, hooks, a terminal; --layers with a user namespace (exit 3). The container's /proc is a proc of the host's
- * pid namespace (proc(5): a proc shows its mounter's, and the runtime's thread is not in the new one; in a user
- * namespace the host's /proc is bound instead, a new one being EPERM there), where runc's init, pid 1 of the new one,
- * mounts the container's own.
+ * settings, hooks, a terminal; --layers with a user namespace (exit 3).
+ *
+ * <p>The container's /proc, where it has a pid namespace of its own, is the one thing the thread cannot mount: a proc
+ * shows the pid namespace of its mounter, and the thread is not in the new one (only its children are). It is mounted
+ * from a process born there while the program is held ({@link ProcInside}), as runc's init mounts it.
  *
  * <p>Every object it makes outside the container's own mount namespace is journaled first (unboxed.lab.Journal, one
  * journal for the runtime, "box", each container's entries under its id), so {@link #delete} or a lab's reset cleans up after a SIGKILL at any point: the
@@ -232,13 +233,13 @@ public final class Container {
                 Bundle.User u = bundle.process().user();
                 Bundle.User host = new Bundle.User(Bundle.toHost(bundle.linux().uidMappings(), u.uid()),
                     Bundle.toHost(bundle.linux().gidMappings(), u.gid()), List.of());
-                ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, host, limits, group);
+                ExecFifo fifo = hold(bundle, dir, host, limits, group, log);
                 long[] started = UserInit.start(bundle, id, dir, out, options, fifo, j, log);
                 pid = started[0];
                 mnt = started[1];
             } else {
                 Overlay.Layers overlay = options.layers().isEmpty() ? null : layers(id, options.layers(), j);
-                ExecFifo fifo = limits.isEmpty() && group == null ? null : ExecFifo.make(dir, bundle.process().user(), limits, group);
+                ExecFifo fifo = hold(bundle, dir, bundle.process().user(), limits, group, log);
                 try (NsThread t = NsThread.unshare(types)) {
                     mnt = t.id(Ns.MNT);
                     // journal first: whatever runs in this mount namespace from now on is the container's
@@ -264,6 +265,17 @@ public final class Container {
         writeState(dir, new State(bundle.ociVersion(), id, "running", pid, bundle.dir().toAbsolutePath().toString()));
         log.accept("started " + String.join(" ", bundle.process().args()) + ": pid " + pid + " on the host");
         return new Started(id, pid, mnt);
+    }
+
+    /**
+     * The hold before the program's execve, where something must happen then: its cgroup, its rlimits, its own /proc
+     * ({@link ProcInside}). Null: nothing to do, the program starts at once.
+     */
+    private static ExecFifo hold(Bundle b, Path dir, Bundle.User user, List<Bundle.Rlimit> limits, Group group, Consumer<String> log) {
+        boolean proc = ProcInside.needed(b);
+        if (limits.isEmpty() && group == null && !proc) return null;
+        ExecFifo f = ExecFifo.make(dir, user, limits, group);
+        return proc ? f.then(pid -> ProcInside.mount(b, pid, log)) : f;
     }
 
     /** The namespaces a thread makes for the bundle (all but user, which {@link UserInit}'s JVM is born in). */
@@ -633,7 +645,7 @@ public final class Container {
         log.accept("mount --make-rslave /");
         Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
         log.accept("mount --rbind " + root + " " + root);
-        for (Bundle.Mount m : b.mounts()) mount(m, root, group, log);
+        for (Bundle.Mount m : b.mounts()) mount(b, m, root, group, log);
         if (b.mounts().stream().anyMatch(m -> m.destination().equals("/dev"))) defaultDevices(root, log);
         for (String p : b.linux().maskedPaths()) mask(root + p, "/dev/null", log);
         for (String p : b.linux().readonlyPaths()) readonly(root + p, log);
@@ -644,6 +656,7 @@ public final class Container {
         List<String> env = withHome(p(b).env(), p(b).user().uid(), rootfs);
         String holdLine = "the program held on " + ExecFifo.NAME + " before its execve: "
             + (group == null ? "" : "echo CHILD > cgroup.procs of " + String.join(", ", group.dirs().stream().map(Path::toString).toList()) + "; ")
+            + (ProcInside.needed(b) ? "its own /proc; " : "")
             + (p(b).rlimits().isEmpty() ? "" : "prlimit --pid CHILD " + Rlimits.shown(p(b).rlimits()) + " as its user; ") + "go";
         Bundle.SeccompProfile profile = b.linux().seccomp();
         Seccomp.Filter filter = profile == null ? null : profile.filter(); // built while the JVM's classes are in reach
@@ -680,13 +693,15 @@ public final class Container {
     /**
      * The bundle's mounts below {@code root} (a cgroup mount shows the host's hierarchies) and, where it mounts /dev,
      * the default devices: what a runtime of one's own (lab13's) calls between its bind of the root and pivot_root.
+     * A proc mounted here shows the host's pid namespace: where the bundle has one of its own, {@link ProcInside}
+     * replaces it once the program is held (lab13's driver does), with the masks made on it.
      */
     public static void mountAll(Bundle b, String root, Consumer<String> log) throws IOException {
-        for (Bundle.Mount m : b.mounts()) mount(m, root, null, log);
+        for (Bundle.Mount m : b.mounts()) mount(b, m, root, null, log);
         if (b.mounts().stream().anyMatch(m -> m.destination().equals("/dev"))) defaultDevices(root, log);
     }
 
-    private static void mount(Bundle.Mount m, String root, Group group, Consumer<String> log) throws IOException {
+    private static void mount(Bundle b, Bundle.Mount m, String root, Group group, Consumer<String> log) throws IOException {
         String dest = root + m.destination();
         Options o = Options.of(m.options());
         if (m.type().equals("bind")) {
@@ -703,9 +718,10 @@ public final class Container {
             Files.createDirectories(Path.of(dest));
             cgroupTree(dest, o, group);
         } else if (m.type().equals("proc") && inUserNamespace()) {
-            // a proc shows its mounter's pid namespace (proc(5)), and this thread's is still the host's, whose owner is
-            // the initial user namespace: a new one is EPERM here; the host's /proc is bound instead (what a fresh
-            // mount shows this runtime's thread outside a user namespace)
+            // a proc shows its mounter's pid namespace (pid_namespaces(7)), and this thread's is still the host's, whose
+            // owner is the initial user namespace: a new one is EPERM here; the host's /proc is bound instead, which
+            // ProcInside replaces (and which lets it: in a mount namespace of another user namespace a new proc needs one
+            // already fully visible, mount_too_revealing() in fs/namespace.c)
             Files.createDirectories(Path.of(dest));
             Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REC, null);
             if (o.flags() != 0) Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags(), null);
@@ -715,7 +731,8 @@ public final class Container {
         }
         if (o.propagation() != 0) Sys.mount("none", dest, null, o.propagation(), null);
         log.accept("mount -t " + m.type() + (m.options().isEmpty() ? "" : " -o " + String.join(",", m.options())) + " "
-            + m.source() + " " + dest);
+            + m.source() + " " + dest + (m.type().equals("proc") && ProcInside.needed(b)
+                ? " (the host's pid namespace's: replaced by the container's own once the program is held)" : ""));
     }
 
     /**
@@ -802,7 +819,7 @@ public final class Container {
     }
 
     /** A masked path: a directory gets an empty read-only tmpfs, a file the container's /dev/null. Absent: nothing. */
-    private static void mask(String path, String devNull, Consumer<String> log) {
+    static void mask(String path, String devNull, Consumer<String> log) {
         Path p = Path.of(path);
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) return;
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) Sys.mount("tmpfs", path, "tmpfs", LibC.MS_RDONLY, null);
@@ -811,7 +828,7 @@ public final class Container {
     }
 
     /** A read-only path: bound onto itself, then remounted read-only. Absent: nothing. */
-    private static void readonly(String path, Consumer<String> log) {
+    static void readonly(String path, Consumer<String> log) {
         if (!Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)) return;
         Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REC, null);
         Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_REC, null);

@@ -38,6 +38,7 @@ final class ExecFifo {
     private final Bundle.User user;
     private final List<Bundle.Rlimit> limits;
     private final java.util.function.LongConsumer join;
+    private java.util.function.LongConsumer inside = pid -> {};
     private volatile boolean spawned;
     private volatile RuntimeException failure;
     private Thread helper;
@@ -87,6 +88,15 @@ final class ExecFifo {
         return new ExecFifo(dir.resolve(NAME), null, List.of(), null);
     }
 
+    /**
+     * What else is done to the held child, after it joined its group and before its limits: the container's own /proc
+     * ({@link ProcInside}), which only a process born in its pid namespace can mount.
+     */
+    ExecFifo then(java.util.function.LongConsumer step) {
+        inside = step;
+        return this;
+    }
+
     /** Starts the helper that waits for the child of thread {@code tid} of this JVM. */
     void watch(long tid) {
         watch(Sys.getpid(), tid);
@@ -128,6 +138,7 @@ final class ExecFifo {
             // a handle on the FIFO while this thread may still walk the state folder (root's alone)
             int path = Sys.open(fifo.toString(), LibC.O_PATH | LibC.O_CLOEXEC);
             if (join != null) join.accept(child); // as root: cgroup.procs of each hierarchy (v2: the one)
+            inside.accept(child);
             try {
                 // as root first, as runc's init sets them (root may raise a hard limit where it has CAP_SYS_RESOURCE)
                 List<Bundle.Rlimit> refused = new java.util.ArrayList<>();

@@ -9,7 +9,8 @@ import unboxed.ns.Ns;
 
 /**
  * A probe for a container: a busybox script that reports, one key=value a line, what a process inside sees (its ids,
- * namespaces (the user namespace too: its uid_map, gid_map and setgroups, which user_namespaces(7) describes), hostname, root mount, capability sets, NoNewPrivs, Seccomp, masked and read-only paths, limits, cwd,
+ * namespaces (the user namespace too: its uid_map, gid_map and setgroups, which user_namespaces(7) describes), hostname,
+ * whose /proc it is (PID 1's command line there: the container's own shows the probe), root mount, capability sets, NoNewPrivs, Seccomp, masked and read-only paths, limits, cwd,
  * env, /dev, its pid; its cgroup's limits with PROBE_CGROUP=1, two calls a seccomp profile may refuse with
  * PROBE_SECCOMP=1), and exits 7. Run under `runc run` and under this package's runtime, the two reports are compared
  * field by field ({@link #differences}): BoxRuncTest and lab13 share it.
@@ -27,6 +28,8 @@ public final class Probe {
         echo "setgroups=$(cat /proc/self/setgroups)"
         echo "owner.root=$(stat -c %u:%g /)"
         echo "hostname=$(hostname)"
+        echo "proc.1=$(tr '\\0' ' ' < /proc/1/cmdline)"
+        echo "proc.mounts=$(grep -c '^proc /proc ' /proc/self/mounts)"
         echo "root=$(awk '$5 == "/" {print $4, $5, $6}' /proc/self/mountinfo)"
         grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status | sed 's/:[[:space:]]*/=/'
         for p in /proc/keys /proc/timer_list /proc/acpi /sys/firmware; do echo "masked.$p=$(cat $p 2>&1 | wc -c)/$(ls $p 2>/dev/null | wc -l)"; done

@@ -39,6 +39,11 @@ public interface LibC extends Library {
     // umount2(2) flags
     int MNT_DETACH = 2;
 
+    // open_tree(2), move_mount(2) (the new mount API, Linux 5.2): a copy of a mount, attached elsewhere
+    int AT_FDCWD = -100;
+    int OPEN_TREE_CLONE = 1;
+    int MOVE_MOUNT_F_EMPTY_PATH = 4;
+
     // ioctl_ns(2): the user namespace that owns a namespace (a new fd for it)
     long NS_GET_USERNS = 0xb701;
 

@@ -105,6 +105,29 @@ public final class Sys {
     }
 
     /**
+     * open_tree(AT_FDCWD, path, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC): a copy of the mount at {@code path} (not the
+     * ones below it), attached nowhere yet; the file descriptor is it (open_tree(2), Linux 5.2).
+     */
+    public static int openTreeClone(String path) {
+        long number = Syscalls.number("open_tree");
+        try {
+            return (int) C.syscall(number, LibC.AT_FDCWD, path, LibC.OPEN_TREE_CLONE | LibC.O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw fail("open_tree(AT_FDCWD, " + q(path) + ", OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC)", e, null, "open_tree");
+        }
+    }
+
+    /** move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH): attaches the mount {@code fd} is at {@code target}. */
+    public static void moveMount(int fd, String target) {
+        long number = Syscalls.number("move_mount");
+        try {
+            C.syscall(number, fd, "", LibC.AT_FDCWD, target, LibC.MOVE_MOUNT_F_EMPTY_PATH);
+        } catch (LastErrorException e) {
+            throw fail("move_mount(" + fd + ", \"\", AT_FDCWD, " + q(target) + ", MOVE_MOUNT_F_EMPTY_PATH)", e, null, "move_mount");
+        }
+    }
+
+    /**
      * mq_open(name, O_RDONLY|O_CREAT|O_EXCL, 0600, NULL) then mq_close: a new POSIX message queue in the calling
      * thread's IPC namespace (mq_overview(7)). It stays until mq_unlink or the namespace ends.
      */

@@ -34,6 +34,8 @@ public final class Syscalls {
         Map.entry("clock_nanosleep", new long[] {230, 115}),
         Map.entry("exit_group", new long[] {231, 94}),
         Map.entry("pivot_root", new long[] {155, 41}),
+        Map.entry("open_tree", new long[] {428, 428}),
+        Map.entry("move_mount", new long[] {429, 429}),
         Map.entry("chroot", new long[] {161, 51}),
         Map.entry("gettid", new long[] {186, 178}),
         Map.entry("seccomp", new long[] {317, 277}),
