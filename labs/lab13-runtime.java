@@ -411,14 +411,8 @@ class Lab13Runtime {
         // On cgroup v2, runc's cgroupfs driver puts a bundle without cgroupsPath in a group below its own, and writes
         // every controller into each ancestor's cgroup.subtree_control, the root's included
         // (libcontainer/cgroups/fs2/create.go): each ancestor noted first, top-down, so reset turns off what was off.
-        List<Path> chain = new ArrayList<>();
-        Path v2 = Cgroups.v2Mount();
-        for (Path g = Cgroups.ownV2Group().orElse(null); g != null && v2 != null && g.startsWith(v2); g = g.getParent()) chain.add(0, g);
         Map<Path, List<String>> before = new java.util.LinkedHashMap<>();
-        for (Path g : chain) {
-            before.put(g, Cgroups.subtreeControl(g));
-            KernelObject.SubtreeNote.notedAt("lab13", g, V2_CONTROLLERS);
-        }
+        for (Path g : KernelObject.SubtreeNote.notedAbove("lab13", V2_CONTROLLERS)) before.put(g, Cgroups.subtreeControl(g));
         Cmd.Result r = Cmd.run(List.of("runc", "run", "--bundle", BUNDLE.toString(), RUNC), 60);
         b.show("runc's exit", r.exit());
         before.forEach((g, was) -> {

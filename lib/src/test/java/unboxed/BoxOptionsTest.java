@@ -277,14 +277,31 @@ class BoxOptionsTest {
         assertNothingLeft("unboxed-test-nolayer");
     }
 
-    /** --layers with a user namespace: not done yet, exit 3 saying so, before anything is made. */
+    /**
+     * --layers with a user namespace (the container's 0-65535 the host's 100000-165535): the runtime mounts the overlay in
+     * the init's mount namespace; the program sees the top layer's file over the base's, its root is the overlay, and
+     * the upper directory goes with the container.
+     */
     @Test
-    void layersWithAUserNamespaceExit3() throws Exception {
-        config(List.of("true"), BoxOptionsTest::userNamespace);
-        List<String> said = box(3, "run", bundle.toString(), "--id", "unboxed-test-userlayers", "--layers", bundle.resolve("rootfs").toString());
-        assertEquals(1, said.size(), String.join("\n", said));
-        assertTrue(said.get(0).startsWith("box: --layers with a user namespace is not done by this runtime yet"), said.get(0));
-        assertNothingLeft("unboxed-test-userlayers");
+    void layersWithAUserNamespaceMakeTheRootAnOverlayToo() throws Exception {
+        Cmd.run("chmod", "755", dir.toString()).orThrow(); // the bundle reachable by the host's 100000
+        Path top = dir.resolve("top-user"), base = dir.resolve("base-user");
+        Files.createDirectories(top.resolve("etc"));
+        Files.writeString(top.resolve("etc/motd"), "from the top layer\n");
+        Rootfs.copyTo(bundle.resolve("rootfs"), base);
+        config(List.of("sh", "-c", "cat /etc/motd; awk '$5 == \"/\" {print \"root=\" $9}' /proc/self/mountinfo; id -u"),
+            BoxOptionsTest::userNamespace);
+        String id = "unboxed-test-userlayers";
+        Path out = dir.resolve("out-user");
+        List<String> log = new ArrayList<>();
+        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out),
+            Container.RunOptions.defaults().withLayers(List.of(top, base)), log::add);
+        assertEquals(List.of("from the top layer", "root=overlay", "0"), Files.readAllLines(out), "exit " + exit + "\n" + String.join("\n", log));
+        assertEquals(0, exit);
+        assertTrue(log.stream().anyMatch(l -> l.matches("echo '0 100000 65536' > /proc/\\d+/uid_map")), String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("mount -t overlay overlay -o lowerdir=" + top + ":" + base)), String.join("\n", log));
+        assertFalse(Files.exists(Container.LAYERS.resolve(id)), "the upper and work directories gone with the container");
+        assertNothingLeft(id);
     }
 
     /**

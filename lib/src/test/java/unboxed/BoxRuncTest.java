@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -43,10 +42,8 @@ class BoxRuncTest {
 
     @BeforeAll
     static void bundle() throws Exception {
-        bundle = OciBundles.make("unboxed-box-test");
+        bundle = OciBundles.withProbe("unboxed-box-test");
         dir = bundle.getParent();
-        Files.writeString(bundle.resolve("rootfs/probe"), Probe.SCRIPT);
-        Cmd.run("chmod", "755", bundle.resolve("rootfs/probe").toString()).orThrow();
         Cmd.run("runc", "spec", "--bundle", bundle.toString()).orThrow();
     }
 
@@ -62,37 +59,19 @@ class BoxRuncTest {
 
     /** As {@link #config(Consumer)}, from `runc spec --rootless` if rootless (a user namespace, ids 0 to 0, size 1). */
     static void config(boolean rootless, Consumer<JsonObject> edit) throws Exception {
-        Path f = bundle.resolve("config.json");
-        Cmd.run("rm", "-f", f.toString()).orThrow();
-        List<String> spec = new java.util.ArrayList<>(List.of("runc", "spec", "--bundle", bundle.toString()));
-        if (rootless) spec.add("--rootless");
-        Cmd.run(spec, 30).orThrow();
-        JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
-        JsonObject p = o.getAsJsonObject("process");
-        p.addProperty("terminal", false);
-        JsonArray args = new JsonArray();
-        args.add("/probe");
-        p.add("args", args);
-        edit.accept(o);
-        Files.writeString(f, o.toString());
+        OciBundles.spec(bundle, rootless, edit);
     }
 
     static Map<String, String> runc(String id) {
-        Cmd.Result r = Cmd.run(List.of("runc", "run", "--bundle", bundle.toString(), id), 30);
-        assertEquals(7, r.exit(), "runc run: " + r.err() + r.out());
-        return view(r.out());
+        return OciBundles.runcView(bundle, id);
     }
 
     static Map<String, String> box(String id) throws Exception {
-        Path out = dir.resolve("box-output");
-        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out), s -> { });
-        String text = Files.readString(out);
-        assertEquals(7, exit, "box run: " + text);
-        return view(text);
+        return OciBundles.boxView(bundle, id, new java.util.ArrayList<>());
     }
 
     static Map<String, String> view(String text) {
-        return Probe.view(text, ProcessHandle.current().pid());
+        return OciBundles.view(text);
     }
 
     static void sameView(Map<String, String> runc, Map<String, String> box) {
@@ -202,11 +181,7 @@ class BoxRuncTest {
     }
 
     static Map<String, String> boxLogged(String id, List<String> log) throws Exception {
-        Path out = dir.resolve("box-output");
-        int exit = Container.run(Bundle.read(bundle), id, new Container.Io(out), log::add);
-        String text = Files.readString(out);
-        assertEquals(7, exit, "box run: " + text + "\n" + String.join("\n", log));
-        return view(text);
+        return OciBundles.boxView(bundle, id, log);
     }
 
     @Test

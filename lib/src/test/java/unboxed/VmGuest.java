@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import unboxed.lab.HostState;
 
@@ -72,6 +73,7 @@ public final class VmGuest {
         }
         if (classes.containsKey("lab13")) {
             if (boxCpuOnCgroupV2()) passed++; else failed++;
+            if (boxUserNamespaceOnCgroupV2()) passed++; else failed++;
         }
         System.out.println("UNBOXED-VM summary " + passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
@@ -322,6 +324,94 @@ public final class VmGuest {
         return problems.isEmpty();
     }
 
+    /** The result line's tag of {@link #boxUserNamespaceOnCgroupV2}. */
+    static final String BOX_USERNS = "box-userns-v2";
+
+    /**
+     * A user namespace on cgroup v2 and kernel 6.1: `runc spec --rootless`'s bundle with a pids limit (a group made
+     * by the runtime, the program joined to it while held), under runc and under the runtime: the probe sees the same
+     * on every field (its ids and maps, its own /proc, its masks). Then with user.max_user_namespaces 0 (written here and
+     * put back after, in this disposable guest) `box run` of the same bundle exits 3 and leaves no container; the host
+     * is as before. {@code UNBOXED-VM box-userns-v2 PASS|FAIL ...}.
+     */
+    static boolean boxUserNamespaceOnCgroupV2() {
+        long start = System.nanoTime();
+        settleUdev(BOX_USERNS);
+        List<String> before = HostState.capture();
+        List<String> problems = new ArrayList<>();
+        Path max = Path.of("/proc/sys/user/max_user_namespaces");
+        String was = null;
+        Path bundle = null;
+        try {
+            bundle = OciBundles.withProbe("unboxed-vm-userns");
+            OciBundles.spec(bundle, true, o -> {
+                var pids = new com.google.gson.JsonObject();
+                pids.addProperty("limit", 42);
+                var resources = new com.google.gson.JsonObject();
+                resources.add("pids", pids);
+                o.getAsJsonObject("linux").add("resources", resources);
+            });
+            // runc's cgroupfs driver hands every controller down through each ancestor of its group (lab13 says so):
+            // noted first, turned off again after, as lab13's reset does
+            Path v2 = unboxed.cgroup.Cgroups.v2Mount();
+            unboxed.lab.KernelObject.SubtreeNote.notedAbove(BOX_USERNS,
+                List.of(new unboxed.cgroup.CgroupDir(v2).read("cgroup.controllers").split("\\s+")));
+            Map<String, String> runc;
+            try {
+                runc = OciBundles.runcView(bundle, "vm-userns-runc");
+            } finally {
+                var put = unboxed.lab.Journal.of(BOX_USERNS).replay(unboxed.lab.Journal.LAB);
+                if (!put.failed().isEmpty()) problems.add("runc's controllers not turned off again: " + put.failed());
+            }
+            List<String> log = new ArrayList<>();
+            Map<String, String> box = OciBundles.boxView(bundle, "vm-userns", log);
+            log.forEach(l -> System.out.println(BOX_USERNS + "| box: " + l));
+            unboxed.oci.Probe.sideBySide(runc, box).forEach(l -> System.out.println(BOX_USERNS + "| " + l));
+            List<String> differ = unboxed.oci.Probe.differences(runc, box);
+            if (!differ.isEmpty()) problems.add("the probe saw another container under box than under runc: " + differ);
+            if (!"new".equals(box.get("ns.user")) || !"0 0 1;".equals(box.get("uid_map"))) {
+                problems.add("no user namespace of its own, mapped 0 0 1: ns.user " + box.get("ns.user") + ", uid_map " + box.get("uid_map"));
+            }
+            if (!"/bin/sh /probe".equals(box.get("proc.1"))) problems.add("its /proc is not its own: PID 1 there is " + box.get("proc.1"));
+            was = Files.readString(max).strip();
+            Files.writeString(max, "0");
+            int code = unboxed.oci.BoxCli.execute("run", bundle.toString(), "--id", "vm-userns-off");
+            System.out.println(BOX_USERNS + "| with user.max_user_namespaces 0: box run exited " + code);
+            if (code != 3) problems.add("with user.max_user_namespaces 0, box run exited " + code + ", not 3");
+            if (unboxed.oci.Container.known("vm-userns-off")) problems.add("the refused box run left its container in the journal");
+        } catch (Exception | Error e) {
+            problems.add("failed: " + e);
+        } finally {
+            try {
+                if (was != null) Files.writeString(max, was);
+            } catch (IOException e) {
+                problems.add("could not put " + max + " back to " + was + ": " + e.getMessage());
+            }
+        }
+        return boxResult(BOX_USERNS, start, before, problems, bundle, "vm-userns", "vm-userns-off");
+    }
+
+    /**
+     * The end of a guest check of the runtime: its containers deleted, its bundle's folder removed, the host as before;
+     * prints {@code UNBOXED-VM TAG PASS|FAIL ...} and returns whether it passed.
+     */
+    static boolean boxResult(String tag, long start, List<String> before, List<String> problems, Path bundle, String... ids) {
+        for (String id : ids) {
+            try {
+                unboxed.oci.Container.delete(id);
+            } catch (RuntimeException e) {
+                problems.add("box delete " + id + ": " + e.getMessage());
+            }
+        }
+        if (bundle != null) unboxed.sys.Cmd.run("rm", "-rf", bundle.getParent().toString());
+        String changed = hostChange(tag, before, "after the containers the host differs from before");
+        if (changed != null) problems.add(changed);
+        System.out.println("UNBOXED-VM " + tag + (problems.isEmpty() ? " PASS " + seconds(start)
+            : " FAIL " + String.join("; ", problems).replace('\n', ' ')));
+        System.out.flush();
+        return problems.isEmpty();
+    }
+
     /** The result line's tag of {@link #boxCpuOnCgroupV2}. */
     static final String BOX_CPU = "box-cpu-v2";
 
@@ -407,22 +497,8 @@ public final class VmGuest {
             }
         } catch (Exception | Error e) {
             problems.add("failed: " + e);
-        } finally {
-            for (String id : List.of("vm-cpu-a", "vm-cpu-b", "vm-cpu-k")) {
-                try {
-                    unboxed.oci.Container.delete(id);
-                } catch (RuntimeException e) {
-                    problems.add("box delete " + id + ": " + e.getMessage());
-                }
-            }
-            if (bundle != null) unboxed.sys.Cmd.run("rm", "-rf", bundle.getParent().toString());
         }
-        String changed = hostChange(BOX_CPU, before, "after both containers the host differs from before");
-        if (changed != null) problems.add(changed);
-        System.out.println("UNBOXED-VM " + BOX_CPU + (problems.isEmpty() ? " PASS " + seconds(start)
-            : " FAIL " + String.join("; ", problems).replace('\n', ' ')));
-        System.out.flush();
-        return problems.isEmpty();
+        return boxResult(BOX_CPU, start, before, problems, bundle, "vm-cpu-a", "vm-cpu-b", "vm-cpu-k");
     }
 
     /**

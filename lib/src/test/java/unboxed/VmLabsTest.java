@@ -190,12 +190,23 @@ class VmLabsTest {
     /** The runtime's cpu limit on cgroup v2: cpu turned on in the root's subtree_control, kept while needed, off after. */
     @TestFactory
     Stream<DynamicTest> boxCpuOnCgroupV2() {
-        return Stream.of("lab13").filter(labs::containsKey).map(id -> DynamicTest.dynamicTest("box: a cpu limit on cgroup v2, two containers", () -> {
-            String result = reported.get(VmGuest.BOX_CPU);
+        return boxCheck(VmGuest.BOX_CPU, "box: a cpu limit on cgroup v2, two containers");
+    }
+
+    /** The guest's check of lab13's runtime whose result line has {@code tag}, as a test called {@code name}. */
+    private Stream<DynamicTest> boxCheck(String tag, String name) {
+        return Stream.of("lab13").filter(labs::containsKey).map(id -> DynamicTest.dynamicTest(name, () -> {
+            String result = reported.get(tag);
             if (result == null || !result.startsWith("PASS")) {
-                fail(VmGuest.BOX_CPU + ": " + (result == null ? "no result line" : result) + "\n" + linesOf(VmGuest.BOX_CPU) + "\nserial log: " + serial);
+                fail(tag + ": " + (result == null ? "no result line" : result) + "\n" + linesOf(tag) + "\nserial log: " + serial);
             }
         }));
+    }
+
+    /** A user namespace on cgroup v2: runc spec --rootless's bundle seen alike under runc and box; exit 3 where the kernel allows none. */
+    @TestFactory
+    Stream<DynamicTest> boxUserNamespaceOnCgroupV2() {
+        return boxCheck(VmGuest.BOX_USERNS, "box: a user namespace on cgroup v2");
     }
 
     /**

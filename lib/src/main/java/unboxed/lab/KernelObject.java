@@ -753,6 +753,22 @@ public sealed interface KernelObject {
          * replaying the journal backwards, turns them off bottom-up, as the kernel requires (a parent's -CONTROLLER
          * is EBUSY while a child still hands it down).
          */
+        /**
+         * Notes (as {@link #notedAt}) each group from the cgroup v2 root down to this process's own, top-down, and
+         * returns them: where a tool that hands every controller down through each ancestor of its group writes
+         * (runc's cgroupfs driver on v2: libcontainer/cgroups/fs2/create.go). Replaying the notes turns off again what
+         * was off. None on a machine without cgroup v2.
+         */
+        public static List<Path> notedAbove(String labId, List<String> controllers) {
+            List<Path> chain = new java.util.ArrayList<>();
+            Path v2 = unboxed.cgroup.Cgroups.v2Mount();
+            for (Path g = unboxed.cgroup.Cgroups.ownV2Group().orElse(null); g != null && v2 != null && g.startsWith(v2); g = g.getParent()) {
+                chain.add(0, g);
+            }
+            for (Path g : chain) notedAt(labId, g, controllers);
+            return chain;
+        }
+
         public static void notedAt(String labId, Path group, List<String> controllers) {
             Journal j = Journal.of(labId);
             if (j.entries().stream().noneMatch(e -> e.object().orElse(null) instanceof SubtreeNote n && n.root().equals(group))) {

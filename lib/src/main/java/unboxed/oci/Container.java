@@ -64,7 +64,7 @@ import unboxed.sys.SysCallException;
  * namespace never starts a second JVM.
  *
  * <p>Not done by this runtime (refused by {@link Bundle}): seccomp argument conditions and notifications, other cgroup
- * settings, hooks, a terminal; --layers with a user namespace (exit 3).
+ * settings, hooks, a terminal.
  *
  * <p>The container's /proc, where it has a pid namespace of its own, is the one thing the thread cannot mount: a proc
  * shows the pid namespace of its mounter, and the thread is not in the new one (only its children are). It is mounted
@@ -187,7 +187,6 @@ public final class Container {
         Path rootfs = bundle.rootfs();
         if (!Files.isDirectory(rootfs)) throw new Bundle.Refused("config.json: root.path " + rootfs + " is not a directory");
         checkLayers(options.layers());
-        if (bundle.has("user")) UserInit.refuseWithUserNamespace(options);
         Path dir = STATE.resolve(id);
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new Conflict("a container called " + id + " exists (" + dir + "): box delete " + id + ", or another --id");
@@ -400,6 +399,26 @@ public final class Container {
     }
 
     /** The overlay's folders: the layers (absolute), and an upper and a work directory made (journaled) for this container. */
+    /**
+     * --layers where another process made the container's mount namespace ({@link UserInit}'s, in a user namespace):
+     * the overlay mounted on root.path in it from a thread of this JVM that joins it, before the init's mounts. Root of
+     * the initial user namespace may mount there (its capabilities reach every namespace below it), and the overlay
+     * keeps the credentials of its mounter for its copy-ups (overlayfs.rst, "Permission model"), as it does on a thread.
+     */
+    static void mountLayers(String id, List<Path> lower, long tid, Path rootfs, Journal j, Consumer<String> log) {
+        Overlay.Layers overlay = layers(id, lower, j);
+        try (NsThread t = NsThread.joinMountNamespace(tid)) {
+            t.run(() -> mountOverlay(overlay, rootfs.toString(), log));
+        }
+    }
+
+    /** The overlay on {@code root}, in the calling thread's mount namespace, / a slave first (nothing reaches the host). */
+    private static void mountOverlay(Overlay.Layers overlay, String root, Consumer<String> log) {
+        Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null); // (again later: harmless)
+        Overlay.mount(overlay, root);
+        log.accept("mount -t overlay overlay -o " + overlay.options() + " " + root + " (in the container's mount namespace)");
+    }
+
     private static Overlay.Layers layers(String id, List<Path> lower, Journal j) {
         Path mine = LAYERS.resolve(id);
         j.record(new KernelObject.DirTree(mine).entry(id));
@@ -625,11 +644,7 @@ public final class Container {
     static long inside(Bundle b, Path rootfs, Overlay.Layers overlay, Group group, int out, Path state, ExecFifo fifo,
             Consumer<String> log) throws Exception {
         String root = rootfs.toString();
-        if (overlay != null) {
-            Sys.mount("none", "/", null, LibC.MS_SLAVE | LibC.MS_REC, null); // (again below: harmless) nothing reaches the host
-            Overlay.mount(overlay, root);
-            log.accept("mount -t overlay overlay -o " + overlay.options() + " " + root + " (in the container's mount namespace)");
-        }
+        if (overlay != null) mountOverlay(overlay, root, log);
         // the state folder, for the FIFO that holds the program until its limits are set (no path to it after pivot_root)
         int stateFd = state == null ? -1 : Sys.open(state.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         try {
@@ -650,7 +665,7 @@ public final class Container {
         for (String p : b.linux().maskedPaths()) mask(root + p, "/dev/null", log);
         for (String p : b.linux().readonlyPaths()) readonly(root + p, log);
         if (b.root().readonly()) {
-            Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY, null);
+            Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY | Sys.mountFlags(root), null);
             log.accept("mount -o remount,bind,ro " + root);
         }
         List<String> env = withHome(p(b).env(), p(b).user().uid(), rootfs);
@@ -713,7 +728,7 @@ public final class Container {
             }
             Sys.mount(m.source(), dest, null, o.flags() & (LibC.MS_BIND | LibC.MS_REC), null);
             long rest = o.flags() & ~(LibC.MS_BIND | LibC.MS_REC);
-            if (rest != 0) Sys.mount(m.source(), dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | rest, null);
+            if (rest != 0) Sys.mount(m.source(), dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | rest | Sys.mountFlags(dest), null);
         } else if (m.type().equals("cgroup")) {
             Files.createDirectories(Path.of(dest));
             cgroupTree(dest, o, group);
@@ -724,14 +739,16 @@ public final class Container {
             // already fully visible, mount_too_revealing() in fs/namespace.c)
             Files.createDirectories(Path.of(dest));
             Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REC, null);
-            if (o.flags() != 0) Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags(), null);
+            if (o.flags() != 0) Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags() | Sys.mountFlags(dest), null);
         } else {
             Files.createDirectories(Path.of(dest));
             Sys.mount(m.source(), dest, m.type(), o.flags(), o.data());
         }
         if (o.propagation() != 0) Sys.mount("none", dest, null, o.propagation(), null);
-        log.accept("mount -t " + m.type() + (m.options().isEmpty() ? "" : " -o " + String.join(",", m.options())) + " "
-            + m.source() + " " + dest + (m.type().equals("proc") && ProcInside.needed(b)
+        boolean hostProc = m.type().equals("proc") && inUserNamespace();
+        log.accept((hostProc ? "mount --rbind /proc " + dest : "mount -t " + m.type()
+            + (m.options().isEmpty() ? "" : " -o " + String.join(",", m.options())) + " " + m.source() + " " + dest)
+            + (m.type().equals("proc") && ProcInside.needed(b)
                 ? " (the host's pid namespace's: replaced by the container's own once the program is held)" : ""));
     }
 
@@ -794,7 +811,7 @@ public final class Container {
 
     private static void bindGroup(Path own, String at, Options o) {
         Sys.mount(own.toString(), at, null, LibC.MS_BIND, null);
-        if (o.flags() != 0) Sys.mount(own.toString(), at, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags(), null);
+        if (o.flags() != 0) Sys.mount(own.toString(), at, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags() | Sys.mountFlags(at), null);
     }
 
     /** runc's default devices: the host's nodes bound onto files in the container's /dev, and its links. */
@@ -831,7 +848,8 @@ public final class Container {
     static void readonly(String path, Consumer<String> log) {
         if (!Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)) return;
         Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REC, null);
-        Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_REC, null);
+        // the flags it has kept: in a user namespace, those of a mount from the host's namespace are locked (EPERM to drop)
+        Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_REC | Sys.mountFlags(path), null);
         log.accept("read-only " + path);
     }
 

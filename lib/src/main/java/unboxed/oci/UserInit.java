@@ -37,7 +37,8 @@ import unboxed.sys.SysCallException;
  * parent writes /proc/PID/uid_map and gid_map from linux.uidMappings and gidMappings (the writer needs CAP_SETUID and
  * CAP_SETGID in the parent namespace: user_namespaces(7)) and says "go"; the init unshares the other namespaces on a
  * thread (each now owned by the new user namespace) and says which; the parent journals the container's mount namespace,
- * wires the network (--net nat: the parent holds CAP_NET_ADMIN in the initial namespace), starts the
+ * mounts --layers' overlay on root.path in it, wires the network (--net nat: the parent holds CAP_NET_ADMIN in the
+ * initial namespace), starts the
  * {@link ExecFifo} helper on the init's thread, and says "go"; the init does what {@link Container}'s thread does for
  * any bundle (mounts, pivot_root, hostname, bounding set, user and groups, capability sets, no_new_privs, seccomp, the
  * held posix_spawn), its log lines passed to the parent, and reports the program's pid; the parent's helper puts the
@@ -97,6 +98,7 @@ final class UserInit {
             long tid = Long.parseLong(ns[0]), mnt = Long.parseLong(ns[1]);
             // journal first: whatever runs in this mount namespace from now on is the container's
             j.record(new KernelObject.NamespaceProcesses(Ns.MNT, mnt).entry(id));
+            if (!options.layers().isEmpty()) Container.mountLayers(id, options.layers(), tid, b.rootfs(), j, log);
             if (options.net() == Container.Net.NAT) BoxNet.connect(id, tid, j, log);
             if (fifo != null) fifo.watch(pid, tid);
             ch.write("go");
@@ -130,14 +132,6 @@ final class UserInit {
     private static void lessReaper() {
         synchronized (REAPER) {
             if (--inits == 0) C.prctl(LibC.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
-        }
-    }
-
-    /** What this runtime does not do with a user namespace yet: exit 3, before anything is made. */
-    static void refuseWithUserNamespace(Container.RunOptions options) {
-        if (!options.layers().isEmpty()) {
-            throw new Container.Unsupported("--layers with a user namespace is not done by this runtime yet (the overlay"
-                + " would be mounted by the init, inside the user namespace): drop --layers, or the user namespace");
         }
     }
 

@@ -36,6 +36,10 @@ public interface LibC extends Library {
     long MS_SLAVE = 1 << 19;
     long MS_SHARED = 1 << 20;
 
+    long MS_NOATIME = 1024;
+    long MS_NODIRATIME = 2048;
+    long MS_RELATIME = 1 << 21;
+
     // umount2(2) flags
     int MNT_DETACH = 2;
 
@@ -75,6 +79,8 @@ public interface LibC extends Library {
     int setns(int fd, int nstype) throws LastErrorException;
     int mount(String source, String target, String filesystemtype, long mountflags, String data) throws LastErrorException;
     int umount2(String target, int flags) throws LastErrorException;
+    /** statvfs(3): buf is a struct statvfs (112 bytes on 64-bit Linux; f_flag, the ST_* flags, at offset 72). */
+    int statvfs(String path, com.sun.jna.Pointer buf) throws LastErrorException;
     int chroot(String path) throws LastErrorException;
     int chdir(String path) throws LastErrorException;
     int fchdir(int fd) throws LastErrorException;

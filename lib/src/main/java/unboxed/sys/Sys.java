@@ -105,6 +105,26 @@ public final class Sys {
     }
 
     /**
+     * The flags of the mount {@code path} is on that a bind remount must keep: nosuid, nodev, noexec and the atime ones,
+     * as MS_* flags, from statvfs(3)'s f_flag. Where a more privileged mount namespace made the mount, a user namespace's
+     * root may not drop them (they are locked: EPERM, mount_namespaces(7)), so a remount read-only passes them again.
+     */
+    public static long mountFlags(String path) {
+        com.sun.jna.Memory buf = new com.sun.jna.Memory(256);
+        try {
+            C.statvfs(path, buf);
+        } catch (LastErrorException e) {
+            throw fail("statvfs(" + q(path) + ")", e, null, "statfs");
+        }
+        long st = buf.getLong(72);
+        long ms = 0;
+        long[][] map = {{2, LibC.MS_NOSUID}, {4, LibC.MS_NODEV}, {8, LibC.MS_NOEXEC}, {1024, LibC.MS_NOATIME},
+            {2048, LibC.MS_NODIRATIME}, {4096, LibC.MS_RELATIME}};
+        for (long[] m : map) if ((st & m[0]) != 0) ms |= m[1];
+        return ms;
+    }
+
+    /**
      * open_tree(AT_FDCWD, path, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC): a copy of the mount at {@code path} (not the
      * ones below it), attached nowhere yet; the file descriptor is it (open_tree(2), Linux 5.2).
      */
