@@ -339,8 +339,7 @@ public final class VmGuest {
         settleUdev(BOX_USERNS);
         List<String> before = HostState.capture();
         List<String> problems = new ArrayList<>();
-        Path max = Path.of("/proc/sys/user/max_user_namespaces");
-        String was = null;
+        String max = "user.max_user_namespaces", was = null;
         Path bundle = null;
         try {
             bundle = OciBundles.withProbe("unboxed-vm-userns");
@@ -373,8 +372,8 @@ public final class VmGuest {
                 problems.add("no user namespace of its own, mapped 0 0 1: ns.user " + box.get("ns.user") + ", uid_map " + box.get("uid_map"));
             }
             if (!"/bin/sh /probe".equals(box.get("proc.1"))) problems.add("its /proc is not its own: PID 1 there is " + box.get("proc.1"));
-            was = Files.readString(max).strip();
-            Files.writeString(max, "0");
+            was = unboxed.net.Sysctl.get(max); // (not Files.readString: a numeric sysctl read so gives its first digit)
+            unboxed.net.Sysctl.set(null, max, "0");
             int code = unboxed.oci.BoxCli.execute("run", bundle.toString(), "--id", "vm-userns-off");
             System.out.println(BOX_USERNS + "| with user.max_user_namespaces 0: box run exited " + code);
             if (code != 3) problems.add("with user.max_user_namespaces 0, box run exited " + code + ", not 3");
@@ -383,9 +382,12 @@ public final class VmGuest {
             problems.add("failed: " + e);
         } finally {
             try {
-                if (was != null) Files.writeString(max, was);
-            } catch (IOException e) {
+                if (was != null) unboxed.net.Sysctl.set(null, max, was);
+            } catch (RuntimeException e) {
                 problems.add("could not put " + max + " back to " + was + ": " + e.getMessage());
+            }
+            if (was != null && !was.equals(unboxed.net.Sysctl.get(max))) {
+                problems.add(max + " is " + unboxed.net.Sysctl.get(max) + " after the check, was " + was);
             }
         }
         return boxResult(BOX_USERNS, start, before, problems, bundle, "vm-userns", "vm-userns-off");

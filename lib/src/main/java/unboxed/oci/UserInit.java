@@ -137,14 +137,10 @@ final class UserInit {
 
     /** A kernel that forbids user namespaces says so here: exit 3, with what to check. */
     private static void checkKernel() {
-        Path max = Path.of("/proc/sys/user/max_user_namespaces");
-        try {
-            if (Files.exists(max) && Files.readString(max).strip().equals("0")) {
-                throw new Container.Unsupported("config.json: linux.namespaces type user, and this kernel allows none:"
-                    + " sysctl user.max_user_namespaces is 0 (user_namespaces(7)); remove the user namespace and its mappings");
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        if (!Files.exists(Path.of("/proc/sys/user/max_user_namespaces"))) return;
+        if (unboxed.net.Sysctl.get("user.max_user_namespaces").equals("0")) {
+            throw new Container.Unsupported("config.json: linux.namespaces type user, and this kernel allows none:"
+                + " sysctl user.max_user_namespaces is 0 (user_namespaces(7)); remove the user namespace and its mappings");
         }
     }
 
