@@ -22,7 +22,7 @@ import unboxed.sys.Cmd;
  *
  * <pre>nsenter --target PID --pid -- mount -N PID -t proc proc /proc</pre>
  *
- * nsenter(1) joins the pid namespace and forks: its child is born there (PID 2, gone before the program runs).
+ * nsenter(1) joins the pid namespace and forks: its child is born there (a PID after 1, gone before the program runs).
  * mount(8) -N calls mount(2) in the mount namespace of PID, whose root is the container's after pivot_root. Then, from
  * a thread of this JVM in that mount namespace, only the new proc is kept ({@link Mounts#keepTop}: open_tree(2),
  * umount2, move_mount(2)), and the masked and read-only paths of the bundle that were made on the old one are made on
