@@ -386,9 +386,8 @@ public final class VmGuest {
             } catch (IOException | RuntimeException e) {
                 problems.add("could not put " + max + " back to " + was + ": " + e.getMessage());
             }
-            if (was != null && !was.equals(unboxed.net.Sysctl.get(max))) {
-                problems.add(max + " is " + unboxed.net.Sysctl.get(max) + " after the check, was " + was);
-            }
+            String now = was == null ? null : unboxed.net.Sysctl.get(max);
+            if (was != null && !was.equals(now)) problems.add(max + " is " + now + " after the check, was " + was);
         }
         return boxResult(BOX_USERNS, start, before, problems, bundle, "vm-userns", "vm-userns-off");
     }

@@ -747,13 +747,6 @@ public sealed interface KernelObject {
         }
 
         /**
-         * Notes, once per lab journal and group, which of the controllers its v2 hierarchy has (the root's
-         * cgroup.controllers) GROUP's cgroup.subtree_control does not hand down now. For a tool that writes into
-         * every ancestor's subtree_control (runc's cgroupfs driver on v2): note the ancestors top-down, and reset,
-         * replaying the journal backwards, turns them off bottom-up, as the kernel requires (a parent's -CONTROLLER
-         * is EBUSY while a child still hands it down).
-         */
-        /**
          * Notes (as {@link #notedAt}) each group from the cgroup v2 root down to this process's own, top-down, and
          * returns them: where a tool that hands every controller down through each ancestor of its group writes
          * (runc's cgroupfs driver on v2: libcontainer/cgroups/fs2/create.go). Replaying the notes turns off again what
@@ -769,6 +762,13 @@ public sealed interface KernelObject {
             return chain;
         }
 
+        /**
+         * Notes, once per lab journal and group, which of the controllers its v2 hierarchy has (the root's
+         * cgroup.controllers) GROUP's cgroup.subtree_control does not hand down now. For a tool that writes into
+         * every ancestor's subtree_control (runc's cgroupfs driver on v2): note the ancestors top-down, and reset,
+         * replaying the journal backwards, turns them off bottom-up, as the kernel requires (a parent's -CONTROLLER
+         * is EBUSY while a child still hands it down).
+         */
         public static void notedAt(String labId, Path group, List<String> controllers) {
             Journal j = Journal.of(labId);
             if (j.entries().stream().noneMatch(e -> e.object().orElse(null) instanceof SubtreeNote n && n.root().equals(group))) {

@@ -170,6 +170,15 @@ public final class Mounts {
     }
 
     /**
+     * mount -o remount,bind,FLAGS: the bind mount at {@code target} gets {@code flags}, and keeps the flags it has that a
+     * remount may not drop (nosuid, nodev, noexec, atime: {@link Sys#mountFlags}; where a more privileged mount
+     * namespace made the mount, a user namespace's root may not drop them: EPERM, mount_namespaces(7)).
+     */
+    public static void remountBind(String source, String target, long flags) {
+        Sys.mount(source, target, null, LibC.MS_BIND | LibC.MS_REMOUNT | flags | Sys.mountFlags(target), null);
+    }
+
+    /**
      * Of {@code stacked} mounts on top of each other at {@code path}, keeps only the topmost: open_tree(2) copies it
      * (OPEN_TREE_CLONE), umount2(MNT_DETACH) takes each off, move_mount(2) attaches the copy. The ones below (and what is
      * mounted inside them) are gone; the calling thread must be in the mount namespace they are in.

@@ -398,7 +398,6 @@ public final class Container {
         }
     }
 
-    /** The overlay's folders: the layers (absolute), and an upper and a work directory made (journaled) for this container. */
     /**
      * --layers where another process made the container's mount namespace ({@link UserInit}'s, in a user namespace):
      * the overlay mounted on root.path in it from a thread of this JVM that joins it, before the init's mounts. Root of
@@ -419,6 +418,7 @@ public final class Container {
         log.accept("mount -t overlay overlay -o " + overlay.options() + " " + root + " (in the container's mount namespace)");
     }
 
+    /** The overlay's folders: the layers (absolute), and an upper and a work directory made (journaled) for this container. */
     private static Overlay.Layers layers(String id, List<Path> lower, Journal j) {
         Path mine = LAYERS.resolve(id);
         j.record(new KernelObject.DirTree(mine).entry(id));
@@ -665,7 +665,7 @@ public final class Container {
         for (String p : b.linux().maskedPaths()) mask(root + p, "/dev/null", log);
         for (String p : b.linux().readonlyPaths()) readonly(root + p, log);
         if (b.root().readonly()) {
-            Sys.mount(root, root, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY | Sys.mountFlags(root), null);
+            Mounts.remountBind(root, root, LibC.MS_RDONLY);
             log.accept("mount -o remount,bind,ro " + root);
         }
         List<String> env = withHome(p(b).env(), p(b).user().uid(), rootfs);
@@ -719,6 +719,7 @@ public final class Container {
     private static void mount(Bundle b, Bundle.Mount m, String root, Group group, Consumer<String> log) throws IOException {
         String dest = root + m.destination();
         Options o = Options.of(m.options());
+        boolean hostProc = m.type().equals("proc") && inUserNamespace();
         if (m.type().equals("bind")) {
             Path source = Path.of(m.source());
             if (Files.isDirectory(source)) Files.createDirectories(Path.of(dest));
@@ -728,24 +729,23 @@ public final class Container {
             }
             Sys.mount(m.source(), dest, null, o.flags() & (LibC.MS_BIND | LibC.MS_REC), null);
             long rest = o.flags() & ~(LibC.MS_BIND | LibC.MS_REC);
-            if (rest != 0) Sys.mount(m.source(), dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | rest | Sys.mountFlags(dest), null);
+            if (rest != 0) Mounts.remountBind(m.source(), dest, rest);
         } else if (m.type().equals("cgroup")) {
             Files.createDirectories(Path.of(dest));
             cgroupTree(dest, o, group);
-        } else if (m.type().equals("proc") && inUserNamespace()) {
+        } else if (hostProc) {
             // a proc shows its mounter's pid namespace (pid_namespaces(7)), and this thread's is still the host's, whose
             // owner is the initial user namespace: a new one is EPERM here; the host's /proc is bound instead, which
             // ProcInside replaces (and which lets it: in a mount namespace of another user namespace a new proc needs one
             // already fully visible, mount_too_revealing() in fs/namespace.c)
             Files.createDirectories(Path.of(dest));
             Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REC, null);
-            if (o.flags() != 0) Sys.mount("/proc", dest, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags() | Sys.mountFlags(dest), null);
+            if (o.flags() != 0) Mounts.remountBind("/proc", dest, o.flags());
         } else {
             Files.createDirectories(Path.of(dest));
             Sys.mount(m.source(), dest, m.type(), o.flags(), o.data());
         }
         if (o.propagation() != 0) Sys.mount("none", dest, null, o.propagation(), null);
-        boolean hostProc = m.type().equals("proc") && inUserNamespace();
         log.accept((hostProc ? "mount --rbind /proc " + dest : "mount -t " + m.type()
             + (m.options().isEmpty() ? "" : " -o " + String.join(",", m.options())) + " " + m.source() + " " + dest)
             + (m.type().equals("proc") && ProcInside.needed(b)
@@ -811,7 +811,7 @@ public final class Container {
 
     private static void bindGroup(Path own, String at, Options o) {
         Sys.mount(own.toString(), at, null, LibC.MS_BIND, null);
-        if (o.flags() != 0) Sys.mount(own.toString(), at, null, LibC.MS_BIND | LibC.MS_REMOUNT | o.flags() | Sys.mountFlags(at), null);
+        if (o.flags() != 0) Mounts.remountBind(own.toString(), at, o.flags());
     }
 
     /** runc's default devices: the host's nodes bound onto files in the container's /dev, and its links. */
@@ -848,8 +848,7 @@ public final class Container {
     static void readonly(String path, Consumer<String> log) {
         if (!Files.exists(Path.of(path), LinkOption.NOFOLLOW_LINKS)) return;
         Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REC, null);
-        // the flags it has kept: in a user namespace, those of a mount from the host's namespace are locked (EPERM to drop)
-        Sys.mount(path, path, null, LibC.MS_BIND | LibC.MS_REMOUNT | LibC.MS_RDONLY | LibC.MS_REC | Sys.mountFlags(path), null);
+        Mounts.remountBind(path, path, LibC.MS_RDONLY | LibC.MS_REC);
         log.accept("read-only " + path);
     }
 
